@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using MLNetSeq2Seq.Native;
+using TorchSharp;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// Loads TorchSharp's native runtime once, and when that fails explains why in the dynamic loader's words.
+/// TorchSharp 0.107 reports every load failure as "doesn't contain a reference to libtorch-cpu-linux-x64",
+/// even when the real cause is, say, a libstdc++ that lacks GLIBCXX_3.4.32.
+/// </summary>
+public static class TorchRuntime
+{
+    private const string ShimFileName = "libLibTorchSharp.so";
+    private static readonly object s_gate = new();
+    private static bool s_loaded;
+
+    /// <summary>
+    /// Makes sure TorchSharp and libtorch are loaded for the CPU. Every entry point of this library calls it first.
+    /// </summary>
+    /// <exception cref="TorchRuntimeUnavailableException">The native runtime cannot be loaded; the message says why.</exception>
+    public static void EnsureLoaded()
+    {
+        if (s_loaded)
+            return;
+        lock (s_gate)
+        {
+            if (s_loaded)
+                return;
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), ex);
+            }
+            s_loaded = true;
+        }
+    }
+
+    /// <summary>Tries to dlopen one native library; on failure returns the loader's error text.</summary>
+    internal static bool TryLoadNative(string path, out string error)
+    {
+        try
+        {
+            NativeLibrary.Load(path);
+            error = "";
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
+        {
+            error = ex.Message;
+            return false;
+        }
+    }
+
+    /// <summary>The places this process would take TorchSharp's shim from, in the order .NET probes them.</summary>
+    internal static IReadOnlyList<string> ShimCandidates()
+    {
+        string rid = RuntimeInformation.RuntimeIdentifier;
+        string portableRid = (OperatingSystem.IsLinux() ? "linux-" : OperatingSystem.IsMacOS() ? "osx-" : "win-")
+            + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        var folders = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "" }
+            .Where(f => f.Length > 0).Distinct();
+        var candidates = new List<string>();
+        foreach (string folder in folders)
+        {
+            candidates.Add(Path.Combine(folder, "runtimes", portableRid, "native", ShimFileName));
+            if (rid != portableRid)
+                candidates.Add(Path.Combine(folder, "runtimes", rid, "native", ShimFileName));
+            candidates.Add(Path.Combine(folder, ShimFileName));
+        }
+        return candidates.Distinct().ToList();
+    }
+
+    internal static string DescribeLoadFailure() => DescribeLoadFailure(ShimCandidates());
+
+    /// <summary>Explains why the shim at the first existing candidate path does not load.</summary>
+    internal static string DescribeLoadFailure(IReadOnlyList<string> shimCandidates)
+    {
+        if (!OperatingSystem.IsLinux())
+            return "TorchSharp's native runtime could not be loaded. Reference one libtorch backend package "
+                + "(for example libtorch-cpu-linux-x64 2.10.0 on Linux) from the application.";
+
+        List<string> present = shimCandidates.Where(File.Exists).ToList();
+        if (present.Count == 0)
+            return $"TorchSharp's native shim ({ShimFileName}) is not in the application's output; looked in: "
+                + string.Join(", ", shimCandidates) + ". Reference the TorchSharp package (MLNetSeq2Seq brings it) and build again.";
+
+        string shim = present[0];
+        string? libtorch = new[] { Path.GetDirectoryName(shim)!, AppContext.BaseDirectory }
+            .Select(folder => Path.Combine(folder, "libtorch.so")).FirstOrDefault(File.Exists);
+        if (libtorch is null)
+            return $"libtorch is not in the application's output (next to {shim}). Add one backend package to the "
+                + "application: libtorch-cpu-linux-x64 2.10.0 for the CPU, or TorchSharp-cuda-linux 0.107.0 for CUDA "
+                + "(see README, 'CUDA backend').";
+
+        if (TryLoadNative(shim, out string loaderError))
+            return $"TorchSharp's shim {shim} and libtorch load, but TorchSharp still failed to initialise; see the inner exception.";
+
+        string message = $"The dynamic loader refused TorchSharp's native shim: {loaderError}";
+        if (loaderError.Contains("GLIBCXX_", StringComparison.Ordinal))
+        {
+            bool relaxed = ElfVersionNeeds.Read(File.ReadAllBytes(shim))
+                .Any(need => need.Version == "GLIBCXX_3.4.32" && need.IsWeak);
+            message += relaxed
+                ? " The shim's GLIBCXX_3.4.32 requirement is already relaxed, so this libstdc++ is older than the build step supports; install a newer libstdc++ (GCC 13 or later)."
+                : $" This copy of {ShimFileName} was not relaxed by MLNetSeq2Seq's build step (it runs after build and publish "
+                  + "for projects that reference MLNetSeq2Seq, unless MLNetSeq2SeqRelaxTorchSharpShim=false). Rebuild or republish "
+                  + "the application so the output copy is patched, or install a libstdc++ from GCC 13 or later.";
+        }
+        return message;
+    }
+}

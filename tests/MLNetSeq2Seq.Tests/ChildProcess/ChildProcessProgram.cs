@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetSeq2Seq.Tests.MLNetInterop;
+
+namespace MLNetSeq2Seq.Tests.ChildProcess;
+
+/// <summary>
+/// The test assembly's entry point when a test starts it as a child process. The test runner never calls it.
+/// Each command prints its results on standard output, one value per line, in round-trip format.
+/// </summary>
+public static class ChildProcessProgram
+{
+    private static readonly Dictionary<string, Func<string[], int>> s_commands = new()
+    {
+        ["load-scale-model"] = LoadScaleModel,
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || !s_commands.TryGetValue(args[0], out var command))
+        {
+            Console.Error.WriteLine("usage: MLNetSeq2Seq.Tests <command> [args]; commands: " + string.Join(", ", s_commands.Keys));
+            return 2;
+        }
+        try
+        {
+            return command(args.Skip(1).ToArray());
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine(ex.ToString());
+            return 1;
+        }
+    }
+
+    // Loads a saved pipeline with a plain new MLContext (no registration call), transforms the fixed sample rows
+    // and prints the loaded state and the output column.
+    private static int LoadScaleModel(string[] args)
+    {
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(args[0], out DataViewSchema _);
+        var scale = ((IEnumerable<ITransformer>)model).OfType<ScaleTransformer>().Single();
+        Console.WriteLine(scale.Factor.ToString("R", CultureInfo.InvariantCulture));
+        Console.WriteLine(string.Join(";", scale.Offsets.Select(o => o.ToString("R", CultureInfo.InvariantCulture))));
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(ScaleTransformer.SampleRows()));
+        foreach (float value in scored.GetColumn<float>(ScaleTransformer.OutputColumnName))
+            Console.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+        return 0;
+    }
+}
