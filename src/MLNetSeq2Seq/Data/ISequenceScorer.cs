@@ -1,0 +1,27 @@
+using System;
+
+namespace MLNetSeq2Seq.Data;
+
+/// <summary>
+/// Runs the trained network on a block of rows. The scoring data view and the row mapper (Data/) call it; the
+/// transformer implements it over the TorchSharp network. Implementations must be safe to call from several
+/// threads at once (ML.NET's parallel cursors, one PredictionEngine per thread).
+/// </summary>
+internal interface ISequenceScorer
+{
+    /// <summary>Values per time step in the feature column (F).</summary>
+    int InputFeatureCount { get; }
+
+    /// <summary>Values per predicted step (O).</summary>
+    int OutputFeatureCount { get; }
+
+    /// <summary>Predicted steps per sequence (H).</summary>
+    int Horizon { get; }
+
+    /// <summary>
+    /// Scores <paramref name="rowCount"/> sequences. <paramref name="features"/> holds them back to back, each
+    /// <paramref name="inputLength"/> × F floats, time-major. <paramref name="scores"/> receives rowCount × H × O
+    /// floats, time-major, in the same row order.
+    /// </summary>
+    void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores);
+}
