@@ -17,6 +17,7 @@ public static class ChildProcessProgram
     private static readonly Dictionary<string, Func<string[], int>> s_commands = new()
     {
         ["load-scale-model"] = LoadScaleModel,
+        ["score-seq2seq-model"] = ScoreSeq2SeqModel,
     };
 
     public static int Main(string[] args)
@@ -48,6 +49,16 @@ public static class ChildProcessProgram
         Console.WriteLine(string.Join(";", scale.Offsets.Select(o => o.ToString("R", CultureInfo.InvariantCulture))));
         IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(ScaleTransformer.SampleRows()));
         foreach (float value in scored.GetColumn<float>(ScaleTransformer.OutputColumnName))
+            Console.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+        return 0;
+    }
+
+    // Loads a saved Seq2Seq pipeline with a plain new MLContext and prints the scores of the fixed scoring rows.
+    private static int ScoreSeq2SeqModel(string[] args)
+    {
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(args[0], out DataViewSchema _);
+        foreach (float value in Seq2SeqTransformerTests.Scores(ml, model))
             Console.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
         return 0;
     }

@@ -1,0 +1,77 @@
+using System;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetSeq2Seq.Data;
+
+/// <summary>
+/// The counts that the feature and label columns must agree with: F values per input step, O values per predicted
+/// step, H predicted steps, and L input steps when the column's size is fixed. Resolved from the columns'
+/// dimensions first, then from the options; every disagreement is an error naming the column and the numbers.
+/// </summary>
+internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCount, int Horizon, int? InputLength)
+{
+    public int LabelLength => Horizon * OutputFeatureCount;
+
+    public static SequenceShapes Resolve(DataViewSchema schema, Seq2SeqOptions options)
+    {
+        VectorDataViewType features = FloatVectorColumn(schema, options.FeatureColumnName, "Feature");
+        VectorDataViewType labels = FloatVectorColumn(schema, options.LabelColumnName, "Label");
+
+        int inputFeatureCount = CountFromDimensions(features, options.InputFeatureCount, options.FeatureColumnName, nameof(Seq2SeqOptions.InputFeatureCount))
+            ?? throw new ArgumentException($"{nameof(Seq2SeqOptions.InputFeatureCount)} is needed: feature column '{options.FeatureColumnName}' carries no [L, F] dimensions.", nameof(options));
+        int? inputLength = null;
+        if (features.Size > 0)
+        {
+            if (features.Size % inputFeatureCount != 0)
+                throw new ArgumentException($"Feature column '{options.FeatureColumnName}' holds {features.Size} values, which is not a multiple of {nameof(Seq2SeqOptions.InputFeatureCount)} = {inputFeatureCount}.", nameof(options));
+            inputLength = features.Size / inputFeatureCount;
+        }
+
+        int? outputFeatureCount = CountFromDimensions(labels, options.OutputFeatureCount, options.LabelColumnName, nameof(Seq2SeqOptions.OutputFeatureCount));
+        int? horizon = options.Horizon;
+        if (labels.Dimensions.Length == 2)
+        {
+            if (horizon is int h && h != labels.Dimensions[0])
+                throw new ArgumentException($"{nameof(Seq2SeqOptions.Horizon)} = {h}, but label column '{options.LabelColumnName}' has dimensions [{labels.Dimensions[0]}, {labels.Dimensions[1]}].", nameof(options));
+            horizon = labels.Dimensions[0];
+        }
+        if (labels.Size > 0)
+        {
+            if (outputFeatureCount is null && horizon is int hh && labels.Size % hh == 0)
+                outputFeatureCount = labels.Size / hh;
+            if (horizon is null && outputFeatureCount is int oo && labels.Size % oo == 0)
+                horizon = labels.Size / oo;
+        }
+        if (outputFeatureCount is null || horizon is null)
+            throw new ArgumentException($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{options.LabelColumnName}' carries no [Horizon, O] dimensions.", nameof(options));
+        if (labels.Size > 0 && labels.Size != horizon * outputFeatureCount)
+            throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(options));
+        return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength);
+    }
+
+    /// <summary>The column as a float vector, or an error naming it and what it is instead.</summary>
+    public static VectorDataViewType FloatVectorColumn(DataViewSchema schema, string name, string role)
+    {
+        DataViewSchema.Column? column = schema.GetColumnOrNull(name);
+        if (column is null)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the data. Its columns are: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+        if (column.Value.Type is VectorDataViewType vector && vector.ItemType == NumberDataViewType.Single)
+            return vector;
+        string hint = column.Value.Type is VectorDataViewType other && other.ItemType is NumberDataViewType
+            ? $" Convert it first: mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single)."
+            : "";
+        throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Value.Type}.{hint}");
+    }
+
+    private static int? CountFromDimensions(VectorDataViewType type, int? fromOptions, string column, string option)
+    {
+        if (type.Dimensions.Length != 2)
+            return fromOptions;
+        int fromType = type.Dimensions[1];
+        if (fromOptions is int value && value != fromType)
+            throw new ArgumentException($"{option} = {value}, but column '{column}' has dimensions [{type.Dimensions[0]}, {fromType}].", option);
+        return fromType;
+    }
+}

@@ -1,0 +1,17 @@
+namespace MLNetSeq2Seq;
+
+/// <summary>One epoch of training, as reported to the log, to <see cref="Seq2SeqOptions.Progress"/> and in <see cref="TrainingHistory"/>.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="TrainLoss">Mean squared error over every training sample of the epoch (training mode, teacher forcing as configured).</param>
+/// <param name="ValidationLoss">Mean squared error on the validation rows (eval mode, autoregressive decoding, as at inference); null without validation.</param>
+/// <param name="LearningRate">The learning rate of the epoch's last optimizer step.</param>
+/// <param name="Seconds">Wall-clock seconds the epoch took, validation included.</param>
+/// <param name="OptimizerSteps">Optimizer steps taken in the epoch.</param>
+/// <param name="IsBest">Whether this epoch's weights are the best so far (the ones early stopping keeps).</param>
+public sealed record EpochSummary(int Epoch, double TrainLoss, double? ValidationLoss, double LearningRate, double Seconds, int OptimizerSteps, bool IsBest)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"epoch {Epoch}: train MSE {TrainLoss:G5}" + (ValidationLoss is double v ? $", validation MSE {v:G5}" : "")
+        + $", lr {LearningRate:G3}, {OptimizerSteps} steps, {Seconds:F1} s" + (IsBest ? " (best)" : "");
+}

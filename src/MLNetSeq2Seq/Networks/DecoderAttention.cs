@@ -1,0 +1,55 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Networks;
+
+/// <summary>
+/// Attention of a decoder step (query: its output, N × hidden) over the encoder outputs (N × L × keySize).
+/// Keys are prepared once per sequence; each decoder step then costs one batched product.
+/// </summary>
+internal sealed class DecoderAttention : nn.Module
+{
+    // Named like their state-dict keys. Unused projections are null and not registered.
+    private readonly Linear? key_projection;
+    private readonly Linear? query_projection;
+    private readonly Linear? score;
+    private readonly AttentionKind _kind;
+    private readonly double _scale;
+
+    public DecoderAttention(string name, AttentionKind kind, int keySize, int hiddenSize) : base(name)
+    {
+        _kind = kind;
+        _scale = 1.0 / Math.Sqrt(hiddenSize);
+        switch (kind)
+        {
+            case AttentionKind.Dot:
+                // Keys from a bidirectional encoder are twice as wide as the query.
+                if (keySize != hiddenSize)
+                    key_projection = nn.Linear(keySize, hiddenSize, hasBias: false);
+                break;
+            case AttentionKind.Additive:
+                key_projection = nn.Linear(keySize, hiddenSize, hasBias: false);
+                query_projection = nn.Linear(hiddenSize, hiddenSize, hasBias: true);
+                score = nn.Linear(hiddenSize, 1, hasBias: false);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "No attention module for this kind.");
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Projects the encoder outputs once per sequence.</summary>
+    public Tensor PrepareKeys(Tensor encoderOutputs) => key_projection is null ? encoderOutputs : key_projection.forward(encoderOutputs);
+
+    /// <summary>The context vector (N × keySize) for one decoder step.</summary>
+    public Tensor Context(Tensor query, Tensor keys, Tensor encoderOutputs)
+    {
+        Tensor scores = _kind == AttentionKind.Dot
+            ? torch.bmm(keys, query.unsqueeze(2)).squeeze(2) * _scale
+            : score!.forward(torch.tanh(keys + query_projection!.forward(query).unsqueeze(1))).squeeze(2);
+        Tensor weights = torch.softmax(scores, dim: 1);
+        return torch.bmm(weights.unsqueeze(1), encoderOutputs).squeeze(1);
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Networks;
+
+/// <summary>
+/// The encoder-decoder. The encoder (GRU/LSTM, optionally bidirectional) reads the input sequence; the decoder,
+/// started from the encoder's final state, predicts Horizon steps one at a time, each step fed the previous
+/// prediction (or, in training with teacher forcing, the previous true target). The first decoder input is a
+/// learned projection of the last observed input step. Optional attention over the encoder outputs.
+/// </summary>
+internal sealed class Seq2SeqNetwork : nn.Module
+{
+    // Fields are named like their state-dict keys.
+    private readonly RecurrentStack encoder;
+    private readonly Linear? bridge_hidden;
+    private readonly Linear? bridge_cell;
+    private readonly Linear start;
+    private readonly RecurrentStack decoder;
+    private readonly DecoderAttention? attention;
+    private readonly Linear? combine;
+    private readonly Dropout output_dropout;
+    private readonly Linear head;
+
+    public Seq2SeqNetwork(NetworkArchitecture architecture) : base(nameof(Seq2SeqNetwork))
+    {
+        Architecture = architecture;
+        int hidden = architecture.HiddenSize;
+        int directions = architecture.Bidirectional ? 2 : 1;
+        encoder = new RecurrentStack(nameof(encoder), architecture.Cell, architecture.InputFeatureCount, hidden,
+            architecture.LayerCount, architecture.Dropout, architecture.Bidirectional);
+        if (architecture.Bidirectional)
+        {
+            bridge_hidden = nn.Linear(2 * hidden, hidden);
+            if (architecture.Cell == RecurrentCellType.Lstm)
+                bridge_cell = nn.Linear(2 * hidden, hidden);
+        }
+        start = nn.Linear(architecture.InputFeatureCount, architecture.OutputFeatureCount);
+        decoder = new RecurrentStack(nameof(decoder), architecture.Cell, architecture.OutputFeatureCount, hidden,
+            architecture.LayerCount, architecture.Dropout, bidirectional: false);
+        if (architecture.Attention != AttentionKind.None)
+        {
+            attention = new DecoderAttention(nameof(attention), architecture.Attention, directions * hidden, hidden);
+            combine = nn.Linear(hidden + directions * hidden, hidden);
+        }
+        output_dropout = nn.Dropout(architecture.Dropout);
+        head = nn.Linear(hidden, architecture.OutputFeatureCount);
+        RegisterComponents();
+    }
+
+    public NetworkArchitecture Architecture { get; }
+
+    /// <summary>
+    /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). With <paramref name="teacherTargets"/>
+    /// (N, Horizon, O), decoder step t+1 is fed the true target of step t where <paramref name="teacherForcedSteps"/>[t]
+    /// is true; otherwise, and always without targets, it is fed its own prediction — exactly as at inference.
+    /// </summary>
+    public Tensor Forward(Tensor features, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null)
+    {
+        if (features.dim() != 3 || features.shape[2] != Architecture.InputFeatureCount)
+            throw new ArgumentException($"Expected features shaped (N, L, {Architecture.InputFeatureCount}), got ({string.Join(", ", features.shape)}).", nameof(features));
+
+        var (encoderOutputs, encoderState) = encoder.Forward(features, null);
+        RecurrentState state = BridgeDirections(encoderState, features.shape[0]);
+        Tensor? keys = attention?.PrepareKeys(encoderOutputs);
+
+        Tensor input = start.forward(features[.., -1, ..]).unsqueeze(1);
+        var steps = new List<Tensor>(Architecture.Horizon);
+        for (int t = 0; t < Architecture.Horizon; t++)
+        {
+            var (decoderOutput, nextState) = decoder.Forward(input, state);
+            state = nextState;
+            Tensor query = decoderOutput.squeeze(1);
+            if (attention is not null)
+            {
+                Tensor context = attention.Context(query, keys!, encoderOutputs);
+                query = torch.tanh(combine!.forward(torch.cat(new[] { query, context }, dim: 1)));
+            }
+            Tensor prediction = head.forward(output_dropout.forward(query));
+            steps.Add(prediction);
+            bool feedTruth = teacherTargets is not null && teacherForcedSteps is not null && teacherForcedSteps[t];
+            input = (feedTruth ? teacherTargets![.., t, ..] : prediction).unsqueeze(1);
+        }
+        return torch.stack(steps, dim: 1);
+    }
+
+    // A bidirectional encoder's state is (layers × 2, N, H); the decoder wants (layers, N, H): concatenate the two
+    // directions per layer and project.
+    private RecurrentState BridgeDirections(RecurrentState state, long batch)
+    {
+        if (bridge_hidden is null)
+            return state;
+        int layers = Architecture.LayerCount, hidden = Architecture.HiddenSize;
+        Tensor Merge(Tensor s, Linear bridge) =>
+            torch.tanh(bridge.forward(s.view(layers, 2, batch, hidden).permute(0, 2, 1, 3).reshape(layers, batch, 2 * hidden)));
+        return new RecurrentState(Merge(state.Hidden, bridge_hidden), state.Cell is null ? null : Merge(state.Cell, bridge_cell!));
+    }
+}

@@ -1,0 +1,220 @@
+using System;
+using Microsoft.ML;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// Every knob of the Seq2Seq trainer. Defaults are chosen to work out of the box on standardized data; each is
+/// checked by Fit before any data is read (see <see cref="Validate"/>).
+/// </summary>
+public sealed class Seq2SeqOptions
+{
+    // ---- Columns ----
+
+    /// <summary>Input sequences: a float vector of L × InputFeatureCount values, time-major. Default "Features".</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>Target sequences: a float vector of Horizon × OutputFeatureCount values, time-major. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The predicted sequence column that Transform adds, shaped [Horizon, OutputFeatureCount]. Default "Score".</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    // ---- Shapes ----
+
+    /// <summary>Values per input time step (F). Null: taken from the feature column's dimensions [L, F].</summary>
+    public int? InputFeatureCount { get; set; }
+
+    /// <summary>Values per predicted step (O). Null: taken from the label column's dimensions [Horizon, O].</summary>
+    public int? OutputFeatureCount { get; set; }
+
+    /// <summary>Predicted steps (H). Null: taken from the label column's dimensions, else label length / O.
+    /// Aligned sequence-to-sequence (output as long as the input) is Horizon = L.</summary>
+    public int? Horizon { get; set; }
+
+    // ---- Network ----
+
+    /// <summary>Encoder and decoder cell. Default <see cref="RecurrentCellType.Gru"/>.</summary>
+    public RecurrentCellType Cell { get; set; } = RecurrentCellType.Gru;
+
+    /// <summary>Hidden units per recurrent layer. Default 64.</summary>
+    public int HiddenSize { get; set; } = 64;
+
+    /// <summary>Recurrent layers in the encoder and, equally, in the decoder. Default 1.</summary>
+    public int LayerCount { get; set; } = 1;
+
+    /// <summary>Whether the encoder reads the sequence in both directions. Default false.</summary>
+    public bool Bidirectional { get; set; }
+
+    /// <summary>Decoder attention over the encoder outputs. Default <see cref="AttentionKind.None"/>.</summary>
+    public AttentionKind Attention { get; set; } = AttentionKind.None;
+
+    /// <summary>Dropout probability between recurrent layers and before the output head, in [0, 1). Training only. Default 0.</summary>
+    public double Dropout { get; set; }
+
+    /// <summary>
+    /// Probability, per decoder step in training, of feeding the true previous target instead of the model's own
+    /// prediction (scheduled sampling), in [0, 1]. Validation and Transform always feed the prediction. Default 0.5.
+    /// </summary>
+    public double TeacherForcingRatio { get; set; } = 0.5;
+
+    /// <summary>When set, the teacher forcing ratio moves linearly from <see cref="TeacherForcingRatio"/> at the first
+    /// epoch to this value at epoch MaxEpochs (Bengio et al.'s scheduled sampling). Default null: constant.</summary>
+    public double? TeacherForcingRatioEnd { get; set; }
+
+    // ---- Optimization ----
+
+    /// <summary>Peak learning rate of AdamW (the maximum of the one-cycle schedule). Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>AdamW's decoupled weight decay, applied to weight matrices and not to biases. Default 0.01 (PyTorch's).</summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>Gradients are rescaled so their global L2 norm is at most this. Null disables clipping. Default 1.0.</summary>
+    public double? GradientClipNorm { get; set; } = 1.0;
+
+    /// <summary>Samples per optimizer step (the effective batch). The last batch of an epoch may be shorter. Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Samples per forward/backward pass; gradients of the micro-batches of one optimizer step are
+    /// accumulated exactly (weighted by sample count). Null: the whole batch at once. Default null.</summary>
+    public int? MicroBatchSize { get; set; }
+
+    /// <summary>Upper bound on the number of epochs. Default 50.</summary>
+    public int MaxEpochs { get; set; } = 50;
+
+    /// <summary>Learning-rate schedule, stepped once per optimizer step. Default <see cref="LearningRateSchedule.OneCycle"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.OneCycle;
+
+    /// <summary>One-cycle: fraction of all steps spent rising to the peak, in (0, 1). Default 0.3.</summary>
+    public double OneCyclePctStart { get; set; } = 0.3;
+
+    /// <summary>One-cycle: the start rate is LearningRate / this. Default 25.</summary>
+    public double OneCycleDivFactor { get; set; } = 25;
+
+    /// <summary>One-cycle: the final rate is the start rate / this. Default 1e4.</summary>
+    public double OneCycleFinalDivFactor { get; set; } = 1e4;
+
+    /// <summary>Cosine with warm-up: fraction of all steps spent warming up, in [0, 1). Default 0.05.</summary>
+    public double WarmupFraction { get; set; } = 0.05;
+
+    /// <summary>Reduce-on-plateau: epochs without improvement before the rate is cut. Default 5.</summary>
+    public int PlateauPatience { get; set; } = 5;
+
+    /// <summary>Reduce-on-plateau: the factor the rate is multiplied by, in (0, 1). Default 0.5.</summary>
+    public double PlateauFactor { get; set; } = 0.5;
+
+    // ---- Validation and early stopping ----
+
+    /// <summary>Validation rows, evaluated after every epoch. Takes precedence over <see cref="ValidationFraction"/>.</summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>Fraction of the training rows held out for validation, in [0, 1): the chronologically last rows
+    /// (the data's row order), not a random sample. Default 0: no validation.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without a validation improvement; the model keeps the best epoch's
+    /// weights. Needs validation. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
+
+    /// <summary>An improvement must lower the validation MSE by more than this (absolute). Default 0.</summary>
+    public double EarlyStoppingMinDelta { get; set; }
+
+    // ---- Runtime ----
+
+    /// <summary>Where to train and predict. Default <see cref="ComputeDevice.Auto"/>.</summary>
+    public ComputeDevice Device { get; set; } = ComputeDevice.Auto;
+
+    /// <summary>Seed for weight initialisation, shuffling, dropout and teacher forcing. Null: the MLContext's seed
+    /// (a random one when the MLContext has none). Same seed on the CPU → identical weights.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Rows per forward pass in Transform and validation. Default 256.</summary>
+    public int InferenceBatchSize { get; set; } = 256;
+
+    /// <summary>Receives one <see cref="EpochSummary"/> per epoch, on the training thread.</summary>
+    public IProgress<EpochSummary>? Progress { get; set; }
+
+    /// <summary>Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or
+    /// <see cref="ArgumentException"/> naming the first one out of range. Fit calls it before reading any data.</summary>
+    public void Validate()
+    {
+        RequireName(FeatureColumnName, nameof(FeatureColumnName));
+        RequireName(LabelColumnName, nameof(LabelColumnName));
+        RequireName(ScoreColumnName, nameof(ScoreColumnName));
+        RequirePositive(InputFeatureCount, nameof(InputFeatureCount));
+        RequirePositive(OutputFeatureCount, nameof(OutputFeatureCount));
+        RequirePositive(Horizon, nameof(Horizon));
+        RequireDefined(Cell, nameof(Cell));
+        RequireDefined(Attention, nameof(Attention));
+        RequireDefined(Schedule, nameof(Schedule));
+        RequireDefined(Device, nameof(Device));
+        RequirePositive(HiddenSize, nameof(HiddenSize));
+        RequirePositive(LayerCount, nameof(LayerCount));
+        RequireRange(Dropout, nameof(Dropout), 0, 1, upperInclusive: false);
+        RequireRange(TeacherForcingRatio, nameof(TeacherForcingRatio), 0, 1, upperInclusive: true);
+        if (TeacherForcingRatioEnd is double end)
+            RequireRange(end, nameof(TeacherForcingRatioEnd), 0, 1, upperInclusive: true);
+        RequireFinitePositive(LearningRate, nameof(LearningRate));
+        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{nameof(WeightDecay)} must be a finite number ≥ 0.");
+        if (GradientClipNorm is double clip)
+            RequireFinitePositive(clip, nameof(GradientClipNorm));
+        RequirePositive(BatchSize, nameof(BatchSize));
+        RequirePositive(MicroBatchSize, nameof(MicroBatchSize));
+        if (MicroBatchSize > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(MicroBatchSize), MicroBatchSize,
+                $"{nameof(MicroBatchSize)} ({MicroBatchSize}) cannot exceed {nameof(BatchSize)} ({BatchSize}): a micro-batch is a part of one optimizer step.");
+        RequirePositive(MaxEpochs, nameof(MaxEpochs));
+        RequireRange(OneCyclePctStart, nameof(OneCyclePctStart), 0, 1, upperInclusive: false, lowerInclusive: false);
+        if (!(OneCycleDivFactor >= 1) || !double.IsFinite(OneCycleDivFactor))
+            throw new ArgumentOutOfRangeException(nameof(OneCycleDivFactor), OneCycleDivFactor, $"{nameof(OneCycleDivFactor)} must be a finite number ≥ 1.");
+        if (!(OneCycleFinalDivFactor >= 1) || !double.IsFinite(OneCycleFinalDivFactor))
+            throw new ArgumentOutOfRangeException(nameof(OneCycleFinalDivFactor), OneCycleFinalDivFactor, $"{nameof(OneCycleFinalDivFactor)} must be a finite number ≥ 1.");
+        RequireRange(WarmupFraction, nameof(WarmupFraction), 0, 1, upperInclusive: false);
+        RequirePositive(PlateauPatience, nameof(PlateauPatience));
+        RequireRange(PlateauFactor, nameof(PlateauFactor), 0, 1, upperInclusive: false, lowerInclusive: false);
+        RequireRange(ValidationFraction, nameof(ValidationFraction), 0, 1, upperInclusive: false);
+        RequirePositive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
+        if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
+        RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
+    }
+
+    /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
+    internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
+
+    private static void RequireName(string? value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw new ArgumentException($"{option} must name a column.", option);
+    }
+
+    private static void RequirePositive(int? value, string option)
+    {
+        if (value is int v && v <= 0)
+            throw new ArgumentOutOfRangeException(option, v, $"{option} must be at least 1 (it is {v}).");
+    }
+
+    private static void RequireFinitePositive(double value, string option)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a finite number > 0 (it is {value}).");
+    }
+
+    private static void RequireRange(double value, string option, double low, double high, bool upperInclusive, bool lowerInclusive = true)
+    {
+        bool ok = double.IsFinite(value)
+            && (lowerInclusive ? value >= low : value > low)
+            && (upperInclusive ? value <= high : value < high);
+        if (!ok)
+            throw new ArgumentOutOfRangeException(option, value,
+                $"{option} must be in {(lowerInclusive ? "[" : "(")}{low}, {high}{(upperInclusive ? "]" : ")")} (it is {value}).");
+    }
+
+    private static void RequireDefined<TEnum>(TEnum value, string option) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(option, value, $"{option} has no value {value}; use one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Training;
+
+/// <summary>
+/// A copy of a module's state (parameters and buffers), kept on the module's device, that early stopping captures
+/// at the best epoch and restores at the end. Allocated once, outside any dispose scope; disposed by its owner.
+/// </summary>
+internal sealed class BestWeights : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _copies = new();
+
+    public BestWeights(nn.Module module)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (name, tensor) in module.state_dict())
+        {
+            Tensor copy = tensor.detach().clone();
+            copy.DetachFromDisposeScope();
+            _copies[name] = copy;
+        }
+    }
+
+    public bool HasCapture { get; private set; }
+
+    public void Capture(nn.Module module) => CopyState(module, toModule: false);
+
+    public void Restore(nn.Module module)
+    {
+        if (!HasCapture)
+            throw new InvalidOperationException("No weights were captured.");
+        CopyState(module, toModule: true);
+    }
+
+    private void CopyState(nn.Module module, bool toModule)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        foreach (var (name, tensor) in module.state_dict())
+        {
+            if (toModule)
+                tensor.copy_(_copies[name]);
+            else
+                _copies[name].copy_(tensor);
+        }
+        HasCapture = true;
+    }
+
+    public void Dispose()
+    {
+        foreach (Tensor copy in _copies.Values)
+            copy.Dispose();
+        _copies.Clear();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>What happened during Fit: one <see cref="EpochSummary"/> per epoch, and which epoch's weights were kept.</summary>
+public sealed class TrainingHistory
+{
+    internal TrainingHistory(IReadOnlyList<EpochSummary> epochs, int bestEpoch, bool stoppedEarly)
+    {
+        Epochs = epochs;
+        BestEpoch = bestEpoch;
+        StoppedEarly = stoppedEarly;
+    }
+
+    /// <summary>The epochs in order.</summary>
+    public IReadOnlyList<EpochSummary> Epochs { get; }
+
+    /// <summary>The 1-based epoch whose weights the model holds (the last epoch when there was no validation).</summary>
+    public int BestEpoch { get; }
+
+    /// <summary>Whether early stopping ended training before MaxEpochs.</summary>
+    public bool StoppedEarly { get; }
+
+    /// <summary>The validation loss of <see cref="BestEpoch"/>, or null without validation.</summary>
+    public double? BestValidationLoss => Epochs.FirstOrDefault(e => e.Epoch == BestEpoch)?.ValidationLoss;
+}
