@@ -36,8 +36,10 @@ public sealed class SequenceRegressionMetrics
 
     /// <summary>
     /// Coefficient of determination: 1 − SSE / SST, where SST sums the squared deviations of each label element
-    /// from the mean of its own (step, feature) position — sklearn's variance-weighted multi-output R².
-    /// 1 is perfect; 0 is as good as predicting each position's mean; it can be negative.
+    /// from the mean of its own (step, feature) position — sklearn's variance-weighted multi-output R² whenever
+    /// every position's labels vary (sklearn drops the errors at a constant position; here they still count).
+    /// 1 is perfect; 0 is as good as predicting each position's mean; it can be negative. When every position's
+    /// labels are constant (SST = 0) it is 1 for a perfect prediction and 0 otherwise, never NaN.
     /// </summary>
     public double RSquared { get; }
 

@@ -1,0 +1,60 @@
+using System;
+using Microsoft.ML;
+using MLNetSeq2Seq.Evaluation;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// The <see cref="MLContext"/> entry points of MLNetSeq2Seq, as extension methods on ML.NET's catalogs
+/// (<c>mlContext.Regression...</c>).
+/// </summary>
+public static class Seq2SeqCatalog
+{
+    /// <summary>
+    /// Evaluates predicted sequences against their labels: mean squared error, root mean squared error, mean
+    /// absolute error and R² over every value of every sequence, plus the squared and absolute errors of each
+    /// horizon step and of each output feature. Reads the two columns once, in one streaming pass.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Each row holds one sequence: Horizon (H) steps of OutputFeatureCount (O) values, time-major (the O values
+    /// of step 0, then those of step 1, ...). H and O come from the score column's type when it is a vector with
+    /// two dimensions [H, O] (as the Seq2Seq transformer writes it); otherwise from the label column's type when it
+    /// has two dimensions; otherwise every value is one step of a single feature (H = vector length, O = 1).
+    /// </para>
+    /// <para>
+    /// R² is 1 − SSE / SST, where SSE sums the squared errors over all values and SST sums the squared deviations
+    /// of each label value from the mean of its own (step, feature) position over the rows. This is sklearn's
+    /// <c>r2_score(multioutput="variance_weighted")</c> on rows × (H·O) outputs whenever every position's labels
+    /// vary; at a position whose labels are constant, sklearn ignores the errors, while here they still count
+    /// against the score. When the labels are constant at every position (SST = 0), R² is 1 for a perfect
+    /// prediction and 0 otherwise, never NaN or infinity.
+    /// </para>
+    /// <para>Sums are accumulated in double precision; SST uses Welford's update per position.</para>
+    /// </remarks>
+    /// <param name="catalog">The regression catalog, <c>mlContext.Regression</c>.</param>
+    /// <param name="data">Scored data, usually the output of a Seq2Seq transformer's <c>Transform</c>.</param>
+    /// <param name="labelColumnName">
+    /// The column of true sequences: a vector of Single, H × O values per row. Default: <c>"Label"</c>.
+    /// </param>
+    /// <param name="scoreColumnName">
+    /// The column of predicted sequences: a vector of Single with as many values per row as the label column.
+    /// Default: <c>"Score"</c>.
+    /// </param>
+    /// <returns>The metrics, in the units of the label (squared units for the squared errors).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> or <paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A column name is null or blank; a column is missing or is not a vector of Single; the two columns hold
+    /// different numbers of values in some row, or a number that does not match [H, O]; a label or score value is
+    /// NaN or infinite; or the data has no rows. The message names the columns, and the row where it applies.
+    /// </exception>
+    public static SequenceRegressionMetrics EvaluateSequence(this RegressionCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string scoreColumnName = "Score")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scoreColumnName);
+        return SequenceMetricsCalculator.Compute(data, labelColumnName, scoreColumnName);
+    }
+}
