@@ -1,6 +1,7 @@
 using System;
 using Microsoft.ML;
 using MLNetSeq2Seq.Evaluation;
+using MLNetSeq2Seq.MLNetInterop;
 
 namespace MLNetSeq2Seq;
 
@@ -10,6 +11,58 @@ namespace MLNetSeq2Seq;
 /// </summary>
 public static class Seq2SeqCatalog
 {
+    /// <summary>
+    /// A sequence-to-sequence trainer: a TorchSharp GRU/LSTM encoder-decoder (optional attention) that reads
+    /// <see cref="Seq2SeqOptions.FeatureColumnName"/> (L × F floats per row, time-major) and learns to predict
+    /// <see cref="Seq2SeqOptions.LabelColumnName"/> (Horizon × O floats). Fit returns a <see cref="Seq2SeqTransformer"/>
+    /// that adds <see cref="Seq2SeqOptions.ScoreColumnName"/>.
+    /// </summary>
+    /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
+    /// <param name="options">Every setting; a copy is taken, later changes to <paramref name="options"/> have no effect.</param>
+    public static Seq2SeqEstimator Seq2Seq(this RegressionCatalog.RegressionTrainers catalog, Seq2SeqOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new Seq2SeqEstimator(MLNetHost.EnvironmentOf(catalog), options.Clone());
+    }
+
+    /// <summary>A sequence-to-sequence trainer with the common settings; see <see cref="Seq2SeqOptions"/> for all of them.</summary>
+    /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
+    /// <param name="labelColumnName">Target sequences, Horizon × O floats per row. Default "Label".</param>
+    /// <param name="featureColumnName">Input sequences, L × F floats per row. Default "Features".</param>
+    /// <param name="horizon">Predicted steps; null takes it from the label column's [Horizon, O] dimensions.</param>
+    /// <param name="inputFeatureCount">Values per input step; null takes it from the feature column's [L, F] dimensions.</param>
+    /// <param name="outputFeatureCount">Values per predicted step; null takes it from the label column's dimensions.</param>
+    /// <param name="cell">GRU (default) or LSTM.</param>
+    /// <param name="hiddenSize">Hidden units per layer. Default 64.</param>
+    /// <param name="layerCount">Recurrent layers in encoder and decoder. Default 1.</param>
+    /// <param name="attention">Decoder attention. Default none.</param>
+    /// <param name="batchSize">Samples per optimizer step. Default 64.</param>
+    /// <param name="maxEpochs">Upper bound on epochs. Default 50.</param>
+    /// <param name="learningRate">Peak learning rate of the one-cycle schedule. Default 1e-3.</param>
+    /// <param name="validationFraction">Chronologically last fraction of rows held out for validation and early stopping. Default 0.</param>
+    public static Seq2SeqEstimator Seq2Seq(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features", int? horizon = null,
+        int? inputFeatureCount = null, int? outputFeatureCount = null, RecurrentCellType cell = RecurrentCellType.Gru,
+        int hiddenSize = 64, int layerCount = 1, AttentionKind attention = AttentionKind.None, int batchSize = 64,
+        int maxEpochs = 50, double learningRate = 1e-3, double validationFraction = 0)
+        => catalog.Seq2Seq(new Seq2SeqOptions
+        {
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            Horizon = horizon,
+            InputFeatureCount = inputFeatureCount,
+            OutputFeatureCount = outputFeatureCount,
+            Cell = cell,
+            HiddenSize = hiddenSize,
+            LayerCount = layerCount,
+            Attention = attention,
+            BatchSize = batchSize,
+            MaxEpochs = maxEpochs,
+            LearningRate = learningRate,
+            ValidationFraction = validationFraction,
+        });
+
     /// <summary>
     /// Evaluates predicted sequences against their labels: mean squared error, root mean squared error, mean
     /// absolute error and R² over every value of every sequence, plus the squared and absolute errors of each
