@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetSeq2Seq.Data;
+
+/// <summary>
+/// The schema side of scoring, shared by <see cref="SequenceScoringDataView"/> and <see cref="SequenceScoringRowMapper"/>:
+/// checks the feature column, builds the output schema (every input column at its own index, then the score
+/// column), and translates requested output columns into the input columns a cursor or row must activate.
+/// </summary>
+internal sealed class SequenceScoringSchema
+{
+    /// <summary>Checks <paramref name="input"/> and builds the output schema.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of Single.</exception>
+    public SequenceScoringSchema(DataViewSchema input, string featureColumnName, string scoreColumnName, ISequenceScorer scorer)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrEmpty(featureColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
+        ArgumentNullException.ThrowIfNull(scorer);
+        CheckScorerShape(scorer);
+
+        DataViewSchema.Column feature = input.GetColumnOrNull(featureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input),
+                $"Feature column '{featureColumnName}' is not in the input schema. Columns found: {string.Join(", ", input.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+        if (feature.Type is not VectorDataViewType { ItemType: var itemType } || itemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Feature column '{featureColumnName}' must be a vector of Single (float[]), but it holds {feature.Type}.");
+
+        Input = input;
+        FeatureColumnName = featureColumnName;
+        FeatureColumn = feature;
+        Scorer = scorer;
+        ScoreLength = scorer.Horizon * scorer.OutputFeatureCount;
+
+        var builder = new DataViewSchema.Builder();
+        // Copies name, type and annotations; a same-named input column stays at its index and becomes hidden.
+        builder.AddColumns(input);
+        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount));
+        Output = builder.ToSchema();
+        ScoreColumn = Output[input.Count];
+    }
+
+    /// <summary>The schema the input rows have.</summary>
+    public DataViewSchema Input { get; }
+
+    /// <summary>The input columns at their indices, then the score column.</summary>
+    public DataViewSchema Output { get; }
+
+    /// <summary>The name of the feature column, as the user gave it (used in error messages).</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The feature column in <see cref="Input"/>: a vector of Single, L × F values per row.</summary>
+    public DataViewSchema.Column FeatureColumn { get; }
+
+    /// <summary>The appended score column in <see cref="Output"/>: Horizon × OutputFeatureCount floats per row.</summary>
+    public DataViewSchema.Column ScoreColumn { get; }
+
+    /// <summary>The network the rows are scored with.</summary>
+    public ISequenceScorer Scorer { get; }
+
+    /// <summary>Floats per score: Horizon × OutputFeatureCount.</summary>
+    public int ScoreLength { get; }
+
+    /// <summary>
+    /// Splits requested output columns into the pass-through columns (indexed like <see cref="Input"/>) and whether
+    /// the score is requested.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column does not belong to <see cref="Output"/>.</exception>
+    public bool[] ResolveActive(IEnumerable<DataViewSchema.Column> outputColumns, out bool scoreActive)
+    {
+        ArgumentNullException.ThrowIfNull(outputColumns);
+        var passThrough = new bool[Input.Count];
+        scoreActive = false;
+        foreach (DataViewSchema.Column column in outputColumns)
+        {
+            CheckOutputColumn(column);
+            if (column.Index == ScoreColumn.Index)
+                scoreActive = true;
+            else
+                passThrough[column.Index] = true;
+        }
+        return passThrough;
+    }
+
+    /// <summary>The input columns to activate: the requested pass-through columns, plus the features when scoring.</summary>
+    public IEnumerable<DataViewSchema.Column> InputColumnsFor(bool[] passThrough, bool scoreActive) =>
+        Input.Where(c => passThrough[c.Index] || (scoreActive && c.Index == FeatureColumn.Index)).ToArray();
+
+    /// <summary>Throws unless <paramref name="column"/> indexes a column of <see cref="Output"/>.</summary>
+    public void CheckOutputColumn(DataViewSchema.Column column)
+    {
+        if (column.Index < 0 || column.Index >= Output.Count || Output[column.Index].Name != column.Name)
+            throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column.Name}' (index {column.Index}) is not a column of this schema.");
+    }
+
+    /// <summary>The message for a getter asked for the wrong value type (the same wording as ML.NET's own cursors).</summary>
+    public static string WrongValueType(DataViewSchema.Column column, Type requested) =>
+        $"Invalid TValue in GetGetter for column '{column.Name}': '{requested}', expected type: '{column.Type.RawType}'.";
+
+    private static void CheckScorerShape(ISequenceScorer scorer)
+    {
+        if (scorer.InputFeatureCount <= 0 || scorer.OutputFeatureCount <= 0 || scorer.Horizon <= 0)
+            throw new ArgumentOutOfRangeException(nameof(scorer),
+                $"The scorer's shape must be positive, but InputFeatureCount = {scorer.InputFeatureCount}, Horizon = {scorer.Horizon}, OutputFeatureCount = {scorer.OutputFeatureCount}.");
+        if ((long)scorer.Horizon * scorer.OutputFeatureCount > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(scorer),
+                $"Horizon × OutputFeatureCount = {scorer.Horizon} × {scorer.OutputFeatureCount} is too large for one vector.");
+    }
+}
