@@ -9,7 +9,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq;
 
-const int InputLength = 24, Horizon = 6, Sensors = 3;
+const int InputLength = Shape.InputLength, Horizon = Shape.Horizon, Sensors = Shape.Sensors;
 var clock = Stopwatch.StartNew();
 var ml = new MLContext(seed: 1);
 
@@ -89,13 +89,19 @@ static double LastValueBaseline(IEnumerable<Window> windows)
     return sum / count;
 }
 
+/// <summary>The window shape used throughout.</summary>
+public static class Shape
+{
+    public const int InputLength = 24, Horizon = 6, Sensors = 3;
+}
+
 /// <summary>One training row: a window of the series and what follows it.</summary>
 public sealed class Window
 {
-    [VectorType(InputLength, Sensors)]
+    [VectorType(Shape.InputLength, Shape.Sensors)]
     public float[] Features { get; set; } = Array.Empty<float>();
 
-    [VectorType(Horizon, Sensors)]
+    [VectorType(Shape.Horizon, Shape.Sensors)]
     public float[] Label { get; set; } = Array.Empty<float>();
 
     public static List<Window> Slide(float[][] series, int inputLength, int horizon, int stride)

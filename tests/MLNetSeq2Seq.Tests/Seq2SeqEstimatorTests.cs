@@ -76,7 +76,7 @@ public sealed class Seq2SeqEstimatorTests
         Assert.Equal(history.Epochs.Min(e => e.ValidationLoss), history.BestValidationLoss);
         var kept = model.Network.state_dict();
         foreach (var (name, value) in observer.Snapshots[history.BestEpoch])
-            Assert.True(torch.equal(kept[name], value), $"{name} differs from epoch {history.BestEpoch}'s weights");
+            Assert.True(TensorAssert.Identical(kept[name], value), $"{name} differs from epoch {history.BestEpoch}'s weights");
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public sealed class Seq2SeqEstimatorTests
         var a = first.Network.state_dict();
         var b = second.Network.state_dict();
         var c = third.Network.state_dict();
-        Assert.All(a.Keys, name => Assert.True(torch.equal(a[name], b[name]), name));
-        Assert.Contains(a.Keys, name => !torch.equal(a[name], c[name]));
+        Assert.All(a.Keys, name => Assert.True(TensorAssert.Identical(a[name], b[name]), name));
+        Assert.Contains(a.Keys, name => !TensorAssert.Identical(a[name], c[name]));
     }
 
     [Fact]
