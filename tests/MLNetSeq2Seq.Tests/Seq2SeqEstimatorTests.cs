@@ -80,6 +80,24 @@ public sealed class Seq2SeqEstimatorTests
     }
 
     [Fact]
+    public void Live_tensors_stay_constant_from_epoch_to_epoch()
+    {
+        var ml = new MLContext(seed: 1);
+        Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 6);
+        options.ValidationFraction = 0.2;
+        options.MicroBatchSize = 8;
+        options.Attention = AttentionKind.Additive;
+        var observer = new LiveTensorCounter();
+        var estimator = ml.Regression.Trainers.Seq2Seq(options);
+        estimator.Observer = observer;
+
+        using var model = estimator.Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(150, seed: 2)));
+
+        Assert.Equal(6, observer.LiveCounts.Count);
+        Assert.All(observer.LiveCounts.Skip(2), count => Assert.Equal(observer.LiveCounts[1], count));
+    }
+
+    [Fact]
     public void The_same_seed_gives_identical_weights_and_another_seed_does_not()
     {
         var ml = new MLContext(seed: 1);
@@ -189,6 +207,17 @@ public sealed class Seq2SeqEstimatorTests
         public void OnEpochEnd(int epoch, Seq2SeqNetwork network)
         {
         }
+    }
+
+    private sealed class LiveTensorCounter : ITrainingObserver
+    {
+        public List<long> LiveCounts { get; } = new();
+
+        public void OnMicroBatch(int epoch, ReadOnlySpan<long> rows)
+        {
+        }
+
+        public void OnEpochEnd(int epoch, Seq2SeqNetwork network) => LiveCounts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     private sealed class WeightRecorder(int sabotageFromEpoch) : ITrainingObserver

@@ -62,7 +62,8 @@ internal sealed class Seq2SeqTrainer
             var coin = new Random(EpochPlan.DerivedSeed(_seed, epoch, stream: 2));
             double teacherForcing = TeacherForcingRatio(epoch);
             double learningRate = 0;
-            lossSum.zero_();
+            using (torch.NewDisposeScope())
+                lossSum.zero_();
             foreach (var (start, count) in plan.Steps)
             {
                 _host.ThrowIfCanceled();
@@ -75,7 +76,9 @@ internal sealed class Seq2SeqTrainer
                 step++;
             }
 
-            double trainLoss = lossSum.ToDouble() / ((double)train.Count * network.Architecture.Horizon * network.Architecture.OutputFeatureCount);
+            double trainLoss;
+            using (torch.NewDisposeScope())
+                trainLoss = lossSum.ToDouble() / ((double)train.Count * network.Architecture.Horizon * network.Architecture.OutputFeatureCount);
             if (!double.IsFinite(trainLoss))
                 throw Diverged(network, best, epoch, learningRate);
             _observer?.OnEpochEnd(epoch, network);
@@ -118,7 +121,9 @@ internal sealed class Seq2SeqTrainer
     internal void RunOptimizerStep(Seq2SeqNetwork network, IReadOnlyList<Parameter> parameters, OptimizerHelper optimizer,
         SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
     {
-        optimizer.zero_grad();
+        // zero_grad reads every parameter's .grad, and each read makes a tensor handle: scope them too.
+        using (torch.NewDisposeScope())
+            optimizer.zero_grad();
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
