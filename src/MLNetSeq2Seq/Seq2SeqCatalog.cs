@@ -26,6 +26,27 @@ public static class Seq2SeqCatalog
         return new Seq2SeqEstimator(MLNetHost.EnvironmentOf(catalog), options.Clone());
     }
 
+    /// <summary>
+    /// Runs Leslie Smith's learning-rate range test for a Seq2Seq model with these options: a fresh network is
+    /// trained for up to <see cref="LearningRateRangeTestOptions.StepCount"/> steps on <paramref name="data"/> while
+    /// the learning rate grows exponentially from StartLearningRate to EndLearningRate; the sweep stops when the
+    /// smoothed loss exceeds DivergenceFactor × its best, or the loss is not finite. Returns the curve and
+    /// suggestions. Nothing carries over to a later Fit. Setting <see cref="Seq2SeqOptions.LearningRate"/> to null
+    /// makes Fit run this test itself and use <see cref="LearningRateRangeTestResult.SuggestedLearningRate"/>.
+    /// </summary>
+    /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
+    /// <param name="data">Training data with the columns the options name (validation settings are honoured: held-out rows are not used).</param>
+    /// <param name="options">The trainer options; BatchSize, micro-batching, network and seed are used as Fit would.</param>
+    /// <param name="rangeOptions">Sweep settings; null for the defaults (1e-7 → 10 over 100 steps, stop at 4× the best loss).</param>
+    public static LearningRateRangeTestResult FindSeq2SeqLearningRate(this RegressionCatalog.RegressionTrainers catalog, IDataView data,
+        Seq2SeqOptions options, LearningRateRangeTestOptions? rangeOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        using var session = Training.TrainingSession.Open(MLNetHost.EnvironmentOf(catalog), options.Clone(), data, "Seq2SeqLearningRateFinder");
+        return Training.LearningRateRangeTest.Run(session, rangeOptions ?? new LearningRateRangeTestOptions());
+    }
+
     /// <summary>A sequence-to-sequence trainer with the common settings; see <see cref="Seq2SeqOptions"/> for all of them.</summary>
     /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
     /// <param name="labelColumnName">Target sequences, Horizon × O floats per row. Default "Label".</param>

@@ -36,54 +36,40 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     /// </summary>
     public Seq2SeqTransformer Fit(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        _options.Validate();
-        SequenceShapes shapes = SequenceShapes.Resolve(input.Schema, _options);
-        if (_options.ValidationSet is IDataView validationView)
-            CheckValidationSchema(validationView, shapes);
-        TorchRuntime.EnsureLoaded();
+        using TrainingSession session = TrainingSession.Open(_environment, _options, input, nameof(Seq2SeqEstimator));
+        TrainingCheckpoint? resume = _options.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
+        double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
 
-        var host = new MLNetHost(_environment, nameof(Seq2SeqEstimator));
-        Device device = TorchDevices.Resolve(_options.Device, host);
-        int seed = _options.Seed ?? host.Seed ?? Random.Shared.Next();
-
-        SequenceDataset? all = null, validationData = null;
-        Seq2SeqNetwork? network = null;
+        Seq2SeqNetwork? network = session.CreateNetwork();
         try
         {
-            all = SequenceDataReader.Read(input, _options.FeatureColumnName, _options.LabelColumnName, shapes, device, "Training data");
-            SequenceDataset train = all;
-            if (_options.ValidationSet is IDataView validationSet)
-            {
-                validationData = SequenceDataReader.Read(validationSet, _options.FeatureColumnName, _options.LabelColumnName, shapes, device, "ValidationSet");
-            }
-            else if (_options.ValidationFraction > 0)
-            {
-                int validationCount = (int)Math.Round(all.Count * _options.ValidationFraction);
-                if (validationCount < 1 || validationCount >= all.Count)
-                    throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.ValidationFraction), _options.ValidationFraction,
-                        $"ValidationFraction {_options.ValidationFraction} of {all.Count} rows leaves {validationCount} validation and {all.Count - validationCount} training rows; both need at least one.");
-                (train, validationData) = all.SplitLast(validationCount);
-            }
-
-            TorchDevices.Seed(seed);
-            var architecture = NetworkArchitecture.From(_options, shapes.InputFeatureCount, shapes.OutputFeatureCount, shapes.Horizon);
-            network = new Seq2SeqNetwork(architecture);
-            network.to(device);
-
-            var trainer = new Seq2SeqTrainer(_options, host, seed, Observer);
-            TrainingHistory history = trainer.Train(network, train, validationData);
+            var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
+            TrainingHistory history = trainer.Train(network, session.Train, session.Validation, resume);
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, device);
+                _options.InferenceBatchSize, history, session.Device);
             network = null; // owned by the transformer now
             return transformer;
         }
         finally
         {
             network?.Dispose();
-            validationData?.Dispose();
-            all?.Dispose();
         }
+    }
+
+    /// <summary>The learning rate the schedule peaks at: LearningRate (or the range test's suggestion), then scaled.</summary>
+    private double PeakLearningRate(TrainingSession session)
+    {
+        int batchSize = Seq2SeqTrainer.EffectiveBatchSize(_options, session.Train.Count);
+        if (_options.LearningRate is not double learningRate)
+        {
+            LearningRateRangeTestResult rangeTest = LearningRateRangeTest.Run(session, new LearningRateRangeTestOptions(), Observer);
+            session.Host.Info($"Seq2Seq: LearningRate is null, so the range test chose {rangeTest.SuggestedLearningRate:G4} ({rangeTest.SuggestionMethod}) "
+                + $"at this batch size ({batchSize}); no scaling rule is applied to it.");
+            return rangeTest.SuggestedLearningRate;
+        }
+        double scaled = LearningRates.Scale(learningRate, _options.LearningRateScaling, batchSize, _options.ReferenceBatchSize);
+        session.Host.Info("Seq2Seq: " + LearningRates.Describe(learningRate, scaled, _options.LearningRateScaling, batchSize, _options.ReferenceBatchSize) + ".");
+        return scaled;
     }
 
     /// <summary>The input schema plus the Score column; checks that the feature and label columns exist as float vectors.</summary>
@@ -93,21 +79,6 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         CheckFloatVector(inputSchema, _options.FeatureColumnName, "Feature");
         CheckFloatVector(inputSchema, _options.LabelColumnName, "Label");
         return inputSchema.WithFloatVector(_options.ScoreColumnName);
-    }
-
-    private void CheckValidationSchema(IDataView validation, SequenceShapes trainingShapes)
-    {
-        SequenceShapes validationShapes;
-        try
-        {
-            validationShapes = SequenceShapes.Resolve(validation.Schema, _options);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"ValidationSet does not match the training data: {ex.Message}", nameof(Seq2SeqOptions.ValidationSet), ex);
-        }
-        if (validationShapes with { InputLength = trainingShapes.InputLength } != trainingShapes)
-            throw new ArgumentException($"ValidationSet has shapes {validationShapes}, but the training data has {trainingShapes}.", nameof(Seq2SeqOptions.ValidationSet));
     }
 
     private static void CheckFloatVector(SchemaShape schema, string name, string role)

@@ -64,8 +64,15 @@ public sealed class Seq2SeqOptions
 
     // ---- Optimization ----
 
-    /// <summary>Peak learning rate of AdamW (the maximum of the one-cycle schedule). Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    /// <summary>Peak learning rate of AdamW (the maximum of the one-cycle schedule), before <see cref="LearningRateScaling"/>.
+    /// Null: run the learning-rate range test on the training data first and use its suggestion (logged). Default 1e-3.</summary>
+    public double? LearningRate { get; set; } = 1e-3;
+
+    /// <summary>How the learning rate follows the effective batch size. Default <see cref="MLNetSeq2Seq.LearningRateScaling.None"/>.</summary>
+    public LearningRateScaling LearningRateScaling { get; set; } = LearningRateScaling.None;
+
+    /// <summary>The batch size <see cref="LearningRate"/> was tuned at; required when <see cref="LearningRateScaling"/> is not None.</summary>
+    public int? ReferenceBatchSize { get; set; }
 
     /// <summary>AdamW's decoupled weight decay, applied to weight matrices and not to biases. Default 0.01 (PyTorch's).</summary>
     public double WeightDecay { get; set; } = 0.01;
@@ -77,8 +84,13 @@ public sealed class Seq2SeqOptions
     public int BatchSize { get; set; } = 64;
 
     /// <summary>Samples per forward/backward pass; gradients of the micro-batches of one optimizer step are
-    /// accumulated exactly (weighted by sample count). Null: the whole batch at once. Default null.</summary>
+    /// accumulated exactly (weighted by sample count), so the result does not depend on it. Null: automatic — start
+    /// at <see cref="MaxMicroBatchSize"/> (else the whole batch) and halve whenever a pass runs out of memory.
+    /// An explicit value is halved on out-of-memory too. Default null.</summary>
     public int? MicroBatchSize { get; set; }
+
+    /// <summary>With automatic micro-batching, the size to start from, skipping the probing from BatchSize down. Default null.</summary>
+    public int? MaxMicroBatchSize { get; set; }
 
     /// <summary>Upper bound on the number of epochs. Default 50.</summary>
     public int MaxEpochs { get; set; } = 50;
@@ -120,6 +132,19 @@ public sealed class Seq2SeqOptions
     /// <summary>An improvement must lower the validation MSE by more than this (absolute). Default 0.</summary>
     public double EarlyStoppingMinDelta { get; set; }
 
+    // ---- Checkpoints ----
+
+    /// <summary>Folder for checkpoints (model, optimizer, schedule, early stopping, history), written atomically.
+    /// Null: no checkpoints. Default null.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Write a checkpoint every this many epochs (and after the last). Default 1.</summary>
+    public int CheckpointEveryEpochs { get; set; } = 1;
+
+    /// <summary>A checkpoint file, or a CheckpointDirectory, to continue a run from: the same data and options give
+    /// the same final weights as the uninterrupted run (on the CPU). Default null.</summary>
+    public string? ResumeFrom { get; set; }
+
     // ---- Runtime ----
 
     /// <summary>Where to train and predict. Default <see cref="ComputeDevice.Auto"/>.</summary>
@@ -155,7 +180,12 @@ public sealed class Seq2SeqOptions
         RequireRange(TeacherForcingRatio, nameof(TeacherForcingRatio), 0, 1, upperInclusive: true);
         if (TeacherForcingRatioEnd is double end)
             RequireRange(end, nameof(TeacherForcingRatioEnd), 0, 1, upperInclusive: true);
-        RequireFinitePositive(LearningRate, nameof(LearningRate));
+        if (LearningRate is double learningRate)
+            RequireFinitePositive(learningRate, nameof(LearningRate));
+        RequireDefined(LearningRateScaling, nameof(LearningRateScaling));
+        RequirePositive(ReferenceBatchSize, nameof(ReferenceBatchSize));
+        if (LearningRateScaling != LearningRateScaling.None && ReferenceBatchSize is null)
+            throw new ArgumentException($"{nameof(LearningRateScaling)} = {LearningRateScaling} needs {nameof(ReferenceBatchSize)}: the batch size the learning rate was tuned at.", nameof(ReferenceBatchSize));
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{nameof(WeightDecay)} must be a finite number ≥ 0.");
         if (GradientClipNorm is double clip)
@@ -165,7 +195,9 @@ public sealed class Seq2SeqOptions
         if (MicroBatchSize > BatchSize)
             throw new ArgumentOutOfRangeException(nameof(MicroBatchSize), MicroBatchSize,
                 $"{nameof(MicroBatchSize)} ({MicroBatchSize}) cannot exceed {nameof(BatchSize)} ({BatchSize}): a micro-batch is a part of one optimizer step.");
+        RequirePositive(MaxMicroBatchSize, nameof(MaxMicroBatchSize));
         RequirePositive(MaxEpochs, nameof(MaxEpochs));
+        RequirePositive(CheckpointEveryEpochs, nameof(CheckpointEveryEpochs));
         RequireRange(OneCyclePctStart, nameof(OneCyclePctStart), 0, 1, upperInclusive: false, lowerInclusive: false);
         if (!(OneCycleDivFactor >= 1) || !double.IsFinite(OneCycleDivFactor))
             throw new ArgumentOutOfRangeException(nameof(OneCycleDivFactor), OneCycleDivFactor, $"{nameof(OneCycleDivFactor)} must be a finite number ≥ 1.");

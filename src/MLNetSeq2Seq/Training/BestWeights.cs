@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,6 +48,22 @@ internal sealed class BestWeights : IDisposable
                 _copies[name].copy_(tensor);
         }
         HasCapture = true;
+    }
+
+    /// <summary>The captured weights as a TorchSharp state-dict blob (through a scratch network of the same architecture).</summary>
+    public byte[] Serialize(NetworkArchitecture architecture)
+    {
+        using var scratch = new Seq2SeqNetwork(architecture);
+        Restore(scratch);
+        return TrainingCheckpoint.SaveModule(scratch);
+    }
+
+    /// <summary>Captures the weights of a blob written by <see cref="Serialize"/>.</summary>
+    public void Deserialize(NetworkArchitecture architecture, byte[] state)
+    {
+        using var scratch = new Seq2SeqNetwork(architecture);
+        TrainingCheckpoint.LoadModule(scratch, state);
+        Capture(scratch);
     }
 
     public void Dispose()

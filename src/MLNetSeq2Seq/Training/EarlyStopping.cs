@@ -13,6 +13,15 @@ internal sealed class EarlyStopping
         _minDelta = minDelta;
     }
 
+    /// <summary>Continues from a checkpoint's state.</summary>
+    public EarlyStopping(int patience, double minDelta, (double BestLoss, int BestEpoch, int EpochsWithoutImprovement) state)
+        : this(patience, minDelta)
+    {
+        (BestLoss, BestEpoch, _epochsWithoutImprovement) = state;
+    }
+
+    public (double BestLoss, int BestEpoch, int EpochsWithoutImprovement) State => (BestLoss, BestEpoch, _epochsWithoutImprovement);
+
     public double BestLoss { get; private set; } = double.PositiveInfinity;
 
     public int BestEpoch { get; private set; }

@@ -9,6 +9,10 @@ internal interface ITrainingObserver
     /// <summary>Rows of one micro-batch, in the order they were fed.</summary>
     void OnMicroBatch(int epoch, ReadOnlySpan<long> rows);
 
+    /// <summary>After a micro-batch's forward pass, while its tensors are alive. A test may throw the real
+    /// out-of-memory exception type here to exercise the backoff.</summary>
+    void AfterForward(int epoch, int microBatchSize) { }
+
     /// <summary>After an epoch's optimizer steps, before its validation and before early stopping decides.</summary>
     void OnEpochEnd(int epoch, Seq2SeqNetwork network);
 }

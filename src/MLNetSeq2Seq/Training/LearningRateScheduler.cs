@@ -27,6 +27,13 @@ internal sealed class LearningRateScheduler
         _plateauRate = peakLearningRate;
     }
 
+    /// <summary>Reduce-on-plateau's memory, for checkpoints.</summary>
+    public (double Rate, double Best, int EpochsWithoutImprovement) PlateauState
+    {
+        get => (_plateauRate, _plateauBest, _plateauEpochsWithoutImprovement);
+        set => (_plateauRate, _plateauBest, _plateauEpochsWithoutImprovement) = value;
+    }
+
     /// <summary>The rate for 0-based optimizer step <paramref name="step"/> of the whole run.</summary>
     public double RateAt(long step)
     {

@@ -4,62 +4,91 @@ using System.Diagnostics;
 using System.Linq;
 using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Training;
 
 /// <summary>
-/// The training loop. Per optimizer step: zero_grad → forward/backward over each micro-batch (loss weighted by its
-/// share of the step's samples, so accumulation equals one big batch) → clip → step → schedule. Every row is
-/// visited once per epoch in a seeded order; validation runs in eval mode with autoregressive decoding; early
-/// stopping restores the best epoch's weights. Scalars are read from the device once per epoch.
+/// The training loop. Every row is visited once per epoch in a seeded order, in optimizer steps of BatchSize rows
+/// (see <see cref="OptimizerStepRunner"/> for accumulation and out-of-memory backoff); the schedule moves once per
+/// optimizer step; validation runs in eval mode with autoregressive decoding; early stopping restores the best
+/// epoch's weights; checkpoints let a run continue exactly. Scalars are read from the device once per epoch.
 /// </summary>
 internal sealed class Seq2SeqTrainer
 {
     private readonly Seq2SeqOptions _options;
     private readonly MLNetHost _host;
     private readonly int _seed;
+    private readonly double _peakLearningRate;
     private readonly ITrainingObserver? _observer;
 
-    public Seq2SeqTrainer(Seq2SeqOptions options, MLNetHost host, int seed, ITrainingObserver? observer = null)
+    public Seq2SeqTrainer(Seq2SeqOptions options, MLNetHost host, int seed, double peakLearningRate, ITrainingObserver? observer = null)
     {
         _options = options;
         _host = host;
         _seed = seed;
+        _peakLearningRate = peakLearningRate;
         _observer = observer;
     }
 
-    public TrainingHistory Train(Seq2SeqNetwork network, SequenceDataset train, SequenceDataset? validation)
+    /// <summary>The effective batch for <paramref name="rows"/> training rows (BatchSize, or all rows when fewer).</summary>
+    public static int EffectiveBatchSize(Seq2SeqOptions options, int rows) => Math.Min(options.BatchSize, rows);
+
+    /// <summary>The micro-batch a run starts with: MicroBatchSize, else MaxMicroBatchSize, else the whole batch.</summary>
+    public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
+        Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
+
+    public TrainingHistory Train(Seq2SeqNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null)
     {
-        int batchSize = Math.Min(_options.BatchSize, train.Count);
-        int microBatchSize = Math.Min(_options.MicroBatchSize ?? batchSize, batchSize);
+        int batchSize = EffectiveBatchSize(_options, train.Count);
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
-        var schedule = new LearningRateScheduler(_options, _options.LearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
-        List<Parameter> parameters = network.parameters().ToList();
-        using var optimizer = CreateOptimizer(network, schedule.RateAt(0));
+        var identity = new TrainingCheckpoint.RunIdentity(network.Architecture, _seed, train.Count, validation?.Count ?? 0, batchSize, _options.MaxEpochs);
+        var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
+        using var runner = new OptimizerStepRunner(network, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
+            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer);
         using var best = new BestWeights(network);
         var earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta);
         using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Features.device);
+        var epochs = new List<EpochSummary>();
+        long step = 0;
+        int firstEpoch = 1;
+
+        if (resume is not null)
+        {
+            if (resume.Identity != identity)
+                throw new ArgumentException($"ResumeFrom: the checkpoint belongs to another run ({resume.Identity}); this run is {identity}.", nameof(Seq2SeqOptions.ResumeFrom));
+            TrainingCheckpoint.LoadModule(network, resume.NetworkState);
+            TrainingCheckpoint.LoadOptimizer(runner.Optimizer, resume.OptimizerState);
+            if (resume.BestWeightsState is byte[] bestState)
+                best.Deserialize(network.Architecture, bestState);
+            earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta, resume.EarlyStopping);
+            schedule.PlateauState = resume.Plateau;
+            epochs.AddRange(resume.History);
+            step = resume.Step;
+            firstEpoch = resume.CompletedEpochs + 1;
+            _host.Info($"Seq2Seq: resuming after epoch {resume.CompletedEpochs} (optimizer step {step}).");
+        }
 
         _host.Info($"Seq2Seq: {train.Count} training rows, {(validation is null ? "no validation" : $"{validation.Count} validation rows")}, "
-            + $"device {train.Features.device}, batch {batchSize} (micro-batch {microBatchSize}), {stepsPerEpoch} steps per epoch, "
-            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule, peak learning rate {_options.LearningRate:G3}.");
+            + $"device {train.Features.device}, effective batch {batchSize} (micro-batch {runner.MicroBatchSize}), {stepsPerEpoch} optimizer steps per epoch, "
+            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule peaking at {_peakLearningRate:G4}.");
         if (validation is null)
             _host.Info("Seq2Seq: no validation data (set ValidationSet or ValidationFraction): no early stopping, the model keeps the last epoch's weights.");
 
-        var epochs = new List<EpochSummary>();
-        long step = 0;
         bool stoppedEarly = false;
         network.train();
-        for (int epoch = 1; epoch <= _options.MaxEpochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= _options.MaxEpochs && !stoppedEarly; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            // Every random stream of an epoch (order, teacher forcing, dropout) derives from (seed, epoch):
+            // the seed is the whole RNG state, so a resumed run draws exactly what the original would have.
             EpochPlan plan = EpochPlan.Create(train.Count, batchSize, _seed, epoch);
-            bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
             var coin = new Random(EpochPlan.DerivedSeed(_seed, epoch, stream: 2));
+            TorchDevices.Seed(EpochPlan.DerivedSeed(_seed, epoch, stream: 3));
+            bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
             double teacherForcing = TeacherForcingRatio(epoch);
             double learningRate = 0;
             using (torch.NewDisposeScope())
@@ -68,11 +97,10 @@ internal sealed class Seq2SeqTrainer
             {
                 _host.ThrowIfCanceled();
                 learningRate = schedule.RateAt(step);
-                SetLearningRate(optimizer, learningRate);
+                runner.SetLearningRate(learningRate);
                 for (int t = 0; t < teacherForcedSteps.Length; t++)
                     teacherForcedSteps[t] = coin.NextDouble() < teacherForcing;
-                RunOptimizerStep(network, parameters, optimizer, train, plan.Order.AsSpan(start, count),
-                    EpochPlan.MicroBatchSizes(count, microBatchSize), teacherForcedSteps, lossSum, epoch);
+                runner.Step(train, plan.Order.AsSpan(start, count), teacherForcedSteps, lossSum, epoch);
                 step++;
             }
 
@@ -92,17 +120,19 @@ internal sealed class Seq2SeqTrainer
             var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, plan.Steps.Count, isBest);
             epochs.Add(summary);
             _host.Info("Seq2Seq: " + summary);
-            _options.Progress?.Report(summary);
 
-            if (validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs)
-            {
-                stoppedEarly = true;
+            stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
+            if (stoppedEarly)
                 _host.Info($"Seq2Seq: no validation improvement for {_options.EarlyStoppingPatience} epochs; stopping after epoch {epoch}.");
-                break;
+            if (_options.CheckpointDirectory is string directory
+                && (epoch % _options.CheckpointEveryEpochs == 0 || epoch == _options.MaxEpochs || stoppedEarly))
+            {
+                WriteCheckpoint(directory, identity, epoch, step, runner, schedule, earlyStopping, epochs, network, best);
             }
+            _options.Progress?.Report(summary);
         }
 
-        int keptEpoch = epochs.Count;
+        int keptEpoch = epochs.Count == 0 ? 0 : epochs[^1].Epoch;
         if (validation is not null && best.HasCapture)
         {
             best.Restore(network);
@@ -113,62 +143,23 @@ internal sealed class Seq2SeqTrainer
         return new TrainingHistory(epochs, keptEpoch, stoppedEarly);
     }
 
-    /// <summary>
-    /// One optimizer step over <paramref name="rows"/>, fed as consecutive micro-batches of the given sizes.
-    /// Each micro-batch's mean loss is weighted by its share of the step's samples, so the accumulated gradient
-    /// is the gradient of the mean loss over all rows of the step, whatever the split.
-    /// </summary>
-    internal void RunOptimizerStep(Seq2SeqNetwork network, IReadOnlyList<Parameter> parameters, OptimizerHelper optimizer,
-        SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
+    private void WriteCheckpoint(string directory, TrainingCheckpoint.RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
+        LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, Seq2SeqNetwork network, BestWeights best)
     {
-        // zero_grad reads every parameter's .grad, and each read makes a tensor handle: scope them too.
-        using (torch.NewDisposeScope())
-            optimizer.zero_grad();
-        int offset = 0;
-        foreach (int size in microBatchSizes)
+        new TrainingCheckpoint
         {
-            ReadOnlySpan<long> microRows = rows.Slice(offset, size);
-            offset += size;
-            _observer?.OnMicroBatch(epoch, microRows);
-            using var scope = torch.NewDisposeScope();
-            Tensor index = torch.tensor(microRows.ToArray(), dtype: ScalarType.Int64, device: data.Features.device);
-            Tensor features = data.Features.index_select(0, index);
-            Tensor labels = data.Labels.index_select(0, index);
-            Tensor prediction = network.Forward(features, labels, teacherForcedSteps);
-            Tensor loss = nn.functional.mse_loss(prediction, labels);
-            (loss * ((double)size / rows.Length)).backward();
-            using (torch.no_grad())
-                lossSum.add_(loss.detach().to(ScalarType.Float64) * size);
-        }
-        if (offset != rows.Length)
-            throw new ArgumentException("Micro-batch sizes must add up to the step's rows.", nameof(microBatchSizes));
-        using (var scope = torch.NewDisposeScope())
-        {
-            if (_options.GradientClipNorm is double maxNorm)
-                GradientClipping.ClipByGlobalNorm(parameters, maxNorm);
-            optimizer.step();
-        }
-    }
-
-    /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>
-    internal OptimizerHelper CreateOptimizer(Seq2SeqNetwork network, double learningRate)
-    {
-        var decayed = new List<Parameter>();
-        var notDecayed = new List<Parameter>();
-        foreach (var (_, parameter) in network.named_parameters())
-            (parameter.dim() > 1 ? decayed : notDecayed).Add(parameter);
-        var groups = new[]
-        {
-            new AdamW.ParamGroup(decayed, new AdamW.Options { LearningRate = learningRate, weight_decay = _options.WeightDecay }),
-            new AdamW.ParamGroup(notDecayed, new AdamW.Options { LearningRate = learningRate, weight_decay = 0 }),
-        };
-        return torch.optim.AdamW(groups, lr: learningRate, weight_decay: _options.WeightDecay);
-    }
-
-    internal static void SetLearningRate(OptimizerHelper optimizer, double learningRate)
-    {
-        foreach (var group in optimizer.ParamGroups)
-            group.LearningRate = learningRate;
+            Identity = identity,
+            CompletedEpochs = epoch,
+            Step = step,
+            MicroBatchSize = runner.MicroBatchSize,
+            PeakLearningRate = _peakLearningRate,
+            Plateau = schedule.PlateauState,
+            EarlyStopping = earlyStopping.State,
+            History = epochs.ToList(),
+            NetworkState = TrainingCheckpoint.SaveModule(network),
+            BestWeightsState = best.HasCapture ? best.Serialize(network.Architecture) : null,
+            OptimizerState = TrainingCheckpoint.SaveOptimizer(runner.Optimizer),
+        }.WriteTo(directory);
     }
 
     private double TeacherForcingRatio(int epoch)
@@ -189,7 +180,7 @@ internal sealed class Seq2SeqTrainer
         }
         string message = $"The training loss became NaN or infinite in epoch {epoch}, at learning rate {learningRate:G3}; {kept}. "
             + "The learning rate is probably too high for this data: lower LearningRate, check that inputs are standardized, "
-            + "or run the learning-rate range test to pick one.";
+            + "or run the learning-rate range test (mlContext.Regression.Trainers.FindSeq2SeqLearningRate) to pick one.";
         _host.Warning("Seq2Seq: " + message);
         return new TrainingDivergedException(message, epoch, learningRate);
     }

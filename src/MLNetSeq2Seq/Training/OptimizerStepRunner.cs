@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Training;
+
+/// <summary>
+/// Runs optimizer steps: zero_grad → forward/backward over each micro-batch → clip → AdamW step. Each micro-batch's
+/// mean loss is weighted by its share of the step's samples, so the accumulated gradient equals the gradient of the
+/// mean loss over the whole step, however it is split. When a pass runs out of memory the step's tensors are freed,
+/// the micro-batch is halved, and the same step is redone from a clean gradient: the effective batch, learning rate
+/// and sample order do not change.
+/// </summary>
+internal sealed class OptimizerStepRunner : IDisposable
+{
+    private readonly Seq2SeqNetwork _network;
+    private readonly List<Parameter> _parameters;
+    private readonly double? _clipNorm;
+    private readonly MLNetHost _host;
+    private readonly ITrainingObserver? _observer;
+    private readonly List<int> _triedMicroBatchSizes = new();
+
+    public OptimizerStepRunner(Seq2SeqNetwork network, double learningRate, double weightDecay, double? clipNorm,
+        int microBatchSize, MLNetHost host, ITrainingObserver? observer)
+    {
+        _network = network;
+        _parameters = network.parameters().ToList();
+        _clipNorm = clipNorm;
+        _host = host;
+        _observer = observer;
+        MicroBatchSize = microBatchSize;
+        Optimizer = CreateAdamW(network, learningRate, weightDecay);
+    }
+
+    public OptimizerHelper Optimizer { get; }
+
+    /// <summary>The micro-batch size in use; shrinks on out-of-memory and stays shrunk.</summary>
+    public int MicroBatchSize { get; private set; }
+
+    public void SetLearningRate(double learningRate)
+    {
+        foreach (var group in Optimizer.ParamGroups)
+            group.LearningRate = learningRate;
+    }
+
+    /// <summary>One optimizer step over <paramref name="rows"/>; adds Σ(per-sample mean loss) to <paramref name="lossSum"/>.</summary>
+    public void Step(SequenceDataset data, ReadOnlySpan<long> rows, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
+    {
+        while (true)
+        {
+            try
+            {
+                Run(data, rows, EpochPlan.MicroBatchSizes(rows.Length, MicroBatchSize), teacherForcedSteps, lossSum, epoch);
+                return;
+            }
+            catch (Exception ex) when (OutOfMemory.Is(ex))
+            {
+                _triedMicroBatchSizes.Add(MicroBatchSize);
+                if (MicroBatchSize == 1)
+                    throw new InsufficientMemoryException(
+                        $"Seq2Seq ran out of memory even with a micro-batch of 1 sample (tried {string.Join(", ", _triedMicroBatchSizes.Distinct())}); "
+                        + $"the network is too large for this device: lower HiddenSize/LayerCount or the sequence length, or use another device. Last error: {ex.Message}", ex);
+                int smaller = MicroBatchSize / 2;
+                _host.Warning($"Seq2Seq: out of memory with micro-batches of {MicroBatchSize} samples in epoch {epoch}; redoing the step with micro-batches of {smaller} "
+                    + "(the effective batch, learning rate and sample order stay the same).");
+                MicroBatchSize = smaller;
+            }
+        }
+    }
+
+    /// <summary>One optimizer step fed as consecutive micro-batches of exactly the given sizes.</summary>
+    internal void Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
+    {
+        using var stepScope = torch.NewDisposeScope();
+        Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
+        if (_clipNorm is double maxNorm)
+            GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
+        Optimizer.step();
+        // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
+        using (torch.no_grad())
+            lossSum.add_(stepLoss);
+    }
+
+    /// <summary>
+    /// zero_grad, then forward/backward over each micro-batch with its mean loss weighted by size / rows: the
+    /// gradients end up those of the mean loss over all rows. Returns Σ(per-sample mean loss), in the caller's scope.
+    /// </summary>
+    internal Tensor AccumulateGradients(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, int epoch)
+    {
+        if (microBatchSizes.Sum() != rows.Length)
+            throw new ArgumentException("Micro-batch sizes must add up to the step's rows.", nameof(microBatchSizes));
+        // zero_grad reads every parameter's .grad, and each read makes a tensor handle: called inside the caller's scope.
+        Optimizer.zero_grad();
+        Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+        int offset = 0;
+        foreach (int size in microBatchSizes)
+        {
+            ReadOnlySpan<long> microRows = rows.Slice(offset, size);
+            offset += size;
+            _observer?.OnMicroBatch(epoch, microRows);
+            using var scope = torch.NewDisposeScope();
+            Tensor index = torch.tensor(microRows.ToArray(), dtype: ScalarType.Int64, device: data.Features.device);
+            Tensor labels = data.Labels.index_select(0, index);
+            Tensor prediction = _network.Forward(data.Features.index_select(0, index), labels, teacherForcedSteps);
+            _observer?.AfterForward(epoch, size);
+            Tensor loss = nn.functional.mse_loss(prediction, labels);
+            (loss * ((double)size / rows.Length)).backward();
+            using (torch.no_grad())
+                stepLoss.add_(loss.detach().to(ScalarType.Float64) * size);
+        }
+        return stepLoss;
+    }
+
+    /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>
+    private static OptimizerHelper CreateAdamW(Seq2SeqNetwork network, double learningRate, double weightDecay)
+    {
+        var decayed = new List<Parameter>();
+        var notDecayed = new List<Parameter>();
+        foreach (var (_, parameter) in network.named_parameters())
+            (parameter.dim() > 1 ? decayed : notDecayed).Add(parameter);
+        var groups = new[]
+        {
+            new AdamW.ParamGroup(decayed, new AdamW.Options { LearningRate = learningRate, weight_decay = weightDecay }),
+            new AdamW.ParamGroup(notDecayed, new AdamW.Options { LearningRate = learningRate, weight_decay = 0 }),
+        };
+        return torch.optim.AdamW(groups, lr: learningRate, weight_decay: weightDecay);
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+}

@@ -1,0 +1,118 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.Native;
+using MLNetSeq2Seq.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Training;
+
+/// <summary>
+/// What Fit and the learning-rate range test both start from: validated options, resolved shapes, the device, the
+/// seed, and the training (and validation) rows read once into tensors. Owns the tensors.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    private readonly SequenceDataset _all;
+    private readonly SequenceDataset? _separateValidation;
+
+    private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, Device device, int seed,
+        SequenceDataset all, SequenceDataset train, SequenceDataset? validation, SequenceDataset? separateValidation)
+    {
+        Options = options;
+        Host = host;
+        Shapes = shapes;
+        Device = device;
+        Seed = seed;
+        _all = all;
+        Train = train;
+        Validation = validation;
+        _separateValidation = separateValidation;
+    }
+
+    public Seq2SeqOptions Options { get; }
+    public MLNetHost Host { get; }
+    public SequenceShapes Shapes { get; }
+    public Device Device { get; }
+    public int Seed { get; }
+    public SequenceDataset Train { get; }
+    public SequenceDataset? Validation { get; }
+
+    public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon);
+
+    /// <summary>Checks the options and the schema, then reads the data once.</summary>
+    public static TrainingSession Open(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options.Validate();
+        SequenceShapes shapes = SequenceShapes.Resolve(input.Schema, options);
+        if (options.ValidationSet is IDataView validationView)
+            CheckValidationSchema(options, validationView, shapes);
+        TorchRuntime.EnsureLoaded();
+
+        var host = new MLNetHost(environment, component);
+        Device device = TorchDevices.Resolve(options.Device, host);
+        int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
+        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data");
+        try
+        {
+            if (options.ValidationSet is IDataView validationSet)
+            {
+                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet");
+                return new TrainingSession(options, host, shapes, device, seed, all, all, validation, validation);
+            }
+            if (options.ValidationFraction > 0)
+            {
+                int validationCount = (int)Math.Round(all.Count * options.ValidationFraction);
+                if (validationCount < 1 || validationCount >= all.Count)
+                    throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.ValidationFraction), options.ValidationFraction,
+                        $"ValidationFraction {options.ValidationFraction} of {all.Count} rows leaves {validationCount} validation and {all.Count - validationCount} training rows; both need at least one.");
+                var (train, held) = all.SplitLast(validationCount);
+                return new TrainingSession(options, host, shapes, device, seed, all, train, held, null);
+            }
+            return new TrainingSession(options, host, shapes, device, seed, all, all, null, null);
+        }
+        catch
+        {
+            all.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A freshly initialised network on the device; the same seed always gives the same initial weights.</summary>
+    public Seq2SeqNetwork CreateNetwork()
+    {
+        TorchDevices.Seed(Seed);
+        var network = new Seq2SeqNetwork(Architecture);
+        network.to(Device);
+        return network;
+    }
+
+    public void Dispose()
+    {
+        if (!ReferenceEquals(Train, _all))
+            Train.Dispose(); // a view of _all
+        if (Validation is not null && !ReferenceEquals(Validation, _separateValidation))
+            Validation.Dispose();
+        _separateValidation?.Dispose();
+        _all.Dispose();
+    }
+
+    private static void CheckValidationSchema(Seq2SeqOptions options, IDataView validation, SequenceShapes trainingShapes)
+    {
+        SequenceShapes validationShapes;
+        try
+        {
+            validationShapes = SequenceShapes.Resolve(validation.Schema, options);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"ValidationSet does not match the training data: {ex.Message}", nameof(Seq2SeqOptions.ValidationSet), ex);
+        }
+        if (validationShapes with { InputLength = trainingShapes.InputLength } != trainingShapes)
+            throw new ArgumentException($"ValidationSet has shapes {validationShapes}, but the training data has {trainingShapes}.", nameof(Seq2SeqOptions.ValidationSet));
+    }
+}
