@@ -80,6 +80,24 @@ public sealed class Seq2SeqEstimatorTests
     }
 
     [Fact]
+    public void The_reported_train_loss_is_the_per_element_mean_squared_error_like_validation()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SyntheticSequences.Generate(96, seed: 4);
+        Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
+        // A learning rate too small to move the weights, no teacher forcing: training sees what validation sees.
+        options.LearningRate = 1e-12;
+        options.Schedule = LearningRateSchedule.Constant;
+        options.TeacherForcingRatio = 0;
+        options.ValidationSet = ml.Data.LoadFromEnumerable(rows);
+
+        using var model = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(rows));
+
+        EpochSummary epoch = model.TrainingHistory.Epochs.Single();
+        Assert.Equal(epoch.ValidationLoss!.Value, epoch.TrainLoss, epoch.TrainLoss * 1e-4);
+    }
+
+    [Fact]
     public void Live_tensors_stay_constant_from_epoch_to_epoch()
     {
         var ml = new MLContext(seed: 1);

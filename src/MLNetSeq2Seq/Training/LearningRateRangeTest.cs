@@ -52,7 +52,7 @@ internal static class LearningRateRangeTest
                 stepLoss.zero_();
                 runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch);
                 // One read per step is the point of this test: it is short, and every loss is part of the result.
-                loss = stepLoss.ToDouble() / ((double)count * network.Architecture.Horizon * network.Architecture.OutputFeatureCount);
+                loss = stepLoss.ToDouble() / count; // the step's per-element mean squared error
             }
             if (!double.IsFinite(loss))
             {
@@ -79,15 +79,19 @@ internal static class LearningRateRangeTest
         return result;
     }
 
-    /// <summary>The rate where the smoothed loss falls fastest against log(rate), looking only up to the loss minimum.</summary>
+    /// <summary>
+    /// The rate where the smoothed loss falls fastest against log(rate), looking only up to the loss minimum and
+    /// skipping the first tenth of the curve, where bias-corrected smoothing still follows single batches.
+    /// </summary>
     internal static double SteepestDescent(IReadOnlyList<LearningRateRangeTestPoint> curve)
     {
+        int first = Math.Min(Math.Max(3, curve.Count / 10), curve.Count - 1);
         int minimum = IndexOfMinimum(curve);
-        if (minimum == 0)
-            return curve[0].LearningRate;
-        int steepest = 0;
+        if (minimum <= first)
+            return curve[minimum].LearningRate;
+        int steepest = first;
         double steepestSlope = double.PositiveInfinity;
-        for (int i = 0; i <= minimum; i++)
+        for (int i = first; i <= minimum; i++)
         {
             // Central differences inside, one-sided at the ends, against log(rate).
             int before = Math.Max(0, i - 1), after = Math.Min(curve.Count - 1, i + 1);

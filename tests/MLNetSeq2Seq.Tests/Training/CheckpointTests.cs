@@ -1,0 +1,81 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Xunit;
+
+namespace MLNetSeq2Seq.Tests.Training;
+
+public sealed class CheckpointTests
+{
+    private static Seq2SeqOptions Options(int maxEpochs)
+    {
+        var options = SyntheticSequences.SmallOptions(maxEpochs);
+        options.Dropout = 0.2;           // dropout and teacher forcing make the RNG part of the state
+        options.LayerCount = 2;
+        options.TeacherForcingRatio = 0.5;
+        options.MicroBatchSize = 12;
+        options.ValidationFraction = 0.2;
+        options.EarlyStoppingPatience = 20;
+        options.Schedule = LearningRateSchedule.ReduceOnPlateau;
+        options.PlateauPatience = 1;
+        return options;
+    }
+
+    [Fact]
+    public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31));
+        using var folder = new TemporaryFolder();
+
+        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6)).Fit(data);
+
+        var interrupted = Options(6);
+        interrupted.CheckpointDirectory = folder.Path;
+        interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 3) ml.CancelExecution(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(data));
+        Assert.Equal(new[] { "seq2seq-checkpoint.bin" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+
+        var fresh = new MLContext(seed: 1);
+        var resumed = Options(6);
+        resumed.ResumeFrom = folder.Path;
+        using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
+
+        double difference = TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted));
+        Assert.True(difference < 1e-6, $"weights differ by {difference:G3}");
+        Assert.Equal(uninterrupted.TrainingHistory.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss, e.LearningRate)),
+            continued.TrainingHistory.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss, e.LearningRate)));
+        Assert.Equal(uninterrupted.TrainingHistory.BestEpoch, continued.TrainingHistory.BestEpoch);
+    }
+
+    [Fact]
+    public void Resuming_a_checkpoint_of_another_run_is_refused()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(80, seed: 31));
+        using var folder = new TemporaryFolder();
+        var first = Options(1);
+        first.CheckpointDirectory = folder.Path;
+        using (ml.Regression.Trainers.Seq2Seq(first).Fit(data)) { }
+
+        var other = Options(1);
+        other.Seed = 99;
+        other.ResumeFrom = Path.Combine(folder.Path, "seq2seq-checkpoint.bin");
+        var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(data));
+        Assert.Contains("another run", error.Message);
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_is_reported_not_crashed_on()
+    {
+        var ml = new MLContext(seed: 1);
+        using var folder = new TemporaryFolder();
+        File.WriteAllBytes(folder.File("seq2seq-checkpoint.bin"), new byte[] { 1, 2, 3 });
+        var options = Options(1);
+        options.ResumeFrom = folder.Path;
+
+        var error = Assert.Throws<InvalidDataException>(() => ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(40, seed: 1))));
+        Assert.Contains("not a readable Seq2Seq checkpoint", error.Message);
+    }
+}
