@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
@@ -16,12 +17,14 @@ internal static class SequenceDataReader
     {
         DataViewSchema.Column featureColumn = data.Schema[featureColumnName];
         DataViewSchema.Column labelColumn = data.Schema[labelColumnName];
+        bool labelLengthVaries = ((VectorDataViewType)labelColumn.Type).Size == 0;
         long? knownRows = data.GetRowCount();
-        int inputLength = shapes.InputLength ?? 0;
-        int labelLength = shapes.LabelLength;
+        int featureCount = shapes.InputFeatureCount, outputCount = shapes.OutputFeatureCount;
 
-        var features = new GrowableFloats(knownRows is long r && shapes.InputLength is int l ? r * l * shapes.InputFeatureCount : 0);
-        var labels = new GrowableFloats(knownRows is long r2 ? r2 * labelLength : 0);
+        var features = new GrowableFloats(knownRows is long r && shapes.InputLength is int l ? r * l * featureCount : 0);
+        var labels = new GrowableFloats(knownRows is long r2 ? r2 * shapes.LabelLength : 0);
+        var featureSteps = new System.Collections.Generic.List<int>();
+        var labelSteps = new System.Collections.Generic.List<int>();
         VBuffer<float> featureRow = default, labelRow = default;
         long rows = 0;
         using (DataViewRowCursor cursor = data.GetRowCursor(new[] { featureColumn, labelColumn }))
@@ -32,29 +35,34 @@ internal static class SequenceDataReader
             {
                 getFeatures(ref featureRow);
                 getLabels(ref labelRow);
-                int featureLength = featureRow.Length;
-                if (featureLength == 0 || featureLength % shapes.InputFeatureCount != 0)
-                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {rows} holds {featureLength} values, which is not a positive multiple of InputFeatureCount = {shapes.InputFeatureCount}.");
-                if (inputLength == 0)
-                    inputLength = featureLength / shapes.InputFeatureCount;
-                else if (featureLength != inputLength * shapes.InputFeatureCount)
-                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {rows} holds {featureLength} values ({featureLength / shapes.InputFeatureCount} steps), but earlier rows hold {inputLength} steps; all sequences in one fit must have the same length.");
-                if (labelRow.Length != labelLength)
-                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {rows} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {shapes.OutputFeatureCount} = {labelLength}.");
+                if (featureRow.Length == 0 || featureRow.Length % featureCount != 0)
+                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {rows} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
+                if (labelLengthVaries)
+                {
+                    if (labelRow.Length == 0 || labelRow.Length % outputCount != 0 || labelRow.Length > shapes.LabelLength)
+                        throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {rows} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {outputCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
+                }
+                else if (labelRow.Length != shapes.LabelLength)
+                {
+                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {rows} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
+                }
                 features.Append(featureRow, featureColumnName, rows, dataName);
                 labels.Append(labelRow, labelColumnName, rows, dataName);
+                featureSteps.Add(featureRow.Length / featureCount);
+                labelSteps.Add(labelRow.Length / outputCount);
                 rows++;
             }
         }
         if (rows == 0)
             throw new InvalidOperationException($"{dataName} has no rows.");
-        if (rows > int.MaxValue)
-            throw new InvalidOperationException($"{dataName} has {rows} rows; at most {int.MaxValue} are supported.");
 
-        Tensor featureTensor = features.ToTensor(new[] { rows, inputLength, (long)shapes.InputFeatureCount }, device);
+        int maxSteps = featureSteps.Max();
+        bool featuresVary = featureSteps.Any(steps => steps != maxSteps);
+        bool labelsVary = labelSteps.Any(steps => steps != shapes.Horizon);
+        Tensor featureTensor = features.ToPaddedTensor(featureSteps, maxSteps, featureCount, device);
         features = null!; // the managed copy is garbage from here on
-        Tensor labelTensor = labels.ToTensor(new[] { rows, (long)shapes.Horizon, shapes.OutputFeatureCount }, device);
-        return new SequenceDataset(featureTensor, labelTensor);
+        Tensor labelTensor = labels.ToPaddedTensor(labelSteps, shapes.Horizon, outputCount, device);
+        return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null);
     }
 
     /// <summary>A float buffer that grows by doubling and checks each value as it arrives.</summary>
@@ -84,10 +92,26 @@ internal static class SequenceDataReader
             _count += row.Length;
         }
 
-        public Tensor ToTensor(long[] shape, Device device)
+        /// <summary>Rows of <paramref name="steps"/>[i] × <paramref name="width"/> values, stored back to back, as an
+        /// (N, maxSteps, width) tensor right-padded with zeros.</summary>
+        public Tensor ToPaddedTensor(System.Collections.Generic.List<int> steps, int maxSteps, int width, Device device)
         {
-            Tensor onCpu = torch.empty(shape, ScalarType.Float32);
-            onCpu.data<float>().CopyFrom(new ReadOnlySpan<float>(_values, 0, (int)_count), 0, 0);
+            Tensor onCpu = torch.zeros(new long[] { steps.Count, maxSteps, width }, ScalarType.Float32);
+            var accessor = onCpu.data<float>();
+            if (steps.All(s => s == maxSteps))
+            {
+                accessor.CopyFrom(new ReadOnlySpan<float>(_values, 0, (int)_count), 0, 0);
+            }
+            else
+            {
+                long source = 0;
+                for (int row = 0; row < steps.Count; row++)
+                {
+                    int length = steps[row] * width;
+                    accessor.CopyFrom(new ReadOnlySpan<float>(_values, (int)source, length), 0, (long)row * maxSteps * width);
+                    source += length;
+                }
+            }
             _values = Array.Empty<float>();
             if (device.type == DeviceType.CPU)
                 return onCpu;

@@ -43,12 +43,15 @@ internal sealed class DecoderAttention : nn.Module
     /// <summary>Projects the encoder outputs once per sequence.</summary>
     public Tensor PrepareKeys(Tensor encoderOutputs) => key_projection is null ? encoderOutputs : key_projection.forward(encoderOutputs);
 
-    /// <summary>The context vector (N × keySize) for one decoder step.</summary>
-    public Tensor Context(Tensor query, Tensor keys, Tensor encoderOutputs)
+    /// <summary>The context vector (N × keySize) for one decoder step; <paramref name="padding"/> (N × L, true =
+    /// padded position) keeps the weights of padded steps at exactly zero.</summary>
+    public Tensor Context(Tensor query, Tensor keys, Tensor encoderOutputs, Tensor? padding = null)
     {
         Tensor scores = _kind == AttentionKind.Dot
             ? torch.bmm(keys, query.unsqueeze(2)).squeeze(2) * _scale
             : score!.forward(torch.tanh(keys + query_projection!.forward(query).unsqueeze(1))).squeeze(2);
+        if (padding is not null)
+            scores = scores.masked_fill(padding, double.NegativeInfinity);
         Tensor weights = torch.softmax(scores, dim: 1);
         return torch.bmm(weights.unsqueeze(1), encoderOutputs).squeeze(1);
     }

@@ -29,8 +29,35 @@ internal sealed class RecurrentStack : nn.Module
 
     public bool HasCellState => _cell == RecurrentCellType.Lstm;
 
-    /// <summary>Runs the stack over <paramref name="input"/> (N, T, in) from <paramref name="state"/> (zeros when null).</summary>
-    public (Tensor Output, RecurrentState State) Forward(Tensor input, RecurrentState? state)
+    /// <summary>
+    /// Runs the stack over <paramref name="input"/> (N, T, in) from <paramref name="state"/> (zeros when null).
+    /// With <paramref name="lengths"/> (N, int64, on the CPU) the rows are right-padded sequences: they are packed, so
+    /// each row's final state is the state after its own last step and padding never enters the computation; the
+    /// output is padded back to T with zeros.
+    /// </summary>
+    public (Tensor Output, RecurrentState State) Forward(Tensor input, RecurrentState? state, Tensor? lengths = null)
+    {
+        if (lengths is null)
+            return ForwardDense(input, state);
+        long steps = input.shape[1];
+        var packed = torch.nn.utils.rnn.pack_padded_sequence(input, lengths, batch_first: true, enforce_sorted: false);
+        if (rnn is GRU gru)
+        {
+            var (packedOutput, hidden) = gru.call(packed, state?.Hidden);
+            return (Unpack(packedOutput, steps), new RecurrentState(hidden, null));
+        }
+        (Tensor, Tensor)? initial = state is RecurrentState s ? (s.Hidden, s.Cell!) : null;
+        var (lstmOutput, lstmHidden, lstmCell) = ((LSTM)rnn).call(packed, initial);
+        return (Unpack(lstmOutput, steps), new RecurrentState(lstmHidden, lstmCell));
+    }
+
+    private static Tensor Unpack(torch.nn.utils.rnn.PackedSequence packed, long steps)
+    {
+        var (padded, _) = torch.nn.utils.rnn.pad_packed_sequence(packed, batch_first: true, padding_value: 0, total_length: steps);
+        return padded;
+    }
+
+    private (Tensor Output, RecurrentState State) ForwardDense(Tensor input, RecurrentState? state)
     {
         if (rnn is GRU gru)
         {

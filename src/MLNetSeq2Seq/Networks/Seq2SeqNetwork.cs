@@ -54,20 +54,36 @@ internal sealed class Seq2SeqNetwork : nn.Module
     public NetworkArchitecture Architecture { get; }
 
     /// <summary>
-    /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). With <paramref name="teacherTargets"/>
-    /// (N, Horizon, O), decoder step t+1 is fed the true target of step t where <paramref name="teacherForcedSteps"/>[t]
-    /// is true; otherwise, and always without targets, it is fed its own prediction — exactly as at inference.
+    /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). With <paramref name="lengths"/> (N, int64,
+    /// on the CPU) rows are right-padded sequences of those lengths: the encoder packs them, attention ignores the
+    /// padding and the decoder starts from each row's last real step, so a row's prediction does not depend on what
+    /// it is batched with. With <paramref name="teacherTargets"/> (N, Horizon, O), decoder step t+1 is fed the true
+    /// target of step t where <paramref name="teacherForcedSteps"/>[t] is true; otherwise, and always without
+    /// targets, it is fed its own prediction — exactly as at inference.
     /// </summary>
-    public Tensor Forward(Tensor features, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null)
+    public Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null)
     {
         if (features.dim() != 3 || features.shape[2] != Architecture.InputFeatureCount)
             throw new ArgumentException($"Expected features shaped (N, L, {Architecture.InputFeatureCount}), got ({string.Join(", ", features.shape)}).", nameof(features));
 
-        var (encoderOutputs, encoderState) = encoder.Forward(features, null);
+        var (encoderOutputs, encoderState) = encoder.Forward(features, null, lengths);
         RecurrentState state = BridgeDirections(encoderState, features.shape[0]);
         Tensor? keys = attention?.PrepareKeys(encoderOutputs);
+        Tensor? padding = null;
+        Tensor lastStep;
+        if (lengths is null)
+        {
+            lastStep = features[.., -1, ..];
+        }
+        else
+        {
+            Tensor lengthsHere = lengths.to(features.device);
+            padding = torch.arange(features.shape[1], device: features.device).unsqueeze(0) >= lengthsHere.unsqueeze(1);
+            Tensor lastIndex = (lengthsHere - 1).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
+            lastStep = features.gather(1, lastIndex).squeeze(1);
+        }
 
-        Tensor input = start.forward(features[.., -1, ..]).unsqueeze(1);
+        Tensor input = start.forward(lastStep).unsqueeze(1);
         var steps = new List<Tensor>(Architecture.Horizon);
         for (int t = 0; t < Architecture.Horizon; t++)
         {
@@ -76,7 +92,7 @@ internal sealed class Seq2SeqNetwork : nn.Module
             Tensor query = decoderOutput.squeeze(1);
             if (attention is not null)
             {
-                Tensor context = attention.Context(query, keys!, encoderOutputs);
+                Tensor context = attention.Context(query, keys!, encoderOutputs, padding);
                 query = torch.tanh(combine!.forward(torch.cat(new[] { query, context }, dim: 1)));
             }
             Tensor prediction = head.forward(output_dropout.forward(query));

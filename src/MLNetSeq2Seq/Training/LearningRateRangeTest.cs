@@ -52,7 +52,7 @@ internal static class LearningRateRangeTest
                 stepLoss.zero_();
                 runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch);
                 // One read per step is the point of this test: it is short, and every loss is part of the result.
-                loss = stepLoss.ToDouble() / count; // the step's per-element mean squared error
+                loss = stepLoss.ToDouble() / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean squared error
             }
             if (!double.IsFinite(loss))
             {

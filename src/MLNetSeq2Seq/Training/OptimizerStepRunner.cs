@@ -49,7 +49,7 @@ internal sealed class OptimizerStepRunner : IDisposable
             group.LearningRate = learningRate;
     }
 
-    /// <summary>One optimizer step over <paramref name="rows"/>; adds Σ(per-sample mean loss) to <paramref name="lossSum"/>.</summary>
+    /// <summary>One optimizer step over <paramref name="rows"/>; adds its sum of squared errors to <paramref name="lossSum"/>.</summary>
     public void Step(SequenceDataset data, ReadOnlySpan<long> rows, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
     {
         while (true)
@@ -78,18 +78,20 @@ internal sealed class OptimizerStepRunner : IDisposable
     internal void Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
     {
         using var stepScope = torch.NewDisposeScope();
-        Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
+        Tensor stepSquaredError = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
         if (_clipNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
         Optimizer.step();
         // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
         using (torch.no_grad())
-            lossSum.add_(stepLoss);
+            lossSum.add_(stepSquaredError);
     }
 
     /// <summary>
-    /// zero_grad, then forward/backward over each micro-batch with its mean loss weighted by size / rows: the
-    /// gradients end up those of the mean loss over all rows. Returns Σ(per-sample mean loss), in the caller's scope.
+    /// zero_grad, then forward/backward over each micro-batch. Each micro-batch contributes its sum of squared errors
+    /// over real (unpadded) label values divided by the step's count of real label values — its mean loss weighted
+    /// by its share of the step's valid elements — so the gradients are those of the mean loss over the whole step.
+    /// Returns the step's sum of squared errors, in the caller's scope.
     /// </summary>
     internal Tensor AccumulateGradients(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, int epoch)
     {
@@ -97,7 +99,8 @@ internal sealed class OptimizerStepRunner : IDisposable
             throw new ArgumentException("Micro-batch sizes must add up to the step's rows.", nameof(microBatchSizes));
         // zero_grad reads every parameter's .grad, and each read makes a tensor handle: called inside the caller's scope.
         Optimizer.zero_grad();
-        Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+        double stepElements = data.ValidLabelElementsOf(rows);
+        Tensor stepSquaredError = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
@@ -107,14 +110,22 @@ internal sealed class OptimizerStepRunner : IDisposable
             using var scope = torch.NewDisposeScope();
             Tensor index = torch.tensor(microRows.ToArray(), dtype: ScalarType.Int64, device: data.Features.device);
             Tensor labels = data.Labels.index_select(0, index);
-            Tensor prediction = _network.Forward(data.Features.index_select(0, index), labels, teacherForcedSteps);
+            Tensor prediction = _network.Forward(data.Features.index_select(0, index), lengths: data.FeatureLengths(microRows),
+                teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
             _observer?.AfterForward(epoch, size);
-            Tensor loss = nn.functional.mse_loss(prediction, labels);
-            (loss * ((double)size / rows.Length)).backward();
+            Tensor squaredError = SquaredErrorSum(prediction, labels, data.LabelMask(microRows));
+            (squaredError / stepElements).backward();
             using (torch.no_grad())
-                stepLoss.add_(loss.detach().to(ScalarType.Float64) * size);
+                stepSquaredError.add_(squaredError.detach().to(ScalarType.Float64));
         }
-        return stepLoss;
+        return stepSquaredError;
+    }
+
+    /// <summary>Σ (prediction − label)² over real label values (mask: 1 real, 0 padding).</summary>
+    internal static Tensor SquaredErrorSum(Tensor prediction, Tensor labels, Tensor? mask)
+    {
+        Tensor squared = (prediction - labels).pow(2);
+        return (mask is null ? squared : squared * mask).sum();
     }
 
     /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>

@@ -106,7 +106,7 @@ internal sealed class Seq2SeqTrainer
 
             double trainLoss;
             using (torch.NewDisposeScope())
-                trainLoss = lossSum.ToDouble() / train.Count; // Σ over steps of (per-element mean loss × rows)
+                trainLoss = lossSum.ToDouble() / train.ValidLabelElements; // squared errors over every real label value
             if (!double.IsFinite(trainLoss))
                 throw Diverged(network, best, epoch, learningRate);
             _observer?.OnEpochEnd(epoch, network);

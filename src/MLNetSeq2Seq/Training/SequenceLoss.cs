@@ -9,7 +9,7 @@ namespace MLNetSeq2Seq.Training;
 /// <summary>Validation loss exactly as inference sees the model: eval mode, no gradients, autoregressive decoding.</summary>
 internal static class SequenceLoss
 {
-    /// <summary>Mean squared error over every element of <paramref name="data"/>; one device read at the end.</summary>
+    /// <summary>Mean squared error over every real label value of <paramref name="data"/>; one device read at the end.</summary>
     public static double MeanSquaredError(Seq2SeqNetwork network, SequenceDataset data, int batchSize)
     {
         bool wasTraining = network.training;
@@ -23,11 +23,14 @@ internal static class SequenceLoss
             {
                 int count = Math.Min(batchSize, data.Count - start);
                 using var batchScope = torch.NewDisposeScope();
-                Tensor prediction = network.Forward(data.Features.narrow(0, start, count));
-                Tensor error = (prediction - data.Labels.narrow(0, start, count)).to(ScalarType.Float64);
-                squaredErrorSum.add_(error.pow(2).sum());
+                long[] rows = new long[count];
+                for (int i = 0; i < count; i++)
+                    rows[i] = start + i;
+                Tensor prediction = network.Forward(data.Features.narrow(0, start, count), lengths: data.FeatureLengths(rows));
+                Tensor labels = data.Labels.narrow(0, start, count);
+                squaredErrorSum.add_(OptimizerStepRunner.SquaredErrorSum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
             }
-            return squaredErrorSum.ToDouble() / data.Labels.numel();
+            return squaredErrorSum.ToDouble() / data.ValidLabelElements;
         }
         finally
         {

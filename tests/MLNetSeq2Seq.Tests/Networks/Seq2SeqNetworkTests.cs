@@ -53,8 +53,8 @@ public sealed class Seq2SeqNetworkTests
         Tensor targets = torch.randn(3, 5, 2);
 
         Tensor free = network.Forward(features);
-        Tensor noneForced = network.Forward(features, targets, new bool[5]);
-        Tensor allForced = network.Forward(features, targets, new[] { true, true, true, true, true });
+        Tensor noneForced = network.Forward(features, teacherTargets: targets, teacherForcedSteps: new bool[5]);
+        Tensor allForced = network.Forward(features, teacherTargets: targets, teacherForcedSteps: new[] { true, true, true, true, true });
 
         Assert.True(TensorAssert.Identical(free, noneForced));
         Assert.True(TensorAssert.Identical(free[.., 0, ..], allForced[.., 0, ..])); // the first step never sees a target
