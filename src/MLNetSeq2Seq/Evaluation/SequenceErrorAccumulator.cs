@@ -16,6 +16,8 @@ internal sealed class SequenceErrorAccumulator
     // labels sit far from zero, where Σy² − n·mean² would cancel catastrophically.
     private readonly double[] _labelMean;
     private readonly double[] _labelSquaredDeviationSum;
+    // How many sequences reached each position: a variable-length label covers only its first steps.
+    private readonly long[] _count;
     private long _sequenceCount;
 
     public SequenceErrorAccumulator(int horizon, int outputFeatureCount)
@@ -31,19 +33,23 @@ internal sealed class SequenceErrorAccumulator
         _absoluteErrorSum = new double[positionCount];
         _labelMean = new double[positionCount];
         _labelSquaredDeviationSum = new double[positionCount];
+        _count = new long[positionCount];
     }
 
     public long SequenceCount => _sequenceCount;
 
-    /// <summary>Adds one sequence. Both spans hold Horizon × OutputFeatureCount finite values, time-major.</summary>
+    /// <summary>
+    /// Adds one sequence. <paramref name="score"/> holds Horizon × OutputFeatureCount finite values, time-major;
+    /// <paramref name="label"/> holds as many, or — for a variable-length label — the values of its first steps
+    /// only (a whole number of steps), and only those positions are scored.
+    /// </summary>
     public void Add(ReadOnlySpan<float> label, ReadOnlySpan<float> score)
     {
-        if (label.Length != _squaredErrorSum.Length || score.Length != _squaredErrorSum.Length)
+        if (score.Length != _squaredErrorSum.Length || label.Length == 0 || label.Length > score.Length || label.Length % _outputFeatureCount != 0)
             throw new ArgumentException(
-                $"Expected {_squaredErrorSum.Length} label and score values, got {label.Length} and {score.Length}.");
+                $"Expected {_squaredErrorSum.Length} score values and 1 to {_horizon} whole steps of {_outputFeatureCount} label values, got {score.Length} and {label.Length}.");
 
         _sequenceCount++;
-        double inverseCount = 1.0 / _sequenceCount;
         for (int p = 0; p < label.Length; p++)
         {
             double y = label[p];
@@ -51,8 +57,9 @@ internal sealed class SequenceErrorAccumulator
             _squaredErrorSum[p] += error * error;
             _absoluteErrorSum[p] += Math.Abs(error);
 
+            long count = ++_count[p];
             double deviationBefore = y - _labelMean[p];
-            _labelMean[p] += deviationBefore * inverseCount;
+            _labelMean[p] += deviationBefore / count;
             _labelSquaredDeviationSum[p] += deviationBefore * (y - _labelMean[p]);
         }
     }
@@ -67,7 +74,9 @@ internal sealed class SequenceErrorAccumulator
         var absoluteErrorPerStep = new double[_horizon];
         var squaredErrorPerFeature = new double[_outputFeatureCount];
         var absoluteErrorPerFeature = new double[_outputFeatureCount];
-        double squaredErrorTotal = 0, absoluteErrorTotal = 0, labelSquaredDeviationTotal = 0;
+        var valuesPerStep = new double[_horizon];
+        var valuesPerFeature = new double[_outputFeatureCount];
+        double squaredErrorTotal = 0, absoluteErrorTotal = 0, labelSquaredDeviationTotal = 0, elementCount = 0;
         for (int h = 0; h < _horizon; h++)
         {
             for (int f = 0; f < _outputFeatureCount; f++)
@@ -77,18 +86,20 @@ internal sealed class SequenceErrorAccumulator
                 absoluteErrorPerStep[h] += _absoluteErrorSum[p];
                 squaredErrorPerFeature[f] += _squaredErrorSum[p];
                 absoluteErrorPerFeature[f] += _absoluteErrorSum[p];
+                valuesPerStep[h] += _count[p];
+                valuesPerFeature[f] += _count[p];
                 squaredErrorTotal += _squaredErrorSum[p];
                 absoluteErrorTotal += _absoluteErrorSum[p];
                 labelSquaredDeviationTotal += _labelSquaredDeviationSum[p];
+                elementCount += _count[p];
             }
         }
 
-        double count = _sequenceCount;
-        Scale(squaredErrorPerStep, 1.0 / (count * _outputFeatureCount));
-        Scale(absoluteErrorPerStep, 1.0 / (count * _outputFeatureCount));
-        Scale(squaredErrorPerFeature, 1.0 / (count * _horizon));
-        Scale(absoluteErrorPerFeature, 1.0 / (count * _horizon));
-        double elementCount = count * _horizon * _outputFeatureCount;
+        // A step no sequence reached has no error to report: NaN says so rather than a misleading 0.
+        Divide(squaredErrorPerStep, valuesPerStep);
+        Divide(absoluteErrorPerStep, valuesPerStep);
+        Divide(squaredErrorPerFeature, valuesPerFeature);
+        Divide(absoluteErrorPerFeature, valuesPerFeature);
 
         return new SequenceRegressionMetrics(
             _sequenceCount,
@@ -112,9 +123,9 @@ internal sealed class SequenceErrorAccumulator
         return squaredErrorTotal == 0 ? 1 : 0;
     }
 
-    private static void Scale(double[] values, double factor)
+    private static void Divide(double[] values, double[] counts)
     {
         for (int i = 0; i < values.Length; i++)
-            values[i] *= factor;
+            values[i] = counts[i] > 0 ? values[i] / counts[i] : double.NaN;
     }
 }

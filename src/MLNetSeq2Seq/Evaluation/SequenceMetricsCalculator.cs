@@ -47,9 +47,11 @@ internal static class SequenceMetricsCalculator
             CheckLengths(label, score, shape, row, labelRow.Length, scoreRow.Length);
             labelRow.CopyTo(labelValues);
             scoreRow.CopyTo(scoreValues);
-            CheckFinite(label, "label", labelValues, shape, row);
+            // A variable-length label is scored on its own steps: the prefix of the (fixed-shape) score.
+            Span<float> labelSpan = labelValues.AsSpan(0, labelRow.Length);
+            CheckFinite(label, "label", labelSpan, shape, row);
             CheckFinite(score, "score", scoreValues, shape, row);
-            accumulator!.Add(labelValues, scoreValues);
+            accumulator!.Add(labelSpan, scoreValues);
         }
 
         if (accumulator is null || accumulator.SequenceCount == 0)
@@ -84,13 +86,17 @@ internal static class SequenceMetricsCalculator
     {
         if (labelLength == shape.Length && scoreLength == shape.Length)
             return;
+        // Against a fixed-shape score (as the transformer writes it), a variable-length label may stop early.
+        bool variableLabel = label.Type is VectorDataViewType { Size: 0 } && score.Type is VectorDataViewType { Size: > 0 };
+        if (variableLabel && scoreLength == shape.Length && labelLength > 0 && labelLength <= shape.Length && labelLength % shape.OutputFeatureCount == 0)
+            return; // a shorter variable-length label: its real steps are compared with the first steps of the score
         throw new ArgumentException(
             $"At row {row} (zero-based), label column '{label.Name}' holds {labelLength} values and score column " +
             $"'{score.Name}' holds {scoreLength}; every row must hold {shape.Length} values in both " +
             $"(Horizon × OutputFeatureCount = {shape.Horizon} × {shape.OutputFeatureCount}, {shape.Origin}).", DataParameter);
     }
 
-    private static void CheckFinite(DataViewSchema.Column column, string role, float[] values, SequenceShape shape, long row)
+    private static void CheckFinite(DataViewSchema.Column column, string role, ReadOnlySpan<float> values, SequenceShape shape, long row)
     {
         for (int p = 0; p < values.Length; p++)
         {
