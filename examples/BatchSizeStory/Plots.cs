@@ -41,6 +41,7 @@ public static class Plots
         plot.YLabel("validation MSE (z-scored)");
         plot.Axes.SetLimitsY(0, Math.Min(3, curves.Max(c => c.Values.Max()) * 1.05));
         plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
         plot.SavePng(path, 1000, 600);
     }
 }
