@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML;
+using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Evaluation;
 using MLNetSeq2Seq.MLNetInterop;
 
@@ -7,7 +9,7 @@ namespace MLNetSeq2Seq;
 
 /// <summary>
 /// The <see cref="MLContext"/> entry points of MLNetSeq2Seq, as extension methods on ML.NET's catalogs
-/// (<c>mlContext.Regression...</c>).
+/// (<c>mlContext.Regression...</c>, <c>mlContext.Data...</c>).
 /// </summary>
 public static class Seq2SeqCatalog
 {
@@ -130,5 +132,115 @@ public static class Seq2SeqCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(scoreColumnName);
         return SequenceMetricsCalculator.Compute(data, labelColumnName, scoreColumnName);
+    }
+
+    /// <summary>
+    /// Cuts a long multivariate series — one row per time step, in time order, such as a CSV of a timestamp and
+    /// numeric columns loaded with <c>mlContext.Data.LoadFromTextFile</c> — into sliding windows the Seq2Seq trainer
+    /// reads: one output row per window, with <see cref="SequenceWindowOptions.InputLength"/> (L) steps of the input
+    /// columns as features and the <see cref="SequenceWindowOptions.Horizon"/> (H) steps that follow, of the target
+    /// columns, as the label.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Windows start at rows FirstRow, FirstRow + Stride, FirstRow + 2·Stride, … while start + L + H ≤ the end of the
+    /// rows used. Features: Single vector with dimensions [L, F], time-major (step t at [t·F, t·F + F), values in
+    /// the order of <see cref="SequenceWindowOptions.InputColumnNames"/>). Label: Single vector [H, O] of the rows
+    /// start + L … start + L + H − 1. Optional columns: the window's start row, and a timestamp copied from its
+    /// first input row and first target row.
+    /// </para>
+    /// <para>
+    /// The series is read once, during this call, into one float buffer of rows × columns (only the rows and columns
+    /// used); values are converted to Single, and standardized when <see cref="SequenceWindowOptions.Standardization"/>
+    /// is set. The returned view builds each window's vectors from that buffer when a cursor reads them, so
+    /// overlapping windows cost no extra memory; it can be read any number of times, shuffled, and does not change
+    /// when the source does. Errors (a missing column, a NaN) therefore surface here, not later in Fit.
+    /// </para>
+    /// </remarks>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows in time order.</param>
+    /// <param name="options">Columns, window shape and rows to use; a copy is taken.</param>
+    /// <returns>The windows, in order of their start row.</returns>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range (the message names it); a column is missing (the message lists the series' columns)
+    /// or is not numeric; the rows cannot hold one window.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A value used is NaN, infinite, or beyond the Single range; the message names its column and row.</exception>
+    public static IDataView CreateSequenceWindows(this DataOperationsCatalog catalog, IDataView series, SequenceWindowOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        return SequenceWindowing.Create(series, options);
+    }
+
+    /// <summary>
+    /// Splits a series chronologically into training, validation and test windows, the protocol of the ETT
+    /// benchmarks (Informer, Autoformer, DLinear, PatchTST), and by default z-scores every column with statistics of
+    /// the training rows only. Use <see cref="ChronologicalSplit.EttHourly"/> for ETTh1/ETTh2.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// With boundaries a, b, c (<paramref name="split"/>), input length L and horizon H:
+    /// training windows lie entirely in rows [0, a) (inputs and targets): a − L − H + 1 of them with stride 1.
+    /// Validation windows have every target in [a, b) and start at row a − L, so their inputs reach back into
+    /// training rows: b − a − H + 1 windows with stride 1. Test windows have every target in [b, c), inputs reaching
+    /// back into validation rows: c − b − H + 1 windows. No target row belongs to two parts. Rows from c on are not
+    /// read. <see cref="SequenceWindowOptions.Stride"/> applies to all three parts.
+    /// </para>
+    /// <para>
+    /// Standardization (<paramref name="standardize"/> = true): for each input and target column, the mean and the
+    /// population standard deviation (ddof = 0) over rows [0, a) are computed in double precision, and every value
+    /// of the three parts becomes (v − mean) / std (a constant column is divided by 1), exactly as the benchmark code
+    /// does with scikit-learn's StandardScaler fitted on the training rows. The statistics are on
+    /// <see cref="SequenceWindowSplit.Statistics"/>; metrics on these windows are the benchmarks' "scaled" MSE/MAE,
+    /// and <see cref="SeriesStatistics.Unstandardize(ReadOnlySpan{float}, IReadOnlyList{string})"/> maps predictions
+    /// back to the series' units.
+    /// </para>
+    /// <para>The series is read once (rows [0, c)) into one buffer that the three views share; see <see cref="CreateSequenceWindows"/>.</para>
+    /// </remarks>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows in time order, at least c rows.</param>
+    /// <param name="options">Columns and window shape; FirstRow and RowCount must be unset (the split sets them). A copy is taken.</param>
+    /// <param name="split">The row boundaries.</param>
+    /// <param name="standardize">
+    /// True (default): z-score with training-row statistics; <see cref="SequenceWindowOptions.Standardization"/> must
+    /// then be null. False: the values as read, or standardized with <see cref="SequenceWindowOptions.Standardization"/> when set.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// An option or boundary is out of range, a part cannot hold one window, the series has fewer than c rows, or a
+    /// column is missing or not numeric.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A value in rows [0, c) is NaN, infinite, or beyond the Single range.</exception>
+    public static SequenceWindowSplit SplitSequenceWindowsChronologically(this DataOperationsCatalog catalog, IDataView series,
+        SequenceWindowOptions options, ChronologicalSplit split, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(split);
+        return SequenceWindowing.Split(series, options, split, standardize);
+    }
+
+    /// <summary>
+    /// The mean and population standard deviation (ddof = 0) of each named column over rows
+    /// [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a series —
+    /// typically its training rows — for <see cref="SequenceWindowOptions.Standardization"/>. Values are read as Single
+    /// (as the windows hold them) and summed in double precision, in two passes.
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows in time order.</param>
+    /// <param name="columnNames">Numeric scalar columns (Single, Double or an integer type).</param>
+    /// <param name="firstRow">The first row (0-based). Default 0.</param>
+    /// <param name="rowCount">How many rows; null to the end of the series. Default null.</param>
+    /// <exception cref="ArgumentException">A column is missing or not numeric, or the rows are not in the series.</exception>
+    /// <exception cref="InvalidOperationException">A value in the rows is NaN, infinite, or beyond the Single range.</exception>
+    public static SeriesStatistics ComputeSeriesStatistics(this DataOperationsCatalog catalog, IDataView series,
+        IReadOnlyList<string> columnNames, long firstRow = 0, long? rowCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(columnNames);
+        return SequenceWindowing.Statistics(series, columnNames, firstRow, rowCount);
     }
 }

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetSeq2Seq.Data;
+
+/// <summary>
+/// Sliding windows over a <see cref="SeriesTable"/>: window k starts at series row FirstWindowRow + k × Stride and
+/// exists while its InputLength + Horizon rows end at or before the range's end. Each row's feature and label
+/// vectors are built when a cursor asks for them, from the shared buffer; nothing is copied per window in advance.
+/// Random access makes shuffling cheap, so <see cref="CanShuffle"/> is true.
+/// </summary>
+internal sealed class SequenceWindowDataView : IDataView
+{
+    private readonly SeriesTable _table;
+    private readonly int[] _inputColumns;
+    private readonly int[] _targetColumns;
+    // The columns are all of the table's, in order: a window's steps are one contiguous slice of the buffer.
+    private readonly bool _inputsAreWholeRows;
+    private readonly bool _targetsAreWholeRows;
+    private readonly int _inputLength;
+    private readonly int _horizon;
+    private readonly int _stride;
+
+    /// <summary>Windows whose every row lies in series rows [firstRow, endRow), which the table must hold.</summary>
+    public SequenceWindowDataView(SeriesTable table, SequenceWindowOptions options, long firstRow, long endRow)
+    {
+        if (firstRow < table.FirstRow || endRow > table.EndRow)
+            throw new InvalidOperationException($"Window rows [{firstRow}, {endRow}) are not within the rows read, [{table.FirstRow}, {table.EndRow}).");
+        _table = table;
+        _inputColumns = options.InputColumnNames.Select(table.IndexOf).ToArray();
+        _targetColumns = options.EffectiveTargetColumnNames.Select(table.IndexOf).ToArray();
+        _inputsAreWholeRows = AreWholeRows(_inputColumns, table.ColumnCount);
+        _targetsAreWholeRows = AreWholeRows(_targetColumns, table.ColumnCount);
+        _inputLength = options.InputLength;
+        _horizon = options.Horizon;
+        _stride = options.Stride;
+        FirstWindowRow = firstRow;
+        long span = endRow - firstRow, windowRows = (long)_inputLength + _horizon;
+        WindowCount = span < windowRows ? 0 : checked((int)((span - windowRows) / _stride + 1));
+
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length));
+        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length));
+        if (options.WindowStartColumnName is not null)
+            builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
+        if (options.TimestampColumnName is not null)
+            builder.AddColumn(options.TimestampColumnName, table.PassThrough!.Type);
+        if (options.ForecastStartTimestampColumnName is not null)
+            builder.AddColumn(options.ForecastStartTimestampColumnName, table.PassThrough!.Type);
+        Schema = builder.ToSchema();
+        FeaturesColumn = Schema[options.FeaturesColumnName].Index;
+        LabelColumn = Schema[options.LabelColumnName].Index;
+        WindowStartColumn = options.WindowStartColumnName is null ? -1 : Schema[options.WindowStartColumnName].Index;
+        TimestampColumn = options.TimestampColumnName is null ? -1 : Schema[options.TimestampColumnName].Index;
+        ForecastStartTimestampColumn = options.ForecastStartTimestampColumnName is null ? -1 : Schema[options.ForecastStartTimestampColumnName].Index;
+    }
+
+    /// <summary>The series row where window 0 starts.</summary>
+    public long FirstWindowRow { get; }
+
+    public int WindowCount { get; }
+
+    /// <summary>Input steps per window; the first target row is the start row + this.</summary>
+    public int InputLength => _inputLength;
+
+    public int FeatureLength => _inputLength * _inputColumns.Length;
+
+    public int LabelLength => _horizon * _targetColumns.Length;
+
+    internal int FeaturesColumn { get; }
+
+    internal int LabelColumn { get; }
+
+    internal int WindowStartColumn { get; }
+
+    internal int TimestampColumn { get; }
+
+    internal int ForecastStartTimestampColumn { get; }
+
+    internal SeriesPassThroughValues? PassThrough => _table.PassThrough;
+
+    /// <inheritdoc/>
+    public DataViewSchema Schema { get; }
+
+    /// <summary>True: windows are served by index, in any order.</summary>
+    public bool CanShuffle => true;
+
+    /// <summary>The number of windows.</summary>
+    public long? GetRowCount() => WindowCount;
+
+    /// <summary>The series row of window <paramref name="window"/>'s first input step.</summary>
+    public long StartRow(int window) => FirstWindowRow + (long)window * _stride;
+
+    /// <summary>The table row of window <paramref name="window"/>'s first input step, plus <paramref name="offset"/> rows.</summary>
+    public int TableRow(int window, int offset) => (int)(StartRow(window) - _table.FirstRow) + offset;
+
+    /// <summary>Writes the window's inputs, time-major: step t, column f at t × F + f.</summary>
+    public void CopyFeatures(int window, Span<float> destination) => Copy(TableRow(window, 0), _inputLength, _inputColumns, _inputsAreWholeRows, destination);
+
+    /// <summary>Writes the window's targets (the Horizon rows after its inputs), time-major.</summary>
+    public void CopyLabel(int window, Span<float> destination) => Copy(TableRow(window, _inputLength), _horizon, _targetColumns, _targetsAreWholeRows, destination);
+
+    /// <inheritdoc/>
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        ArgumentNullException.ThrowIfNull(columnsNeeded);
+        var active = new bool[Schema.Count];
+        foreach (DataViewSchema.Column column in columnsNeeded)
+        {
+            if (column.Index < 0 || column.Index >= Schema.Count || Schema[column.Index].Name != column.Name)
+                throw new ArgumentOutOfRangeException(nameof(columnsNeeded), $"Column '{column.Name}' is not a column of these windows.");
+            active[column.Index] = true;
+        }
+        return new SequenceWindowCursor(this, active, rand is null ? null : ShuffledOrder(rand));
+    }
+
+    /// <summary>One cursor: building a window is a copy, too cheap to be worth splitting.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        => new[] { GetRowCursor(columnsNeeded, rand) };
+
+    private static bool AreWholeRows(int[] columns, int width) =>
+        columns.Length == width && columns.Select((c, i) => c == i).All(same => same);
+
+    private void Copy(int tableRow, int steps, int[] columns, bool wholeRows, Span<float> destination)
+    {
+        ReadOnlySpan<float> values = _table.Values;
+        int width = _table.ColumnCount;
+        if (wholeRows)
+        {
+            values.Slice(tableRow * width, steps * width).CopyTo(destination);
+            return;
+        }
+        for (int t = 0; t < steps; t++)
+        {
+            ReadOnlySpan<float> row = values.Slice((tableRow + t) * width, width);
+            Span<float> step = destination.Slice(t * columns.Length, columns.Length);
+            for (int f = 0; f < columns.Length; f++)
+                step[f] = row[columns[f]];
+        }
+    }
+
+    private int[] ShuffledOrder(Random rand)
+    {
+        int[] order = Enumerable.Range(0, WindowCount).ToArray();
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rand.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+}

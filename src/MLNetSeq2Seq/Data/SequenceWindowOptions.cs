@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// How <see cref="Seq2SeqCatalog.CreateSequenceWindows"/> cuts a long multivariate series (one row per time step,
+/// in time order) into sliding windows: each window is one output row whose feature column holds
+/// <see cref="InputLength"/> consecutive steps of the input columns and whose label column holds the
+/// <see cref="Horizon"/> steps that follow, of the target columns. Both are float vectors, time-major, with
+/// dimensions [steps, columns], which is what the Seq2Seq trainer reads.
+/// </summary>
+/// <remarks>
+/// Source value columns may be Single (float), Double, or any integer type. Everything is converted to Single,
+/// the trainer's type: a Double keeps about 7 significant digits, an integer above 2^24 in magnitude is rounded,
+/// and a value beyond the Single range (±3.4e38) is an error like NaN.
+/// </remarks>
+public sealed class SequenceWindowOptions
+{
+    // ---- Columns read from the series ----
+
+    /// <summary>
+    /// The series' columns that form each input step, in this order (F = their count). Numeric scalar columns:
+    /// Single, Double or an integer type. Required; no default.
+    /// </summary>
+    public string[] InputColumnNames { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The series' columns that form each predicted step, in this order (O = their count). Null: the same as
+    /// <see cref="InputColumnNames"/> (the ETT "multivariate" setting). Default null.
+    /// </summary>
+    public string[]? TargetColumnNames { get; set; }
+
+    // ---- Window shape ----
+
+    /// <summary>Input steps per window (L), in rows of the series. Required, at least 1.</summary>
+    public int InputLength { get; set; }
+
+    /// <summary>Predicted steps per window (H), in rows of the series, starting right after the input. Required, at least 1.</summary>
+    public int Horizon { get; set; }
+
+    /// <summary>Rows between the starts of consecutive windows. Default 1 (every possible window).</summary>
+    public int Stride { get; set; } = 1;
+
+    // ---- Rows of the series to use ----
+
+    /// <summary>The first row (0-based) of the series that windows may use. Default 0.</summary>
+    public long FirstRow { get; set; }
+
+    /// <summary>How many rows from <see cref="FirstRow"/> windows may use. Null: to the end of the series. Default null.</summary>
+    public long? RowCount { get; set; }
+
+    // ---- Output columns ----
+
+    /// <summary>The output feature column: Single vector with dimensions [InputLength, F]. Default "Features".</summary>
+    public string FeaturesColumnName { get; set; } = "Features";
+
+    /// <summary>The output label column: Single vector with dimensions [Horizon, O]. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>
+    /// When set, an output Int64 column of this name holds the row index (0-based, counted in the whole series) of
+    /// each window's first input step; its first target step is that row + <see cref="InputLength"/>. Default null.
+    /// </summary>
+    public string? WindowStartColumnName { get; set; }
+
+    /// <summary>
+    /// When set, this scalar column of the series (for example the ETT "date" column, as text or DateTime) is
+    /// copied to the output under the same name, with the value at each window's first input row. Default null.
+    /// </summary>
+    public string? TimestampColumnName { get; set; }
+
+    /// <summary>
+    /// When set (needs <see cref="TimestampColumnName"/>), an output column of this name holds the
+    /// <see cref="TimestampColumnName"/> value at each window's first target row. Default null.
+    /// </summary>
+    public string? ForecastStartTimestampColumnName { get; set; }
+
+    // ---- Scaling ----
+
+    /// <summary>
+    /// When set, every value v of a column c is replaced by (v − mean_c) / scale_c with these fixed statistics
+    /// before windowing (scale_c is the standard deviation, or 1 where it is 0); every input and target column
+    /// must be among <see cref="SeriesStatistics.ColumnNames"/>. Compute them over training rows only with
+    /// <see cref="Seq2SeqCatalog.ComputeSeriesStatistics"/>. Default null: values as read.
+    /// </summary>
+    public SeriesStatistics? Standardization { get; set; }
+
+    /// <summary>The target columns in effect: <see cref="TargetColumnNames"/>, or the input columns when it is null.</summary>
+    internal IReadOnlyList<string> EffectiveTargetColumnNames => TargetColumnNames ?? InputColumnNames;
+
+    /// <summary>
+    /// Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/>
+    /// naming the first one that is wrong. The window functions call it before reading the series.
+    /// </summary>
+    public void Validate()
+    {
+        RequireColumnList(InputColumnNames, nameof(InputColumnNames));
+        if (TargetColumnNames is not null)
+            RequireColumnList(TargetColumnNames, nameof(TargetColumnNames));
+        RequirePositive(InputLength, nameof(InputLength));
+        RequirePositive(Horizon, nameof(Horizon));
+        RequirePositive(Stride, nameof(Stride));
+        if (FirstRow < 0)
+            throw new ArgumentOutOfRangeException(nameof(FirstRow), FirstRow, $"{nameof(FirstRow)} must be ≥ 0 (it is {FirstRow}).");
+        if (RowCount is long rows && rows < (long)InputLength + Horizon)
+            throw new ArgumentOutOfRangeException(nameof(RowCount), rows,
+                $"{nameof(RowCount)} = {rows} is too small: one window needs {nameof(InputLength)} + {nameof(Horizon)} = {InputLength} + {Horizon} = {(long)InputLength + Horizon} rows.");
+        RequireName(FeaturesColumnName, nameof(FeaturesColumnName));
+        RequireName(LabelColumnName, nameof(LabelColumnName));
+        if (WindowStartColumnName is not null)
+            RequireName(WindowStartColumnName, nameof(WindowStartColumnName));
+        if (TimestampColumnName is not null)
+            RequireName(TimestampColumnName, nameof(TimestampColumnName));
+        if (ForecastStartTimestampColumnName is not null)
+        {
+            RequireName(ForecastStartTimestampColumnName, nameof(ForecastStartTimestampColumnName));
+            if (TimestampColumnName is null)
+                throw new ArgumentException($"{nameof(ForecastStartTimestampColumnName)} = '{ForecastStartTimestampColumnName}' needs {nameof(TimestampColumnName)}: the series column to read the timestamp from.", nameof(ForecastStartTimestampColumnName));
+        }
+        RequireDistinctOutputNames();
+        if (Standardization is not null)
+        {
+            string? missing = InputColumnNames.Concat(EffectiveTargetColumnNames).FirstOrDefault(c => Standardization.IndexOf(c) < 0);
+            if (missing is not null)
+                throw new ArgumentException($"{nameof(Standardization)} has no statistics for column '{missing}'; it covers {string.Join(", ", Standardization.ColumnNames.Select(c => $"'{c}'"))}.", nameof(Standardization));
+        }
+    }
+
+    /// <summary>A shallow copy with its own column arrays, so later changes by the caller have no effect.</summary>
+    internal SequenceWindowOptions Clone()
+    {
+        var copy = (SequenceWindowOptions)MemberwiseClone();
+        copy.InputColumnNames = (string[])InputColumnNames.Clone();
+        copy.TargetColumnNames = (string[]?)TargetColumnNames?.Clone();
+        return copy;
+    }
+
+    // Output columns must not collide: a later one would hide an earlier one without a word.
+    private void RequireDistinctOutputNames()
+    {
+        var outputs = new List<(string Name, string Option)>
+        {
+            (FeaturesColumnName, nameof(FeaturesColumnName)),
+            (LabelColumnName, nameof(LabelColumnName)),
+        };
+        if (WindowStartColumnName is not null)
+            outputs.Add((WindowStartColumnName, nameof(WindowStartColumnName)));
+        if (TimestampColumnName is not null)
+            outputs.Add((TimestampColumnName, nameof(TimestampColumnName)));
+        if (ForecastStartTimestampColumnName is not null)
+            outputs.Add((ForecastStartTimestampColumnName, nameof(ForecastStartTimestampColumnName)));
+        for (int i = 0; i < outputs.Count; i++)
+            for (int j = 0; j < i; j++)
+                if (outputs[i].Name == outputs[j].Name)
+                    throw new ArgumentException($"{outputs[i].Option} and {outputs[j].Option} both name the output column '{outputs[i].Name}'; give them different names.", outputs[i].Option);
+    }
+
+    private static void RequireColumnList(string[]? names, string option)
+    {
+        if (names is null || names.Length == 0)
+            throw new ArgumentException($"{option} is empty: name at least one numeric column of the series.", option);
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]))
+                throw new ArgumentException($"{option}[{i}] is blank: every entry must name a column of the series.", option);
+            if (Array.IndexOf(names, names[i]) != i)
+                throw new ArgumentException($"{option} names column '{names[i]}' twice.", option);
+        }
+    }
+
+    private static void RequireName(string? value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw new ArgumentException($"{option} must name a column.", option);
+    }
+
+    private static void RequirePositive(int value, string option)
+    {
+        if (value <= 0)
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be at least 1 (it is {value}).");
+    }
+}

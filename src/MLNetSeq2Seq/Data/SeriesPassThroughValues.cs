@@ -1,0 +1,56 @@
+using System;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetSeq2Seq.Data;
+
+/// <summary>
+/// The values of one scalar column of the series (a timestamp, usually), kept per row so a window can copy the
+/// value of its first input row or first target row. Text is copied out of the loader's buffers as it is read.
+/// </summary>
+internal abstract class SeriesPassThroughValues
+{
+    protected SeriesPassThroughValues(DataViewType type) => Type = type;
+
+    public DataViewType Type { get; }
+
+    /// <summary>A reader that stores the column's value of the cursor's current row; returns the store.</summary>
+    public static SeriesPassThroughValues Create(DataViewRow row, DataViewSchema.Column column)
+    {
+        MethodInfo create = typeof(SeriesPassThroughValues).GetMethod(nameof(CreateTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
+        return (SeriesPassThroughValues)create.MakeGenericMethod(column.Type.RawType).Invoke(null, new object[] { row, column })!;
+    }
+
+    /// <summary>Appends the value on the row the reading cursor stands on.</summary>
+    public abstract void ReadCurrent();
+
+    /// <summary>A getter serving the stored value of the table row that <paramref name="tableRow"/> returns.</summary>
+    public abstract Delegate Getter(Func<int> tableRow);
+
+    private static SeriesPassThroughValues CreateTyped<T>(DataViewRow row, DataViewSchema.Column column) =>
+        new Typed<T>(column.Type, row.GetGetter<T>(column));
+
+    private sealed class Typed<T> : SeriesPassThroughValues
+    {
+        private readonly ValueGetter<T> _read;
+        private T[] _values = new T[256];
+        private int _count;
+
+        public Typed(DataViewType type, ValueGetter<T> read) : base(type) => _read = read;
+
+        public override void ReadCurrent()
+        {
+            T value = default!;
+            _read(ref value);
+            // A loader may hand out text that points into a buffer it reuses; keep a copy of our own.
+            if (value is ReadOnlyMemory<char> text)
+                value = (T)(object)text.ToString().AsMemory();
+            if (_count == _values.Length)
+                Array.Resize(ref _values, checked(_values.Length * 2));
+            _values[_count++] = value;
+        }
+
+        public override Delegate Getter(Func<int> tableRow) => (ValueGetter<T>)((ref T value) => value = _values[tableRow()]);
+    }
+}
