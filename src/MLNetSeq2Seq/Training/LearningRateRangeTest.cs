@@ -80,21 +80,39 @@ internal static class LearningRateRangeTest
     }
 
     /// <summary>
-    /// The rate where the smoothed loss falls fastest against log(rate), looking only up to the loss minimum and
-    /// skipping the first tenth of the curve, where bias-corrected smoothing still follows single batches.
+    /// The descent of the curve: from the last point before the minimum whose smoothed loss is still within 10 % of
+    /// the total drop from the plateau (the level of the flat start), to the minimum. Before it the loss is flat and its wiggles are batch noise;
+    /// both suggestions look only here.
     /// </summary>
+    internal static (int Start, int Minimum) Descent(IReadOnlyList<LearningRateRangeTestPoint> curve)
+    {
+        int minimum = IndexOfMinimum(curve);
+        // The plateau level: the median over the first third of the curve before its minimum, skipping the first
+        // points, where the bias-corrected average still follows single noisy batches.
+        int skip = Math.Min(5, minimum / 2);
+        int end = Math.Max(skip + 1, minimum / 3);
+        double[] head = curve.Skip(skip).Take(end - skip).Select(p => p.SmoothedLoss).OrderBy(v => v).ToArray();
+        double plateau = head[head.Length / 2];
+        double threshold = plateau - 0.1 * (plateau - curve[minimum].SmoothedLoss);
+        int start = 0;
+        for (int i = 0; i < minimum; i++)
+            if (curve[i].SmoothedLoss >= threshold)
+                start = i;
+        return (start, minimum);
+    }
+
+    /// <summary>The rate where the smoothed loss falls fastest against log(rate) within the descent (Smith's rule).</summary>
     internal static double SteepestDescent(IReadOnlyList<LearningRateRangeTestPoint> curve)
     {
-        int first = Math.Min(Math.Max(3, curve.Count / 10), curve.Count - 1);
-        int minimum = IndexOfMinimum(curve);
-        if (minimum <= first)
+        var (first, minimum) = Descent(curve);
+        if (minimum <= first + 1)
             return curve[minimum].LearningRate;
         int steepest = first;
         double steepestSlope = double.PositiveInfinity;
         for (int i = first; i <= minimum; i++)
         {
             // Central differences inside, one-sided at the ends, against log(rate).
-            int before = Math.Max(0, i - 1), after = Math.Min(curve.Count - 1, i + 1);
+            int before = Math.Max(first, i - 1), after = Math.Min(minimum, i + 1);
             double slope = (curve[after].SmoothedLoss - curve[before].SmoothedLoss)
                 / (Math.Log(curve[after].LearningRate) - Math.Log(curve[before].LearningRate));
             if (slope < steepestSlope)
@@ -107,32 +125,14 @@ internal static class LearningRateRangeTest
     }
 
     /// <summary>
-    /// The longest decreasing subsequence of the smoothed losses marks the valley the loss slides down; the rate
-    /// halfway along it is a safe, fast choice (the idea of fastai's "valley" suggestion).
+    /// The rate halfway (in log scale) along the descent: far enough from the flat start to learn fast, far enough
+    /// from the minimum — where the loss is about to turn — to stay stable. The same idea as fastai's "valley"
+    /// suggestion (the middle of the longest falling stretch), made robust to a long flat start.
     /// </summary>
     internal static double Valley(IReadOnlyList<LearningRateRangeTestPoint> curve)
     {
-        int n = curve.Count;
-        var length = new int[n];
-        var startOf = new int[n];
-        int bestEnd = 0;
-        for (int i = 0; i < n; i++)
-        {
-            length[i] = 1;
-            startOf[i] = i;
-            for (int j = 0; j < i; j++)
-            {
-                if (curve[i].SmoothedLoss < curve[j].SmoothedLoss && length[j] + 1 > length[i])
-                {
-                    length[i] = length[j] + 1;
-                    startOf[i] = startOf[j];
-                }
-            }
-            if (length[i] > length[bestEnd])
-                bestEnd = i;
-        }
-        int start = startOf[bestEnd];
-        return curve[start + (bestEnd - start) / 2].LearningRate;
+        var (start, minimum) = Descent(curve);
+        return curve[(start + minimum) / 2].LearningRate;
     }
 
     private static int IndexOfMinimum(IReadOnlyList<LearningRateRangeTestPoint> curve)

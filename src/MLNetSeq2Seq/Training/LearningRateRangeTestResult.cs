@@ -22,11 +22,11 @@ public sealed class LearningRateRangeTestResult
     /// <summary>How <see cref="SuggestedLearningRate"/> was chosen: "valley".</summary>
     public string SuggestionMethod => "valley";
 
-    /// <summary>Where the smoothed loss falls fastest against log(learning rate), before its minimum (Smith's rule).</summary>
+    /// <summary>Where the smoothed loss falls fastest against log(learning rate), within its descent (Smith's rule).</summary>
     public double SteepestDescentLearningRate { get; }
 
-    /// <summary>Halfway along the longest stretch over which the smoothed loss keeps falling (fastai's "valley"):
-    /// usually a little below the steepest point, and more robust to a noisy curve.</summary>
+    /// <summary>Halfway (in log scale) along the descent of the smoothed loss — from where it has fallen by a tenth of
+    /// its total drop to its minimum: the idea of fastai's "valley", robust to a long flat start.</summary>
     public double ValleyLearningRate { get; }
 
     /// <summary>Why the sweep ended: the last rate reached, divergence, or a non-finite loss.</summary>

@@ -25,8 +25,8 @@ public sealed class LearningRateRangeTestTests
         Assert.Contains("exceeded 4", result.StopReason);
         Assert.True(curve[^1].SmoothedLoss > 4 * curve.Min(p => p.SmoothedLoss));
         Assert.Equal("valley", result.SuggestionMethod);
-        Assert.InRange(result.SuggestedLearningRate, 1e-5, 1);
-        Assert.InRange(result.SteepestDescentLearningRate, 1e-6, 1);
+        Assert.InRange(result.SuggestedLearningRate, 1e-4, 1);
+        Assert.InRange(result.SteepestDescentLearningRate, 1e-4, 1); // this small model learns fastest around 1e-2
     }
 
     [Fact]
@@ -64,19 +64,24 @@ public sealed class LearningRateRangeTestTests
     }
 
     [Fact]
-    public void Steepest_descent_and_valley_find_the_falling_part_of_a_known_curve()
+    public void Steepest_descent_and_valley_find_the_falling_part_of_a_known_curve_despite_a_noisy_flat_start()
     {
-        // Loss falls along a logistic curve in log(lr) centred at 1e-3, then blows up past 1e-1.
-        var curve = Enumerable.Range(0, 61).Select(i =>
+        // A long flat start with batch noise and a slight drift (where both heuristics used to land), then a
+        // logistic descent centred at 1e-3, then a blow-up past 1e-1.
+        var random = new Random(3);
+        var curve = Enumerable.Range(0, 71).Select(i =>
         {
-            double lr = 1e-6 * Math.Pow(10, i / 10.0);
+            double lr = 1e-7 * Math.Pow(10, i / 10.0);
             double x = Math.Log10(lr);
-            double loss = 1 / (1 + Math.Exp(3 * (x + 3))) + 0.1 + (x > -1 ? Math.Pow(10, 3 * (x + 1)) - 1 : 0);
+            double loss = 1 / (1 + Math.Exp(3 * (x + 3))) + 0.1 - 0.002 * i * (x < -4 ? 1 : 0)
+                + 0.01 * (random.NextDouble() - 0.5) + (x > -1 ? Math.Pow(10, 3 * (x + 1)) - 1 : 0);
             return new LearningRateRangeTestPoint(lr, loss, loss);
         }).ToList();
 
-        Assert.Equal(1e-3, LearningRateRangeTest.SteepestDescent(curve), 1e-3 * 1e-9);
+        double steepest = LearningRateRangeTest.SteepestDescent(curve);
         double valley = LearningRateRangeTest.Valley(curve);
-        Assert.InRange(valley, 1e-5, 1e-1);
+
+        Assert.InRange(steepest, 1e-3 / 1.3, 1e-3 * 1.3);
+        Assert.InRange(valley, 3e-4, 3e-2); // inside the descent, not in the flat start
     }
 }

@@ -1,0 +1,88 @@
+using System;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetSeq2Seq;
+
+namespace Forecasting;
+
+/// <summary>The example's PNG plots (ScottPlot).</summary>
+public static class Plots
+{
+    /// <summary>Train and validation MSE per epoch, with the kept epoch marked.</summary>
+    public static void Losses(TrainingHistory history, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
+        var train = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.TrainLoss).ToArray());
+        train.LegendText = "train MSE (teacher forcing as configured)";
+        var validation = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray());
+        validation.LegendText = "validation MSE (eval mode, autoregressive)";
+        var kept = plot.Add.VerticalLine(history.BestEpoch);
+        kept.LegendText = $"kept: epoch {history.BestEpoch}";
+        kept.LinePattern = ScottPlot.LinePattern.Dashed;
+        plot.Title("Loss per epoch");
+        plot.XLabel("epoch");
+        plot.YLabel("MSE (z-scored)");
+        plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
+        plot.SavePng(path, 900, 500);
+    }
+
+    /// <summary>The range test's raw and smoothed loss against log10(learning rate), the suggestions marked.</summary>
+    public static void RangeTest(LearningRateRangeTestResult result, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] logRates = result.Curve.Select(p => Math.Log10(p.LearningRate)).ToArray();
+        var raw = plot.Add.Scatter(logRates, result.Curve.Select(p => p.Loss).ToArray());
+        raw.LegendText = "loss";
+        raw.LineWidth = 1;
+        var smoothed = plot.Add.Scatter(logRates, result.Curve.Select(p => p.SmoothedLoss).ToArray());
+        smoothed.LegendText = "smoothed loss";
+        smoothed.LineWidth = 3;
+        var suggestion = plot.Add.VerticalLine(Math.Log10(result.SuggestedLearningRate));
+        suggestion.LegendText = $"suggested ({result.SuggestionMethod}): {result.SuggestedLearningRate:G3}";
+        var steepest = plot.Add.VerticalLine(Math.Log10(result.SteepestDescentLearningRate));
+        steepest.LegendText = $"steepest descent: {result.SteepestDescentLearningRate:G3}";
+        steepest.LinePattern = ScottPlot.LinePattern.Dashed;
+        plot.Title("Learning-rate range test");
+        plot.XLabel("log10(learning rate)");
+        plot.YLabel("training MSE");
+        plot.Axes.SetLimitsY(0, Math.Min(result.Curve.Max(p => p.Loss), 4 * result.Curve.Min(p => p.SmoothedLoss)) * 1.1);
+        plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+        plot.SavePng(path, 900, 500);
+    }
+
+    /// <summary>Forecast against actual for a few test windows, one target column, in the data's own units.</summary>
+    public static void Forecasts(IDataView scored, SeriesStatistics statistics, string[] columns, string target, string path)
+    {
+        float[][] labels = scored.GetColumn<float[]>("Label").ToArray();
+        float[][] scores = scored.GetColumn<float[]>("Score").ToArray();
+        int column = Array.IndexOf(columns, target);
+        int horizon = labels[0].Length / columns.Length;
+        // Four windows side by side on one time axis (gaps between them), actual solid, forecast dashed.
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int[] picks = { 0, labels.Length / 3, 2 * labels.Length / 3, labels.Length - 1 };
+        for (int i = 0; i < picks.Length; i++)
+        {
+            int offset = i * (horizon + 6);
+            double[] x = Enumerable.Range(1, horizon).Select(h => (double)(offset + h)).ToArray();
+            double Value(float[] row, int h) => statistics.Unstandardize(target, row[h * columns.Length + column]);
+            var actual = plot.Add.Scatter(x, Enumerable.Range(0, horizon).Select(h => Value(labels[picks[i]], h)).ToArray());
+            actual.Color = palette.GetColor(i);
+            actual.LegendText = $"window {picks[i]}: actual";
+            var forecast = plot.Add.Scatter(x, Enumerable.Range(0, horizon).Select(h => Value(scores[picks[i]], h)).ToArray());
+            forecast.Color = palette.GetColor(i);
+            forecast.LinePattern = ScottPlot.LinePattern.Dashed;
+            forecast.LegendText = $"window {picks[i]}: forecast";
+        }
+        plot.Title($"{target}: forecast (dashed) vs actual (solid), {horizon} hours ahead, four test windows");
+        plot.XLabel("hours ahead (windows side by side)");
+        plot.YLabel(target);
+        plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
+        plot.SavePng(path, 1200, 600);
+    }
+}
