@@ -44,7 +44,19 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         try
         {
             var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
-            TrainingHistory history = trainer.Train(network, session.Train, session.Validation, resume);
+            TrainingHistory history;
+            try
+            {
+                history = trainer.Train(network, session.Train, session.Validation, resume);
+            }
+            catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
+            {
+                // The trainer restored the kept weights into the network: hand them to the caller with the error.
+                diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
+                    _options.InferenceBatchSize, kept, session.Device);
+                network = null;
+                throw;
+            }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
                 _options.InferenceBatchSize, history, session.Device);
             network = null; // owned by the transformer now
