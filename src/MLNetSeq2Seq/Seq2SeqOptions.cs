@@ -171,8 +171,10 @@ public sealed class Seq2SeqOptions
     /// (a random one when the MLContext has none). Same seed on the CPU → identical weights.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>Rows per forward pass in Transform and validation. Default 256.</summary>
+    /// <summary>Rows per forward pass in Transform and validation, at most 1,048,576. Default 256.</summary>
     public int InferenceBatchSize { get; set; } = 256;
+
+    internal const int MaxInferenceBatchSize = 1 << 20;
 
     /// <summary>Receives one <see cref="EpochSummary"/> per epoch, on the training thread.</summary>
     public IProgress<EpochSummary>? Progress { get; set; }
@@ -229,6 +231,8 @@ public sealed class Seq2SeqOptions
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
+        if (InferenceBatchSize > MaxInferenceBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
     }
 
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
