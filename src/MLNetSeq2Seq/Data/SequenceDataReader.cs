@@ -97,7 +97,8 @@ internal static class SequenceDataReader
             if (handling == NonFiniteRowHandling.Skip)
                 return false;
             int position = values.IsDense ? i : values.GetIndices()[i];
-            throw new InvalidOperationException($"{dataName}: column '{column}' row {row} holds {explicitValues[i]} at position {position} "
+            string value = float.IsNaN(explicitValues[i]) ? "NaN" : explicitValues[i] > 0 ? "+Infinity" : "-Infinity";
+            throw new InvalidOperationException($"{dataName}: column '{column}' row {row} holds {value} at position {position} "
                 + $"(time step {position / width}, feature {position % width}); remove or impute non-finite values first, "
                 + $"or set {nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.NonFiniteRows)} = {nameof(NonFiniteRowHandling)}.{nameof(NonFiniteRowHandling.Skip)} to drop such rows.");
         }

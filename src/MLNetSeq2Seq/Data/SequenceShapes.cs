@@ -20,12 +20,12 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
         VectorDataViewType labels = FloatVectorColumn(schema, options.LabelColumnName, "Label", nameof(Seq2SeqOptions.LabelColumnName));
 
         int inputFeatureCount = CountFromDimensions(features, options.InputFeatureCount, options.FeatureColumnName, nameof(Seq2SeqOptions.InputFeatureCount))
-            ?? throw new ArgumentException($"{nameof(Seq2SeqOptions.InputFeatureCount)} is needed: feature column '{options.FeatureColumnName}' carries no [L, F] dimensions.", nameof(options));
+            ?? throw new ArgumentException($"{nameof(Seq2SeqOptions.InputFeatureCount)} is needed: feature column '{options.FeatureColumnName}' carries no [L, F] dimensions.", nameof(Seq2SeqOptions.InputFeatureCount));
         int? inputLength = null;
         if (features.Size > 0)
         {
             if (features.Size % inputFeatureCount != 0)
-                throw new ArgumentException($"Feature column '{options.FeatureColumnName}' holds {features.Size} values, which is not a multiple of {nameof(Seq2SeqOptions.InputFeatureCount)} = {inputFeatureCount}.", nameof(options));
+                throw new ArgumentException($"Feature column '{options.FeatureColumnName}' holds {features.Size} values, which is not a multiple of {nameof(Seq2SeqOptions.InputFeatureCount)} = {inputFeatureCount}.", nameof(Seq2SeqOptions.InputFeatureCount));
             inputLength = features.Size / inputFeatureCount;
         }
 
@@ -34,7 +34,7 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
         if (labels.Dimensions.Length == 2)
         {
             if (horizon is int h && h != labels.Dimensions[0])
-                throw new ArgumentException($"{nameof(Seq2SeqOptions.Horizon)} = {h}, but label column '{options.LabelColumnName}' has dimensions [{labels.Dimensions[0]}, {labels.Dimensions[1]}].", nameof(options));
+                throw new ArgumentException($"{nameof(Seq2SeqOptions.Horizon)} = {h}, but label column '{options.LabelColumnName}' has dimensions [{labels.Dimensions[0]}, {labels.Dimensions[1]}].", nameof(Seq2SeqOptions.Horizon));
             horizon = labels.Dimensions[0];
         }
         if (labels.Size > 0)
@@ -45,9 +45,9 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
                 horizon = labels.Size / oo;
         }
         if (outputFeatureCount is null || horizon is null)
-            throw new ArgumentException($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{options.LabelColumnName}' carries no [Horizon, O] dimensions.", nameof(options));
+            throw new ArgumentException($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{options.LabelColumnName}' carries no [Horizon, O] dimensions.", nameof(Seq2SeqOptions.Horizon));
         if (labels.Size > 0 && labels.Size != horizon * outputFeatureCount)
-            throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(options));
+            throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(Seq2SeqOptions.Horizon));
         return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength);
     }
 

@@ -61,7 +61,8 @@ public sealed class CrashSafetyTests
 
         // The torn temporary file is there, and is not mistaken for a checkpoint; the previous checkpoint is intact.
         Assert.True(File.Exists(temporary), temporary);
-        Assert.Contains("not a readable Seq2Seq checkpoint", Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.ReadFrom(temporary)).Message);
+        Assert.EndsWith("is not a readable Seq2Seq checkpoint: the file fails its SHA-256 check: it was cut short or damaged after it was written",
+            Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.ReadFrom(temporary)).Message);
         Assert.Equal(1, TrainingCheckpoint.ReadFrom(folder.Path).CompletedEpochs);
 
         // Resuming from it finishes the run exactly as an uninterrupted run, and removes the dead process's leftover.
