@@ -61,14 +61,18 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
                 + (optionName is null ? "" : $" Set {optionName} to the column that holds the sequences."));
         if (column.Value.Type is VectorDataViewType vector && vector.ItemType == NumberDataViewType.Single)
             return vector;
-        string hint = column.Value.Type switch
-        {
-            VectorDataViewType { ItemType: NumberDataViewType } => $" Convert it first: mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single).",
-            NumberDataViewType => $" A sequence is one vector column, time-major: build it first, e.g. mlContext.Transforms.Concatenate(\"{name}\", <the columns of each time step, in order>).",
-            _ => " Load or convert it to floats first.",
-        };
-        throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Value.Type}.{hint}");
+        bool isVector = column.Value.Type is VectorDataViewType;
+        DataViewType itemType = column.Value.Type.GetItemType();
+        throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Value.Type}. {HowToMakeFloatVector(name, isVector, itemType)}");
     }
+
+    /// <summary>What to do about a column that is not a float vector: convert numbers, concatenate scalars, or load floats.</summary>
+    public static string HowToMakeFloatVector(string name, bool isVector, DataViewType itemType) => (isVector, itemType) switch
+    {
+        (true, NumberDataViewType) => $"Convert it first: mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single).",
+        (false, NumberDataViewType) => $"A sequence is one vector column, time-major: build it first, e.g. mlContext.Transforms.Concatenate(\"{name}\", <the columns of each time step, in order>).",
+        _ => "Load or convert it to floats first.",
+    };
 
     private static int? CountFromDimensions(VectorDataViewType type, int? fromOptions, string column, string option)
     {

@@ -49,6 +49,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void In_a_pipeline_the_schema_check_before_fitting_gives_the_same_hints()
+    {
+        IDataView doubles = _ml.Transforms.Conversion.ConvertType("Features", outputKind: DataKind.Double).Fit(Synthetic()).Transform(Synthetic());
+        var pipeline = _ml.Transforms.CopyColumns("Copy", "Label").Append(_ml.Regression.Trainers.Seq2Seq(ReliabilityKit.TinyOptions(maxEpochs: 1)));
+
+        var wrongType = Assert.IsType<ArgumentOutOfRangeException>(Assert.ThrowsAny<Exception>(() => pipeline.Fit(doubles)));
+        var missing = Assert.IsType<ArgumentOutOfRangeException>(Assert.ThrowsAny<Exception>(() =>
+            _ml.Transforms.DropColumns("Label").Append(_ml.Regression.Trainers.Seq2Seq(ReliabilityKit.TinyOptions(maxEpochs: 1))).Fit(Synthetic())));
+
+        Assert.Contains("Convert it first: mlContext.Transforms.Conversion.ConvertType(\"Features\", outputKind: DataKind.Single).", wrongType.Message);
+        Assert.Contains("Label column 'Label' is not in the input schema. Its columns are: 'Features'. Set LabelColumnName", missing.Message);
+    }
+
+    [Fact]
     public void A_scalar_column_says_a_sequence_is_one_vector_column()
     {
         var rows = new[] { new ScalarRow { Features = 1, Label = new float[8] } };
