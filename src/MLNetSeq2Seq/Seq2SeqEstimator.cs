@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -44,7 +45,19 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         try
         {
             var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
-            TrainingHistory history = trainer.Train(network, session.Train, session.Validation, resume);
+            TrainingHistory history;
+            try
+            {
+                history = trainer.Train(network, session.Train, session.Validation, resume);
+            }
+            catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
+            {
+                // The trainer restored the kept weights into the network: hand them to the caller with the error.
+                diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
+                    _options.InferenceBatchSize, kept, session.Device);
+                network = null;
+                throw;
+            }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
                 _options.InferenceBatchSize, history, session.Device);
             network = null; // owned by the transformer now
@@ -76,16 +89,20 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckFloatVector(inputSchema, _options.FeatureColumnName, "Feature");
-        CheckFloatVector(inputSchema, _options.LabelColumnName, "Label");
+        CheckFloatVector(inputSchema, _options.FeatureColumnName, "Feature", nameof(Seq2SeqOptions.FeatureColumnName));
+        CheckFloatVector(inputSchema, _options.LabelColumnName, "Label", nameof(Seq2SeqOptions.LabelColumnName));
         return inputSchema.WithFloatVector(_options.ScoreColumnName);
     }
 
-    private static void CheckFloatVector(SchemaShape schema, string name, string role)
+    // ML.NET pipelines check schemas before fitting: the same errors and fixes as Fit's (Data/SequenceShapes).
+    private static void CheckFloatVector(SchemaShape schema, string name, string role, string option)
     {
         if (!schema.TryFindColumn(name, out SchemaShape.Column column))
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the input schema.");
-        if (column.Kind == SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Kind} of {column.ItemType}.");
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the input schema. Its columns are: "
+                + $"{string.Join(", ", schema.Select(c => $"'{c.Name}'"))}. Set {option} to the column that holds the sequences.");
+        bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
+        if (!isVector || column.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Kind} of {column.ItemType}. "
+                + SequenceShapes.HowToMakeFloatVector(name, isVector, column.ItemType));
     }
 }

@@ -74,6 +74,16 @@ public sealed class Seq2SeqOptions
     /// <summary>The batch size <see cref="LearningRate"/> was tuned at; required when <see cref="LearningRateScaling"/> is not None.</summary>
     public int? ReferenceBatchSize { get; set; }
 
+    /// <summary>
+    /// When false (the default), a NaN or infinite training loss stops Fit with a <see cref="TrainingDivergedException"/>
+    /// at the end of that epoch, naming the first such optimizer step; the loop itself never reads the device for it.
+    /// When true, every optimizer step first checks that its loss and gradients are finite and skips the update when
+    /// they are not (AdamW's state is untouched; the schedule still advances); the count is logged per epoch, and an
+    /// epoch in which every step was skipped stops Fit. Cost: one device read per optimizer step, which on a GPU
+    /// synchronises the device every step (on the CPU it is negligible). Default false.
+    /// </summary>
+    public bool SkipNonFiniteSteps { get; set; }
+
     /// <summary>AdamW's decoupled weight decay, applied to weight matrices and not to biases. Default 0.01 (PyTorch's).</summary>
     public double WeightDecay { get; set; } = 0.01;
 
@@ -116,6 +126,13 @@ public sealed class Seq2SeqOptions
     /// <summary>Reduce-on-plateau: the factor the rate is multiplied by, in (0, 1). Default 0.5.</summary>
     public double PlateauFactor { get; set; } = 0.5;
 
+    // ---- Data checks ----
+
+    /// <summary>Training or validation rows holding NaN or ±Infinity in the features or the label: an error naming the
+    /// first one (<see cref="NonFiniteRowHandling.Throw"/>, the default) or dropped with a logged count
+    /// (<see cref="NonFiniteRowHandling.Skip"/>).</summary>
+    public NonFiniteRowHandling NonFiniteRows { get; set; } = NonFiniteRowHandling.Throw;
+
     // ---- Validation and early stopping ----
 
     /// <summary>Validation rows, evaluated after every epoch. Takes precedence over <see cref="ValidationFraction"/>.</summary>
@@ -154,8 +171,10 @@ public sealed class Seq2SeqOptions
     /// (a random one when the MLContext has none). Same seed on the CPU → identical weights.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>Rows per forward pass in Transform and validation. Default 256.</summary>
+    /// <summary>Rows per forward pass in Transform and validation, at most 1,048,576. Default 256.</summary>
     public int InferenceBatchSize { get; set; } = 256;
+
+    internal const int MaxInferenceBatchSize = 1 << 20;
 
     /// <summary>Receives one <see cref="EpochSummary"/> per epoch, on the training thread.</summary>
     public IProgress<EpochSummary>? Progress { get; set; }
@@ -174,6 +193,7 @@ public sealed class Seq2SeqOptions
         RequireDefined(Attention, nameof(Attention));
         RequireDefined(Schedule, nameof(Schedule));
         RequireDefined(Device, nameof(Device));
+        RequireDefined(NonFiniteRows, nameof(NonFiniteRows));
         RequirePositive(HiddenSize, nameof(HiddenSize));
         RequirePositive(LayerCount, nameof(LayerCount));
         RequireRange(Dropout, nameof(Dropout), 0, 1, upperInclusive: false);
@@ -211,6 +231,8 @@ public sealed class Seq2SeqOptions
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
+        if (InferenceBatchSize > MaxInferenceBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
     }
 
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>

@@ -29,7 +29,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     // Format history:
     //   0x00010001  initial: columns, batch size, architecture, history, weights stream.
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010001, 0x00010001, typeof(Seq2SeqTransformer));
+    //   0x00010002  the body and the weights stream are checked blocks (length, bytes, SHA-256), so damage is
+    //               found before anything is parsed; 0x00010001 is no longer read (it could load damaged weights).
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010002, 0x00010002, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly Seq2SeqNetwork _network;
@@ -139,25 +141,26 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ThrowIfDisposed();
+        byte[] weights = NetworkWeights.Save(_network);
         ModelWriter.Save(ctx, s_format, writer =>
         {
             // *** Binary format ***
-            // string: feature column name
-            // string: score column name
-            // int: inference batch size
-            // architecture (NetworkArchitecture.Write)
-            // history (TrainingHistoryFormat.Write)
-            // stream "Weights": TorchSharp state dict of the network (CPU tensors)
-            writer.Writer.Write(FeatureColumnName);
-            writer.Writer.Write(ScoreColumnName);
-            writer.Writer.Write(InferenceBatchSize);
-            _network.Architecture.Write(writer.Writer);
-            TrainingHistoryFormat.Write(writer.Writer, TrainingHistory);
-            writer.WriteStream(WeightsStreamName, stream =>
+            // checked block (long length, bytes, SHA-256) holding:
+            //   string: feature column name
+            //   string: score column name
+            //   int: inference batch size
+            //   architecture (NetworkArchitecture.Write)
+            //   history (TrainingHistoryFormat.Write)
+            // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
+            writer.WriteCheckedBlock(body =>
             {
-                using var binary = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-                _network.save(binary);
+                body.Write(FeatureColumnName);
+                body.Write(ScoreColumnName);
+                body.Write(InferenceBatchSize);
+                _network.Architecture.Write(body);
+                TrainingHistoryFormat.Write(body, TrainingHistory);
             });
+            writer.WriteCheckedStream(WeightsStreamName, weights);
         });
     }
 
@@ -168,24 +171,27 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return ModelReader.Load(ctx, s_format, reader =>
         {
             // *** Binary format ***: see Save, read in the same order.
-            string featureColumnName = reader.Reader.ReadString();
-            string scoreColumnName = reader.Reader.ReadString();
-            int inferenceBatchSize = reader.Reader.ReadInt32();
-            if (inferenceBatchSize <= 0)
-                throw new InvalidDataException($"inference batch size {inferenceBatchSize} is not positive");
-            NetworkArchitecture architecture = NetworkArchitecture.Read(reader.Reader);
-            TrainingHistory history = TrainingHistoryFormat.Read(reader.Reader);
+            var (featureColumnName, scoreColumnName, inferenceBatchSize, architecture, history) = reader.ReadCheckedBlock(body =>
+            {
+                string feature = body.ReadString();
+                string score = body.ReadString();
+                int batch = body.ReadInt32();
+                if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
+                    throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
+                return (feature, score, batch, NetworkArchitecture.Read(body), TrainingHistoryFormat.Read(body));
+            });
 
+            byte[] weights = reader.ReadCheckedStream(WeightsStreamName, maxLength: Array.MaxLength);
+            // Before building the network: an architecture far larger than its weights must not be allocated at all
+            // (a close mismatch is left to NetworkWeights.Load, which names the tensor).
+            if (architecture.MinimumWeightBytes() > 4.0 * weights.Length + (1 << 20))
+                throw new InvalidDataException($"the saved architecture ({architecture}) needs at least {architecture.MinimumWeightBytes():F0} bytes of weights, but the weights stream holds only {weights.Length}");
             var host = new MLNetHost(env, nameof(Seq2SeqTransformer));
             Device device = TorchDevices.Resolve(ComputeDevice.Auto, host);
             var network = new Seq2SeqNetwork(architecture);
             try
             {
-                reader.ReadStream(WeightsStreamName, stream =>
-                {
-                    using var binary = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-                    network.load(binary, strict: true);
-                });
+                NetworkWeights.Load(network, weights);
                 network.to(device);
                 return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device);
             }

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.MLNetInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +15,13 @@ namespace MLNetSeq2Seq.Data;
 /// </summary>
 internal static class SequenceDataReader
 {
-    public static SequenceDataset Read(IDataView data, string featureColumnName, string labelColumnName, SequenceShapes shapes, Device device, string dataName)
+    /// <summary>
+    /// Reads every row of <paramref name="data"/>. A row holding NaN or ±Infinity is an error naming it, or, with
+    /// <see cref="NonFiniteRowHandling.Skip"/>, is dropped and counted in a warning on <paramref name="host"/>; no
+    /// row left is an error either way. Row numbers in messages count the rows of <paramref name="data"/>, from 0.
+    /// </summary>
+    public static SequenceDataset Read(IDataView data, string featureColumnName, string labelColumnName, SequenceShapes shapes, Device device,
+        string dataName, NonFiniteRowHandling nonFiniteRows = NonFiniteRowHandling.Throw, MLNetHost? host = null)
     {
         DataViewSchema.Column featureColumn = data.Schema[featureColumnName];
         DataViewSchema.Column labelColumn = data.Schema[labelColumnName];
@@ -23,38 +31,51 @@ internal static class SequenceDataReader
 
         var features = new GrowableFloats(knownRows is long r && shapes.InputLength is int l ? r * l * featureCount : 0);
         var labels = new GrowableFloats(knownRows is long r2 ? r2 * shapes.LabelLength : 0);
-        var featureSteps = new System.Collections.Generic.List<int>();
-        var labelSteps = new System.Collections.Generic.List<int>();
+        var featureSteps = new List<int>();
+        var labelSteps = new List<int>();
         VBuffer<float> featureRow = default, labelRow = default;
-        long rows = 0;
+        long row = 0, dropped = 0, firstDropped = -1;
         using (DataViewRowCursor cursor = data.GetRowCursor(new[] { featureColumn, labelColumn }))
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
             var getLabels = cursor.GetGetter<VBuffer<float>>(labelColumn);
-            while (cursor.MoveNext())
+            for (; cursor.MoveNext(); row++)
             {
                 getFeatures(ref featureRow);
                 getLabels(ref labelRow);
                 if (featureRow.Length == 0 || featureRow.Length % featureCount != 0)
-                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {rows} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
+                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
                 if (labelLengthVaries)
                 {
                     if (labelRow.Length == 0 || labelRow.Length % outputCount != 0 || labelRow.Length > shapes.LabelLength)
-                        throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {rows} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {outputCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
+                        throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {outputCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
                 }
                 else if (labelRow.Length != shapes.LabelLength)
                 {
-                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {rows} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
+                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
                 }
-                features.Append(featureRow, featureColumnName, rows, dataName);
-                labels.Append(labelRow, labelColumnName, rows, dataName);
+                if (!AllFinite(featureRow, featureColumnName, featureCount, row, dataName, nonFiniteRows)
+                    || !AllFinite(labelRow, labelColumnName, outputCount, row, dataName, nonFiniteRows))
+                {
+                    if (dropped++ == 0)
+                        firstDropped = row;
+                    continue;
+                }
+                features.Append(featureRow, featureColumnName, dataName);
+                labels.Append(labelRow, labelColumnName, dataName);
                 featureSteps.Add(featureRow.Length / featureCount);
                 labelSteps.Add(labelRow.Length / outputCount);
-                rows++;
             }
         }
-        if (rows == 0)
-            throw new InvalidOperationException($"{dataName} has no rows.");
+        if (row == 0)
+            throw new InvalidOperationException($"{dataName} has no rows; Fit needs at least one sequence there (check the loader or filter that produced it).");
+        if (dropped > 0)
+        {
+            string what = $"{dataName}: NonFiniteRows = Skip dropped {dropped} of {row} rows holding NaN or infinite values in '{featureColumnName}' or '{labelColumnName}' (the first is row {firstDropped})";
+            if (dropped == row)
+                throw new InvalidOperationException(what + "; no row is left. Impute or remove the non-finite values before Fit.");
+            host?.Warning("Seq2Seq: " + what + ".");
+        }
 
         int maxSteps = featureSteps.Max();
         bool featuresVary = featureSteps.Any(steps => steps != maxSteps);
@@ -65,7 +86,26 @@ internal static class SequenceDataReader
         return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null);
     }
 
-    /// <summary>A float buffer that grows by doubling and checks each value as it arrives.</summary>
+    /// <summary>True when every value of the row is finite; otherwise false (Skip) or an error naming the place (Throw).</summary>
+    private static bool AllFinite(in VBuffer<float> values, string column, int width, long row, string dataName, NonFiniteRowHandling handling)
+    {
+        ReadOnlySpan<float> explicitValues = values.GetValues();
+        for (int i = 0; i < explicitValues.Length; i++)
+        {
+            if (float.IsFinite(explicitValues[i]))
+                continue;
+            if (handling == NonFiniteRowHandling.Skip)
+                return false;
+            int position = values.IsDense ? i : values.GetIndices()[i];
+            string value = float.IsNaN(explicitValues[i]) ? "NaN" : explicitValues[i] > 0 ? "+Infinity" : "-Infinity";
+            throw new InvalidOperationException($"{dataName}: column '{column}' row {row} holds {value} at position {position} "
+                + $"(time step {position / width}, feature {position % width}); remove or impute non-finite values first, "
+                + $"or set {nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.NonFiniteRows)} = {nameof(NonFiniteRowHandling)}.{nameof(NonFiniteRowHandling.Skip)} to drop such rows.");
+        }
+        return true;
+    }
+
+    /// <summary>A float buffer that grows by doubling.</summary>
     private sealed class GrowableFloats
     {
         private float[] _values;
@@ -73,7 +113,7 @@ internal static class SequenceDataReader
 
         public GrowableFloats(long capacity) => _values = new float[Math.Max(1024, Math.Min(capacity, Array.MaxLength))];
 
-        public void Append(in VBuffer<float> row, string column, long rowIndex, string dataName)
+        public void Append(in VBuffer<float> row, string column, string dataName)
         {
             if (_count + row.Length > _values.Length)
             {
@@ -82,19 +122,13 @@ internal static class SequenceDataReader
                     throw new InvalidOperationException($"{dataName}: column '{column}' holds more than {Array.MaxLength} values in all; split the data.");
                 Array.Resize(ref _values, (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _values.Length)));
             }
-            Span<float> target = _values.AsSpan((int)_count, row.Length);
-            row.CopyTo(target);
-            for (int i = 0; i < target.Length; i++)
-            {
-                if (!float.IsFinite(target[i]))
-                    throw new InvalidOperationException($"{dataName}: column '{column}' row {rowIndex} holds {target[i]} at position {i}; remove or impute non-finite values first.");
-            }
+            row.CopyTo(_values.AsSpan((int)_count, row.Length));
             _count += row.Length;
         }
 
         /// <summary>Rows of <paramref name="steps"/>[i] × <paramref name="width"/> values, stored back to back, as an
         /// (N, maxSteps, width) tensor right-padded with zeros.</summary>
-        public Tensor ToPaddedTensor(System.Collections.Generic.List<int> steps, int maxSteps, int width, Device device)
+        public Tensor ToPaddedTensor(List<int> steps, int maxSteps, int width, Device device)
         {
             Tensor onCpu = torch.zeros(new long[] { steps.Count, maxSteps, width }, ScalarType.Float32);
             var accessor = onCpu.data<float>();

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Security.Cryptography;
 using Microsoft.ML;
 
 namespace MLNetSeq2Seq.MLNetInterop;
@@ -35,6 +36,34 @@ internal sealed class ModelWriter
             write(writer.BaseStream);
             writer.BaseStream.Flush();
         });
+    }
+
+    /// <summary>Writes what <paramref name="write"/> writes as one block of the body: long length, the bytes, their
+    /// SHA-256 (32 bytes). <see cref="ModelReader.ReadCheckedBlock"/> verifies it before parsing anything.</summary>
+    public void WriteCheckedBlock(Action<BinaryWriter> write)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+            write(writer);
+        WriteChecked(Writer, memory.ToArray());
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> as a named stream holding one checked block (length, bytes, SHA-256).</summary>
+    public void WriteCheckedStream(string name, byte[] bytes)
+    {
+        WriteStream(name, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            WriteChecked(writer, bytes);
+        });
+    }
+
+    private static void WriteChecked(BinaryWriter writer, byte[] bytes)
+    {
+        writer.Write((long)bytes.Length);
+        writer.Write(bytes);
+        writer.Write(SHA256.HashData(bytes));
+        writer.Flush();
     }
 
     /// <summary>Writes an array of floats: its length, then the values.</summary>

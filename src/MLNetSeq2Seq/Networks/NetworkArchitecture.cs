@@ -22,6 +22,19 @@ internal sealed record NetworkArchitecture(
         new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
             options.Bidirectional, options.Attention, options.Dropout);
 
+    /// <summary>
+    /// A lower bound of the weights' size in bytes: the first layers' input and recurrent matrices of the encoder and
+    /// decoder, every further layer's recurrent matrices, the start projection and the head (float32). Checked against
+    /// a saved model's weights before the network is built, so that a damaged architecture cannot make the loader
+    /// allocate and initialise a huge network.
+    /// </summary>
+    public double MinimumWeightBytes()
+    {
+        double gates = Cell == RecurrentCellType.Lstm ? 4 : 3, h = HiddenSize;
+        double recurrent = gates * h * (InputFeatureCount + h) + gates * h * (OutputFeatureCount + h) + 2 * (LayerCount - 1) * gates * h * h;
+        return 4 * (recurrent + h * OutputFeatureCount + (double)InputFeatureCount * OutputFeatureCount);
+    }
+
     /// <summary>Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout.</summary>
     public void Write(BinaryWriter writer)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,7 +28,30 @@ internal sealed class BestWeights : IDisposable
 
     public bool HasCapture { get; private set; }
 
-    public void Capture(nn.Module module) => CopyState(module, toModule: false);
+    /// <summary>The epoch whose weights were captured last (0 when unknown or none).</summary>
+    public int CapturedEpoch { get; private set; }
+
+    public void Capture(nn.Module module, int epoch = 0)
+    {
+        CopyState(module, toModule: false);
+        CapturedEpoch = epoch;
+    }
+
+    /// <summary>Captures the module's state if every value is finite (one device read); returns whether it did.</summary>
+    public bool CaptureIfFinite(nn.Module module, int epoch)
+    {
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            Tensor finite = torch.tensor(true, device: _copies.Values.First().device);
+            foreach (var (_, tensor) in module.state_dict())
+                finite = finite.logical_and(tensor.isfinite().all());
+            if (!finite.ToBoolean())
+                return false;
+        }
+        Capture(module, epoch);
+        return true;
+    }
 
     public void Restore(nn.Module module)
     {
@@ -58,12 +82,12 @@ internal sealed class BestWeights : IDisposable
         return TrainingCheckpoint.SaveModule(scratch);
     }
 
-    /// <summary>Captures the weights of a blob written by <see cref="Serialize"/>.</summary>
-    public void Deserialize(NetworkArchitecture architecture, byte[] state)
+    /// <summary>Captures the weights of a blob written by <see cref="Serialize"/>, as those of <paramref name="epoch"/>.</summary>
+    public void Deserialize(NetworkArchitecture architecture, byte[] state, int epoch)
     {
         using var scratch = new Seq2SeqNetwork(architecture);
         TrainingCheckpoint.LoadModule(scratch, state);
-        Capture(scratch);
+        Capture(scratch, epoch);
     }
 
     public void Dispose()

@@ -50,7 +50,7 @@ internal static class LearningRateRangeTest
             using (torch.NewDisposeScope())
             {
                 stepLoss.zero_();
-                runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch);
+                runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch, step: i);
                 // One read per step is the point of this test: it is short, and every loss is part of the result.
                 loss = stepLoss.ToDouble() / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean squared error
             }

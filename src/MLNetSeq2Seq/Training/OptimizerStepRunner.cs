@@ -24,16 +24,20 @@ internal sealed class OptimizerStepRunner : IDisposable
     private readonly double? _clipNorm;
     private readonly MLNetHost _host;
     private readonly ITrainingObserver? _observer;
+    private readonly NonFiniteStepMonitor? _nonFinite;
     private readonly List<int> _triedMicroBatchSizes = new();
 
+    /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
+    /// skips) steps whose loss is not finite; null: no watch.</summary>
     public OptimizerStepRunner(Seq2SeqNetwork network, double learningRate, double weightDecay, double? clipNorm,
-        int microBatchSize, MLNetHost host, ITrainingObserver? observer)
+        int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null)
     {
         _network = network;
         _parameters = network.parameters().ToList();
         _clipNorm = clipNorm;
         _host = host;
         _observer = observer;
+        _nonFinite = nonFinite;
         MicroBatchSize = microBatchSize;
         Optimizer = CreateAdamW(network, learningRate, weightDecay);
     }
@@ -49,15 +53,15 @@ internal sealed class OptimizerStepRunner : IDisposable
             group.LearningRate = learningRate;
     }
 
-    /// <summary>One optimizer step over <paramref name="rows"/>; adds its sum of squared errors to <paramref name="lossSum"/>.</summary>
-    public void Step(SequenceDataset data, ReadOnlySpan<long> rows, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
+    /// <summary>One optimizer step over <paramref name="rows"/>, the <paramref name="step"/>-th (0-based) of the run; adds its
+    /// sum of squared errors to <paramref name="lossSum"/>. Returns false when the step was skipped (skip mode, non-finite loss).</summary>
+    public bool Step(SequenceDataset data, ReadOnlySpan<long> rows, bool[] teacherForcedSteps, Tensor lossSum, int epoch, long step)
     {
         while (true)
         {
             try
             {
-                Run(data, rows, EpochPlan.MicroBatchSizes(rows.Length, MicroBatchSize), teacherForcedSteps, lossSum, epoch);
-                return;
+                return Run(data, rows, EpochPlan.MicroBatchSizes(rows.Length, MicroBatchSize), teacherForcedSteps, lossSum, epoch, step);
             }
             catch (Exception ex) when (OutOfMemory.Is(ex))
             {
@@ -74,17 +78,22 @@ internal sealed class OptimizerStepRunner : IDisposable
         }
     }
 
-    /// <summary>One optimizer step fed as consecutive micro-batches of exactly the given sizes.</summary>
-    internal void Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch)
+    /// <summary>One optimizer step fed as consecutive micro-batches of exactly the given sizes; false when skipped.</summary>
+    internal bool Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch, long step)
     {
         using var stepScope = torch.NewDisposeScope();
         Tensor stepSquaredError = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
+        if (_nonFinite is { SkipsSteps: true } && !_nonFinite.CheckStep(stepSquaredError, _parameters, step))
+            return false; // no update: AdamW's moments and the weights stay as they were
         if (_clipNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
         Optimizer.step();
         // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
         using (torch.no_grad())
             lossSum.add_(stepSquaredError);
+        if (_nonFinite is { SkipsSteps: false })
+            _nonFinite.Record(stepSquaredError, step);
+        return true;
     }
 
     /// <summary>

@@ -47,8 +47,11 @@ internal sealed class Seq2SeqTrainer
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
         var identity = new TrainingCheckpoint.RunIdentity(network.Architecture, _seed, train.Count, validation?.Count ?? 0, batchSize, _options.MaxEpochs);
         var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
+        using var nonFinite = new NonFiniteStepMonitor(train.Features.device, _options.SkipNonFiniteSteps);
         using var runner = new OptimizerStepRunner(network, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
-            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer);
+            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite);
+        // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
+        // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);
         var earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta);
         using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Features.device);
@@ -63,7 +66,7 @@ internal sealed class Seq2SeqTrainer
             TrainingCheckpoint.LoadModule(network, resume.NetworkState);
             TrainingCheckpoint.LoadOptimizer(runner.Optimizer, resume.OptimizerState);
             if (resume.BestWeightsState is byte[] bestState)
-                best.Deserialize(network.Architecture, bestState);
+                best.Deserialize(network.Architecture, bestState, validation is null ? resume.CompletedEpochs : resume.EarlyStopping.BestEpoch);
             earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta, resume.EarlyStopping);
             schedule.PlateauState = resume.Plateau;
             epochs.AddRange(resume.History);
@@ -93,6 +96,9 @@ internal sealed class Seq2SeqTrainer
             double learningRate = 0;
             using (torch.NewDisposeScope())
                 lossSum.zero_();
+            nonFinite.StartEpoch();
+            long firstStepOfEpoch = step, appliedElements = 0;
+            int appliedSteps = 0;
             foreach (var (start, count) in plan.Steps)
             {
                 _host.ThrowIfCanceled();
@@ -100,24 +106,44 @@ internal sealed class Seq2SeqTrainer
                 runner.SetLearningRate(learningRate);
                 for (int t = 0; t < teacherForcedSteps.Length; t++)
                     teacherForcedSteps[t] = coin.NextDouble() < teacherForcing;
-                runner.Step(train, plan.Order.AsSpan(start, count), teacherForcedSteps, lossSum, epoch);
+                ReadOnlySpan<long> rows = plan.Order.AsSpan(start, count);
+                if (runner.Step(train, rows, teacherForcedSteps, lossSum, epoch, step))
+                {
+                    appliedElements += train.ValidLabelElementsOf(rows);
+                    appliedSteps++;
+                }
                 step++;
             }
 
+            var stepsOfEpoch = (First: firstStepOfEpoch, Count: plan.Steps.Count);
+            if (nonFinite.SkippedThisEpoch.Count > 0)
+            {
+                IReadOnlyList<long> skipped = nonFinite.SkippedThisEpoch;
+                _host.Warning($"Seq2Seq: skipped {skipped.Count} of {plan.Steps.Count} optimizer steps in epoch {epoch} (NaN or infinite loss or gradients; "
+                    + $"{nonFinite.SkippedTotal} in all so far): run steps {string.Join(", ", skipped.Take(10).Select(s => s + 1))}{(skipped.Count > 10 ? ", ..." : "")}.");
+                if (appliedSteps == 0)
+                    throw Diverged(network, best, epochs, validation is not null, epoch, skipped[0], stepsOfEpoch, schedule.RateAt(skipped[0]), everyStepSkipped: true);
+            }
             double trainLoss;
             using (torch.NewDisposeScope())
-                trainLoss = lossSum.ToDouble() / train.ValidLabelElements; // squared errors over every real label value
+                trainLoss = lossSum.ToDouble() / appliedElements; // squared errors over every real label value of the applied steps
             if (!double.IsFinite(trainLoss))
-                throw Diverged(network, best, epoch, learningRate);
+            {
+                // Only now, when something went wrong, is the device asked which step it was.
+                long badStep = nonFinite.FirstNonFiniteStep() ?? firstStepOfEpoch;
+                throw Diverged(network, best, epochs, validation is not null, epoch, badStep, stepsOfEpoch, schedule.RateAt(badStep), everyStepSkipped: false);
+            }
             _observer?.OnEpochEnd(epoch, network);
             double? validationLoss = validation is null ? null : SequenceLoss.MeanSquaredError(network, validation, _options.InferenceBatchSize);
             double monitored = validationLoss ?? trainLoss;
             schedule.OnEpochEnd(monitored);
 
             bool isBest = earlyStopping.Observe(epoch, monitored);
-            if (isBest && validation is not null)
-                best.Capture(network);
-            var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, plan.Steps.Count, isBest);
+            if (validation is null)
+                best.CaptureIfFinite(network, epoch);
+            else if (isBest)
+                best.Capture(network, epoch);
+            var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, appliedSteps, isBest);
             epochs.Add(summary);
             _host.Info("Seq2Seq: " + summary);
 
@@ -170,18 +196,32 @@ internal sealed class Seq2SeqTrainer
         return _options.TeacherForcingRatio + (end - _options.TeacherForcingRatio) * progress;
     }
 
-    private TrainingDivergedException Diverged(Seq2SeqNetwork network, BestWeights best, int epoch, double learningRate)
+    /// <summary>
+    /// Restores the kept weights (if any), logs and returns the exception. <paramref name="badStep"/> is the 0-based run
+    /// index of the first bad step; <paramref name="epochSteps"/> the run index of the epoch's first step and its step count.
+    /// </summary>
+    private TrainingDivergedException Diverged(Seq2SeqNetwork network, BestWeights best, List<EpochSummary> epochs, bool validated, int epoch,
+        long badStep, (long First, int Count) epochSteps, double learningRate, bool everyStepSkipped)
     {
-        string kept = "the model was not changed";
+        string kept = "no epoch had finished with finite weights, so no model is kept";
         if (best.HasCapture)
         {
             best.Restore(network);
-            kept = "the best weights so far were restored";
+            kept = $"TrainingDivergedException.Model holds the weights of epoch {best.CapturedEpoch} ("
+                + (validated ? "the best validation epoch so far)" : "the last epoch that ended with finite weights)");
         }
-        string message = $"The training loss became NaN or infinite in epoch {epoch}, at learning rate {learningRate:G3}; {kept}. "
-            + "The learning rate is probably too high for this data: lower LearningRate, check that inputs are standardized, "
-            + "or run the learning-rate range test (mlContext.Regression.Trainers.FindSeq2SeqLearningRate) to pick one.";
+        string where = $"optimizer step {badStep + 1} of the run (step {badStep - epochSteps.First + 1} of {epochSteps.Count} in epoch {epoch}), at learning rate {learningRate:G3}";
+        string what = everyStepSkipped
+            ? $"Every optimizer step of epoch {epoch} had a NaN or infinite loss or gradient and was skipped (SkipNonFiniteSteps), the first at {where}, so training cannot progress; {kept}. "
+            : $"The training loss became NaN or infinite at {where}; training stopped at the end of that epoch and {kept}. ";
+        string message = what
+            + "The learning rate is probably too high for this data: lower LearningRate, check that inputs and labels are standardized and free of extreme values, "
+            + "keep GradientClipNorm set, or run the learning-rate range test (mlContext.Regression.Trainers.FindSeq2SeqLearningRate) to pick one"
+            + (everyStepSkipped ? "." : "; SkipNonFiniteSteps = true skips such steps instead of stopping.");
         _host.Warning("Seq2Seq: " + message);
-        return new TrainingDivergedException(message, epoch, learningRate);
+        return new TrainingDivergedException(message, epoch, badStep + 1, learningRate)
+        {
+            KeptHistory = best.HasCapture ? new TrainingHistory(epochs.ToList(), best.CapturedEpoch, stoppedEarly: false) : null,
+        };
     }
 }

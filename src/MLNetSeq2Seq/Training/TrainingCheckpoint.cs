@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
+using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,14 +16,25 @@ namespace MLNetSeq2Seq.Training;
 /// Everything needed to continue a run exactly: where it is (epochs done, optimizer steps, micro-batch size, peak
 /// learning rate), the schedule's and early stopping's memory, the history, and the network, best-weights and
 /// optimizer states. Random streams are derived from (seed, epoch), so the seed is the whole RNG state.
-/// Written to a temporary file and renamed over the previous checkpoint, so a crash never leaves a torn file.
+/// Written to a temporary file, flushed to disk and renamed over the previous checkpoint, so a crash never leaves a
+/// torn checkpoint; a SHA-256 at the end of the file catches any later damage before anything is parsed.
 /// </summary>
 internal sealed class TrainingCheckpoint
 {
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
-    // Format history: 1 initial.
-    private const int FormatVersion = 1;
+    // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
+    private const int FormatVersion = 2;
+    private const string TemporarySuffix = ".tmp-";
+
+    /// <summary>
+    /// Test-only hook, for the crash-safety test; never set it otherwise. When this environment variable holds n, the
+    /// n-th checkpoint write of the process cuts its temporary file in half, flushes it, prints
+    /// <see cref="PausedMarker"/> and the file's path on standard output, and waits forever — to be killed there.
+    /// </summary>
+    internal const string PauseHookVariable = "MLNETSEQ2SEQ_TEST_PAUSE_IN_CHECKPOINT_WRITE";
+    internal const string PausedMarker = "SEQ2SEQ-CHECKPOINT-WRITE-PAUSED";
+    private static int s_writes;
 
     public required RunIdentity Identity { get; init; }
     public required int CompletedEpochs { get; init; }
@@ -41,19 +55,9 @@ internal sealed class TrainingCheckpoint
             $"seed {Seed}, {TrainRows} training rows, {ValidationRows} validation rows, batch {BatchSize}, {MaxEpochs} max epochs, {Architecture}";
     }
 
-    public static byte[] SaveModule(nn.Module module)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
-            module.save(writer);
-        return memory.ToArray();
-    }
+    public static byte[] SaveModule(nn.Module module) => NetworkWeights.Save(module);
 
-    public static void LoadModule(nn.Module module, byte[] state)
-    {
-        using var reader = new BinaryReader(new MemoryStream(state), Encoding.UTF8);
-        module.load(reader, strict: true);
-    }
+    public static void LoadModule(nn.Module module, byte[] state) => NetworkWeights.Load(module, state);
 
     public static byte[] SaveOptimizer(OptimizerHelper optimizer)
     {
@@ -69,19 +73,23 @@ internal sealed class TrainingCheckpoint
         optimizer.load_state_dict(reader);
     }
 
-    /// <summary>Writes atomically into <paramref name="directory"/>: a temporary file, flushed, then renamed.</summary>
+    /// <summary>
+    /// Writes atomically into <paramref name="directory"/>: a temporary file, flushed to disk, then renamed over the
+    /// previous checkpoint. Temporary files left by processes that died while writing are removed afterwards.
+    /// </summary>
     public void WriteTo(string directory)
     {
         Directory.CreateDirectory(directory);
         string target = Path.Combine(directory, FileName);
-        string temporary = target + ".tmp-" + Environment.ProcessId;
+        string temporary = target + TemporarySuffix + Environment.ProcessId;
+        byte[] content = Serialize();
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-                    Write(writer);
+                stream.Write(content);
                 stream.Flush(flushToDisk: true);
+                PauseIfTestHookAsks(stream, temporary);
             }
             File.Move(temporary, target, overwrite: true);
         }
@@ -90,6 +98,7 @@ internal sealed class TrainingCheckpoint
             if (File.Exists(temporary))
                 File.Delete(temporary);
         }
+        RemoveAbandonedTemporaries(directory);
     }
 
     /// <summary>Reads a checkpoint file, or the checkpoint inside a checkpoint directory.</summary>
@@ -100,8 +109,12 @@ internal sealed class TrainingCheckpoint
             throw new FileNotFoundException($"ResumeFrom: no checkpoint at '{file}'.", file);
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(file), Encoding.UTF8);
-            return Read(reader);
+            byte[] content = File.ReadAllBytes(file);
+            using var reader = new BinaryReader(new MemoryStream(content, writable: false), Encoding.UTF8);
+            TrainingCheckpoint checkpoint = Read(reader, content);
+            if (reader.BaseStream.Position != content.Length - SHA256.HashSizeInBytes)
+                throw new InvalidDataException("the file goes on after the checkpoint");
+            return checkpoint;
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
         {
@@ -109,11 +122,68 @@ internal sealed class TrainingCheckpoint
         }
     }
 
+    private byte[] Serialize()
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
+            Write(writer);
+        memory.Write(SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length)));
+        return memory.ToArray();
+    }
+
+    private static void PauseIfTestHookAsks(FileStream stream, string temporary)
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(PauseHookVariable), out int pauseAt)
+            || Interlocked.Increment(ref s_writes) != pauseAt)
+            return;
+        stream.SetLength(stream.Length / 2);
+        stream.Flush(flushToDisk: true);
+        Console.Out.WriteLine($"{PausedMarker} {temporary}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    /// <summary>Deletes "checkpoint.tmp-PID" files whose process is gone (killed while writing).</summary>
+    private static void RemoveAbandonedTemporaries(string directory)
+    {
+        foreach (string file in Directory.EnumerateFiles(directory, FileName + TemporarySuffix + "*"))
+        {
+            if (!int.TryParse(file.AsSpan(file.LastIndexOf(TemporarySuffix, StringComparison.Ordinal) + TemporarySuffix.Length), out int processId)
+                || processId == Environment.ProcessId || IsRunning(processId))
+                continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Another process may be cleaning up too; a leftover is harmless.
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     // *** Binary format ***
     // string magic, int version; identity (architecture, int seed, int train rows, int validation rows, int batch,
     // int max epochs); int completed epochs; long step; int micro-batch; double peak lr; plateau (double, double, int);
     // early stopping (double, int, int); history (TrainingHistoryFormat); byte blocks: network, best weights
-    // (length -1 = none), optimizer.
+    // (length -1 = none), optimizer; then the SHA-256 of all the bytes before it.
     private void Write(BinaryWriter writer)
     {
         writer.Write(Magic);
@@ -140,13 +210,16 @@ internal sealed class TrainingCheckpoint
         WriteBlock(writer, OptimizerState);
     }
 
-    private static TrainingCheckpoint Read(BinaryReader reader)
+    private static TrainingCheckpoint Read(BinaryReader reader, byte[] content)
     {
         if (reader.ReadString() != Magic)
             throw new InvalidDataException("the file does not start with the checkpoint signature");
         int version = reader.ReadInt32();
         if (version != FormatVersion)
-            throw new InvalidDataException($"checkpoint format {version} is not the format {FormatVersion} this version reads");
+            throw new InvalidDataException($"checkpoint format {version} is not the format {FormatVersion} this version reads; start the run again, or resume it with the version that wrote it");
+        if (content.Length < SHA256.HashSizeInBytes
+            || !SHA256.HashData(content.AsSpan(0, content.Length - SHA256.HashSizeInBytes)).AsSpan().SequenceEqual(content.AsSpan(content.Length - SHA256.HashSizeInBytes)))
+            throw new InvalidDataException("the file fails its SHA-256 check: it was cut short or damaged after it was written");
         var identity = new RunIdentity(NetworkArchitecture.Read(reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
         return new TrainingCheckpoint
         {
@@ -176,7 +249,7 @@ internal sealed class TrainingCheckpoint
         int length = reader.ReadInt32();
         if (length == -1)
             return null;
-        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+        if (length < 0 || length > reader.BaseStream.Length - SHA256.HashSizeInBytes - reader.BaseStream.Position)
             throw new InvalidDataException($"a block length of {length} does not fit the file");
         return reader.ReadBytes(length);
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 
@@ -33,7 +34,7 @@ internal static class TrainingHistoryFormat
         int count = reader.ReadInt32();
         if (count < 0 || count > MaxEpochs)
             throw new InvalidDataException($"history length {count} is outside [0, {MaxEpochs}]");
-        var epochs = new List<EpochSummary>(count);
+        var epochs = new List<EpochSummary>(Math.Min(count, 1024)); // a damaged count must not allocate up front
         for (int i = 0; i < count; i++)
         {
             int epoch = reader.ReadInt32();

@@ -56,12 +56,12 @@ internal sealed class TrainingSession : IDisposable
         var host = new MLNetHost(environment, component);
         Device device = TorchDevices.Resolve(options.Device, host);
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
-        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data");
+        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host);
         try
         {
             if (options.ValidationSet is IDataView validationSet)
             {
-                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet");
+                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host);
                 return new TrainingSession(options, host, shapes, device, seed, all, all, validation, validation);
             }
             if (options.ValidationFraction > 0)

@@ -18,6 +18,8 @@ public static class ChildProcessProgram
     {
         ["load-scale-model"] = LoadScaleModel,
         ["score-seq2seq-model"] = ScoreSeq2SeqModel,
+        [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
+        [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
     };
 
     public static int Main(string[] args)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 
@@ -14,6 +15,21 @@ internal static class ChildProcessRunner
 
     public static Result Run(TimeSpan timeout, params string[] arguments)
     {
+        using var process = Start(new Dictionary<string, string>(), arguments);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The child process '{string.Join(' ', arguments)}' ran longer than {timeout}.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the child with extra environment variables and redirected output, for a test that must talk to
+    /// it while it runs (read its output line by line, kill it). The caller disposes the process.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -24,16 +40,9 @@ internal static class ChildProcessRunner
         start.ArgumentList.Add(typeof(ChildProcessRunner).Assembly.Location);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The child process '{string.Join(' ', arguments)}' ran longer than {timeout}.");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
     }
 
     private static string DotnetHost()
