@@ -1,6 +1,7 @@
 // Forecasting an ETT-format series: CSV → windows → chronological split with train-only z-scoring → LR range test →
 // Fit with early stopping → test metrics (overall and per horizon step) → save/load → PNG plots.
 //   dotnet run -c Release --project examples/Forecasting [-- path/to/ETTh2.csv] [--out folder] [--epochs N]
+//       [--learning-rate LR (default: the range test's suggestion)] [--teacher-forcing RATIO (default 0.5)]
 // Without a CSV it writes a generated multivariate series (seasonality, trend, noise) in the same format and uses it.
 using System;
 using System.Diagnostics;
@@ -17,10 +18,12 @@ var clock = Stopwatch.StartNew();
 string? csv = null, output = Path.Combine("artifacts", "forecasting");
 int maxEpochs = 20;
 double? learningRate = null;
+double teacherForcing = 0.5;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out") output = args[++i];
     else if (args[i] == "--learning-rate") learningRate = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    else if (args[i] == "--teacher-forcing") teacherForcing = double.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--epochs") maxEpochs = int.Parse(args[++i], CultureInfo.InvariantCulture);
     else csv = args[i];
 }
@@ -46,6 +49,7 @@ var options = new Seq2SeqOptions
     MaxEpochs = maxEpochs,
     ValidationSet = split.Validation,
     EarlyStoppingPatience = 4,
+    TeacherForcingRatio = teacherForcing,
     Seed = 1,
     Progress = new Progress<EpochSummary>(e => Console.WriteLine("  " + e)),
 };
