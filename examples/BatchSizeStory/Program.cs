@@ -36,8 +36,8 @@ if (settings.Part is "2" or "all")
         + $"{Runs.SampleStepBudget} sample-steps per forward/backward pass (the naive loop's batch of 32 always fits; the component's "
         + "micro-batch is the largest halving of 256 that fits).");
     Console.WriteLine();
-    Console.WriteLine("| L | loop | effective batch | micro-batch | learning rate | rows seen / epoch | validation MSE it reports | true validation MSE | peak RSS |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"| L | loop | effective batch | micro-batch | learning rate | rows seen / epoch | best epoch (of {Runs.StoryEpochs}) | validation MSE it reports | true validation MSE | peak RSS |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
     var curves = new List<Curve>();
     foreach (int length in Runs.StoryLengths)
         foreach (string loop in new[] { "naive", "component" })

@@ -72,7 +72,7 @@ public static class Runs
         var history = model.TrainingHistory;
         Console.WriteLine("curve component " + length + " " + string.Join(' ', history.Epochs.Select(e => $"{e.ValidationLoss:R}")));
         Console.WriteLine(($"| {length} | component | {StoryBatch} | {Micro(StoryBatch, micro)} | {ScaledRate(options):G3} (√ scaling from {ReferenceBatch}) | "
-            + $"{train.GetRowCount()} of {train.GetRowCount()} | {history.BestValidationLoss:F4} (eval mode) | {history.BestValidationLoss:F4} | {PeakResidentMiB()} MiB |"));
+            + $"{train.GetRowCount()} of {train.GetRowCount()} | {history.BestEpoch} | {history.BestValidationLoss:F4} (eval mode) | {history.BestValidationLoss:F4} | {PeakResidentMiB()} MiB |"));
         return 0;
     }
 
@@ -95,7 +95,7 @@ public static class Runs
         }
         int best = Array.IndexOf(reported, reported.Min());
         Console.WriteLine("curve naive " + length + " " + string.Join(' ', truth.Select(v => $"{v:R}")));
-        Console.WriteLine(($"| {length} | naive | whole epoch, summed | {ReferenceBatch} | 0.001, stepped once per epoch | {seen} of {windowsTrain.Count} | "
+        Console.WriteLine(($"| {length} | naive | whole epoch, summed | {ReferenceBatch} | 0.001, stepped once per epoch | {seen} of {windowsTrain.Count} | {best + 1} | "
             + $"{reported[best]:F4} (train mode, teacher forcing) | {truth[best]:F4} | {PeakResidentMiB()} MiB |"));
         return 0;
     }
