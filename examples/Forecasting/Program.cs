@@ -50,6 +50,7 @@ var options = new Seq2SeqOptions
     ValidationSet = split.Validation,
     EarlyStoppingPatience = 4,
     TeacherForcingRatio = teacherForcing,
+    ResidualDecoding = true, // predicts corrections to the last observed step: better validation MSE on ETTh2
     Seed = 1,
     Progress = new Progress<EpochSummary>(e => Console.WriteLine("  " + e)),
 };

@@ -49,6 +49,12 @@ public sealed class Seq2SeqOptions
     /// <summary>Decoder attention over the encoder outputs. Default <see cref="AttentionKind.None"/>.</summary>
     public AttentionKind Attention { get; set; } = AttentionKind.None;
 
+    /// <summary>When true, each decoder step predicts a correction to a learned projection of the last observed
+    /// input step (the anchor) instead of the value itself, so "like now" is free to express. It helped on ETTh2
+    /// (validation MSE 0.39 → 0.29) and hurt on smooth synthetic series with full teacher forcing: measure on your
+    /// validation data. Default false.</summary>
+    public bool ResidualDecoding { get; set; }
+
     /// <summary>Dropout probability between recurrent layers and before the output head, in [0, 1). Training only. Default 0.</summary>
     public double Dropout { get; set; }
 

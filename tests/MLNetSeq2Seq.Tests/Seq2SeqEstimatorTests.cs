@@ -116,6 +116,23 @@ public sealed class Seq2SeqEstimatorTests
     }
 
     [Fact]
+    public void Repeated_fits_leave_no_tensors_behind_once_their_models_are_disposed()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(64, seed: 2));
+        Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
+        options.ValidationFraction = 0.25;
+        void FitAndDispose() { using var model = ml.Regression.Trainers.Seq2Seq(options).Fit(data); }
+
+        FitAndDispose(); // warm-up: one-time allocations of TorchSharp itself
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++)
+            FitAndDispose();
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void The_same_seed_gives_identical_weights_and_another_seed_does_not()
     {
         var ml = new MLContext(seed: 1);

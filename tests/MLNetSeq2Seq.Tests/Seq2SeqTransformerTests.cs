@@ -69,6 +69,27 @@ public sealed class Seq2SeqTransformerTests
     }
 
     [Fact]
+    public void Residual_decoding_is_saved_with_the_architecture_and_changes_what_the_network_computes()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(60, seed: 8));
+        Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
+        options.ResidualDecoding = true;
+        using var residual = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
+        options.ResidualDecoding = false;
+        using var plain = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
+        using var folder = new TemporaryFolder();
+        ml.Model.Save(residual, data.Schema, folder.File("residual.zip"));
+
+        var loaded = (Seq2SeqTransformer)ml.Model.Load(folder.File("residual.zip"), out _);
+
+        Assert.True(loaded.Network.Architecture.ResidualDecoding);
+        Assert.Equal(Scores(ml, residual), Scores(ml, loaded));
+        Assert.NotEqual(Scores(ml, residual), Scores(ml, plain)); // same seed, same data: only the decoding differs
+        loaded.Dispose();
+    }
+
+    [Fact]
     public void The_score_column_is_shaped_horizon_by_output_features()
     {
         var ml = new MLContext(seed: 1);

@@ -13,14 +13,15 @@ internal sealed record NetworkArchitecture(
     RecurrentCellType Cell,
     bool Bidirectional,
     AttentionKind Attention,
-    double Dropout)
+    double Dropout,
+    bool ResidualDecoding = false)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
 
     public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon) =>
         new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
-            options.Bidirectional, options.Attention, options.Dropout);
+            options.Bidirectional, options.Attention, options.Dropout, options.ResidualDecoding);
 
     /// <summary>
     /// A lower bound of the weights' size in bytes: the first layers' input and recurrent matrices of the encoder and
@@ -35,7 +36,7 @@ internal sealed record NetworkArchitecture(
         return 4 * (recurrent + h * OutputFeatureCount + (double)InputFeatureCount * OutputFeatureCount);
     }
 
-    /// <summary>Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout.</summary>
+    /// <summary>Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout, bool residual decoding.</summary>
     public void Write(BinaryWriter writer)
     {
         writer.Write(InputFeatureCount);
@@ -47,6 +48,7 @@ internal sealed record NetworkArchitecture(
         writer.Write(Bidirectional);
         writer.Write((int)Attention);
         writer.Write(Dropout);
+        writer.Write(ResidualDecoding);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.</summary>
@@ -61,7 +63,8 @@ internal sealed record NetworkArchitecture(
             Cell: ReadEnum<RecurrentCellType>(reader, "cell"),
             Bidirectional: reader.ReadBoolean(),
             Attention: ReadEnum<AttentionKind>(reader, "attention"),
-            Dropout: reader.ReadDouble());
+            Dropout: reader.ReadDouble(),
+            ResidualDecoding: reader.ReadBoolean());
         if (!(architecture.Dropout >= 0 && architecture.Dropout < 1))
             throw new InvalidDataException($"dropout {architecture.Dropout} is outside [0, 1)");
         return architecture;

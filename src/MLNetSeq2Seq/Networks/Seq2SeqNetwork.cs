@@ -10,8 +10,8 @@ namespace MLNetSeq2Seq.Networks;
 /// The encoder-decoder. The encoder (GRU/LSTM, optionally bidirectional) reads the input sequence; the decoder,
 /// started from the encoder's final state, predicts Horizon steps one at a time, each step fed the previous
 /// prediction (or, in training with teacher forcing, the previous true target). The first decoder input is a
-/// learned projection of the last observed input step (the anchor), and each step predicts a correction to it.
-/// Optional attention over the encoder outputs.
+/// learned projection of the last observed input step (the anchor); with residual decoding each step predicts a
+/// correction to it. Optional attention over the encoder outputs.
 /// </summary>
 internal sealed class Seq2SeqNetwork : nn.Module
 {
@@ -84,9 +84,8 @@ internal sealed class Seq2SeqNetwork : nn.Module
             lastStep = features.gather(1, lastIndex).squeeze(1);
         }
 
-        // The anchor: a learned projection of the last observed step. It is the decoder's first input, and every
-        // prediction is the anchor plus a correction, so persistence ("tomorrow looks like now") costs the network
-        // nothing to express and training spends its capacity on the changes.
+        // The anchor: a learned projection of the last observed step, the decoder's first input. With residual
+        // decoding every prediction is the anchor plus a correction, so persistence costs the network nothing to express.
         Tensor anchor = start.forward(lastStep);
         Tensor input = anchor.unsqueeze(1);
         var steps = new List<Tensor>(Architecture.Horizon);
@@ -100,7 +99,8 @@ internal sealed class Seq2SeqNetwork : nn.Module
                 Tensor context = attention.Context(query, keys!, encoderOutputs, padding);
                 query = torch.tanh(combine!.forward(torch.cat(new[] { query, context }, dim: 1)));
             }
-            Tensor prediction = anchor + head.forward(output_dropout.forward(query));
+            Tensor correction = head.forward(output_dropout.forward(query));
+            Tensor prediction = Architecture.ResidualDecoding ? anchor + correction : correction;
             steps.Add(prediction);
             bool feedTruth = teacherTargets is not null && teacherForcedSteps is not null && teacherForcedSteps[t];
             input = (feedTruth ? teacherTargets![.., t, ..] : prediction).unsqueeze(1);

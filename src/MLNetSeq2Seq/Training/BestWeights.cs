@@ -17,6 +17,8 @@ internal sealed class BestWeights : IDisposable
 
     public BestWeights(nn.Module module)
     {
+        // In a scope: detach() makes a handle too, and without a scope it would outlive this object.
+        using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         foreach (var (name, tensor) in module.state_dict())
         {

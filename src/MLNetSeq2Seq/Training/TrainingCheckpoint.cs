@@ -24,7 +24,7 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3; // 3: the architecture records ResidualDecoding
     private const string TemporarySuffix = ".tmp-";
 
     /// <summary>
