@@ -50,7 +50,7 @@ public static class Runs
         TrainingHistory history = model.TrainingHistory;
         string scaling = options.LearningRateScaling == LearningRateScaling.None ? "" : $" ({options.LearningRateScaling}, ref {ReferenceBatch})";
         Console.WriteLine(($"| {name} | {options.BatchSize} | {Micro(options.BatchSize, options.MicroBatchSize ?? options.BatchSize)} | "
-            + $"{ScaledRate(options):G3}{scaling} | {history.BestValidationLoss:F4} | {history.BestEpoch} | "
+            + $"{history.PeakLearningRate:G3}{scaling} | {history.BestValidationLoss:F4} | {history.BestEpoch} | "
             + $"{history.Epochs.Average(e => e.Seconds):F1} | {PeakResidentMiB()} MiB |"));
         return 0;
     }
@@ -71,7 +71,7 @@ public static class Runs
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(train);
         var history = model.TrainingHistory;
         Console.WriteLine("curve component " + length + " " + string.Join(' ', history.Epochs.Select(e => $"{e.ValidationLoss:R}")));
-        Console.WriteLine(($"| {length} | component | {StoryBatch} | {Micro(StoryBatch, micro)} | {ScaledRate(options):G3} (√ scaling from {ReferenceBatch}) | "
+        Console.WriteLine(($"| {length} | component | {StoryBatch} | {Micro(StoryBatch, micro)} | {history.PeakLearningRate:G3} (√ scaling from {ReferenceBatch}) | "
             + $"{train.GetRowCount()} of {train.GetRowCount()} | {history.BestEpoch} | {history.BestValidationLoss:F4} (eval mode) | {history.BestValidationLoss:F4} | {PeakResidentMiB()} MiB |"));
         return 0;
     }
@@ -112,13 +112,6 @@ public static class Runs
     private static (Tensor X, Tensor Y) Tensors(System.Collections.Generic.List<Window> windows, int length) =>
         (torch.tensor(windows.SelectMany(w => w.Features).ToArray(), new long[] { windows.Count, length, EttWindows.Columns }),
          torch.tensor(windows.SelectMany(w => w.Label).ToArray(), new long[] { windows.Count, length, EttWindows.Columns }));
-
-    private static double ScaledRate(Seq2SeqOptions o) => o.LearningRateScaling switch
-    {
-        LearningRateScaling.Linear => o.LearningRate!.Value * o.BatchSize / ReferenceBatch,
-        LearningRateScaling.SquareRoot => o.LearningRate!.Value * Math.Sqrt((double)o.BatchSize / ReferenceBatch),
-        _ => o.LearningRate!.Value,
-    };
 
     private static string Micro(int batch, int micro) => $"{(batch + micro - 1) / micro} × {micro}";
 

@@ -31,7 +31,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //   0x00010001  initial: columns, batch size, architecture, history, weights stream.
     //   0x00010002  the body and the weights stream are checked blocks (length, bytes, SHA-256), so damage is
     //               found before anything is parsed; 0x00010001 is no longer read (it could load damaged weights).
-    //   0x00010003  the architecture records ResidualDecoding; 0x00010002 was never released and is not read.
+    //   0x00010003  the architecture records ResidualDecoding, the history the peak learning rate; 0x00010002 was
+    //               never released and is not read.
     private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010003, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 

@@ -6,12 +6,17 @@ namespace MLNetSeq2Seq;
 /// <summary>What happened during Fit: one <see cref="EpochSummary"/> per epoch, and which epoch's weights were kept.</summary>
 public sealed class TrainingHistory
 {
-    internal TrainingHistory(IReadOnlyList<EpochSummary> epochs, int bestEpoch, bool stoppedEarly)
+    internal TrainingHistory(IReadOnlyList<EpochSummary> epochs, int bestEpoch, bool stoppedEarly, double peakLearningRate)
     {
+        PeakLearningRate = peakLearningRate;
         Epochs = epochs;
         BestEpoch = bestEpoch;
         StoppedEarly = stoppedEarly;
     }
+
+    /// <summary>The learning rate the schedule peaked at: LearningRate after the scaling rule, or the range test's
+    /// suggestion when LearningRate was null.</summary>
+    public double PeakLearningRate { get; }
 
     /// <summary>The epochs in order.</summary>
     public IReadOnlyList<EpochSummary> Epochs { get; }

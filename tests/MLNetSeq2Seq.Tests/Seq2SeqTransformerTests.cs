@@ -84,6 +84,8 @@ public sealed class Seq2SeqTransformerTests
         var loaded = (Seq2SeqTransformer)ml.Model.Load(folder.File("residual.zip"), out _);
 
         Assert.True(loaded.Network.Architecture.ResidualDecoding);
+        Assert.Equal(residual.TrainingHistory.PeakLearningRate, loaded.TrainingHistory.PeakLearningRate);
+        Assert.Equal(residual.TrainingHistory.Epochs, loaded.TrainingHistory.Epochs);
         Assert.Equal(Scores(ml, residual), Scores(ml, loaded));
         Assert.NotEqual(Scores(ml, residual), Scores(ml, plain)); // same seed, same data: only the decoding differs
         loaded.Dispose();

@@ -166,7 +166,7 @@ internal sealed class Seq2SeqTrainer
             _host.Info($"Seq2Seq: restored the weights of epoch {keptEpoch} (validation MSE {earlyStopping.BestLoss:G5}).");
         }
         network.eval();
-        return new TrainingHistory(epochs, keptEpoch, stoppedEarly);
+        return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate);
     }
 
     private void WriteCheckpoint(string directory, TrainingCheckpoint.RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
@@ -221,7 +221,7 @@ internal sealed class Seq2SeqTrainer
         _host.Warning("Seq2Seq: " + message);
         return new TrainingDivergedException(message, epoch, badStep + 1, learningRate)
         {
-            KeptHistory = best.HasCapture ? new TrainingHistory(epochs.ToList(), best.CapturedEpoch, stoppedEarly: false) : null,
+            KeptHistory = best.HasCapture ? new TrainingHistory(epochs.ToList(), best.CapturedEpoch, stoppedEarly: false, _peakLearningRate) : null,
         };
     }
 }

@@ -24,7 +24,7 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 3; // 3: the architecture records ResidualDecoding
+    private const int FormatVersion = 3; // 3: ResidualDecoding in the architecture, the peak rate in the history
     private const string TemporarySuffix = ".tmp-";
 
     /// <summary>
@@ -204,7 +204,7 @@ internal sealed class TrainingCheckpoint
         writer.Write(EarlyStopping.BestLoss);
         writer.Write(EarlyStopping.BestEpoch);
         writer.Write(EarlyStopping.EpochsWithoutImprovement);
-        TrainingHistoryFormat.Write(writer, new TrainingHistory(History, 0, false));
+        TrainingHistoryFormat.Write(writer, new TrainingHistory(History, 0, false, PeakLearningRate));
         WriteBlock(writer, NetworkState);
         WriteBlock(writer, BestWeightsState);
         WriteBlock(writer, OptimizerState);

@@ -10,7 +10,7 @@ internal static class TrainingHistoryFormat
     private const int MaxEpochs = 1 << 24;
 
     /// <summary>int count; per epoch: int epoch, double train, bool hasValidation, double validation, double lr,
-    /// double seconds, int steps, bool best; then int bestEpoch, bool stoppedEarly.</summary>
+    /// double seconds, int steps, bool best; then int bestEpoch, bool stoppedEarly, double peak learning rate.</summary>
     public static void Write(BinaryWriter writer, TrainingHistory history)
     {
         writer.Write(history.Epochs.Count);
@@ -27,6 +27,7 @@ internal static class TrainingHistoryFormat
         }
         writer.Write(history.BestEpoch);
         writer.Write(history.StoppedEarly);
+        writer.Write(history.PeakLearningRate);
     }
 
     public static TrainingHistory Read(BinaryReader reader)
@@ -45,6 +46,7 @@ internal static class TrainingHistoryFormat
         }
         int bestEpoch = reader.ReadInt32();
         bool stoppedEarly = reader.ReadBoolean();
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+        double peakLearningRate = reader.ReadDouble();
+        return new TrainingHistory(epochs, bestEpoch, stoppedEarly, peakLearningRate);
     }
 }

@@ -61,6 +61,7 @@ public sealed class LearningRateRangeTestTests
 
         // Identical weights: the range test trained a copy and left nothing behind in the model Fit trains.
         Assert.Equal(0, TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(automatic), TrainingTestKit.Weights(explicitRate)));
+        Assert.Equal(suggested, automatic.TrainingHistory.PeakLearningRate);
     }
 
     [Fact]

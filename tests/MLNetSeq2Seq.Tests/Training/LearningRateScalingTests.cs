@@ -38,6 +38,7 @@ public sealed class LearningRateScalingTests
         using var model = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(128, seed: 1)));
 
         Assert.Equal(expectedRate, model.TrainingHistory.Epochs.Single().LearningRate, 12);
+        Assert.Equal(expectedRate, model.TrainingHistory.PeakLearningRate, 12);
         Assert.Contains(log, m => m.Contains(rule == LearningRateScaling.None ? "no scaling" : "scaled SquareRoot to 0.004"));
     }
 
