@@ -13,7 +13,7 @@ namespace MLNetSeq2Seq.Bench;
 /// Figure 3: the same trained model scores the same rows two ways, alternating: Transform (a cursor over the Score
 /// column; the component scores blocks of InferenceBatchSize = 256 rows) and a PredictionEngine called once per row
 /// (its best case: one engine, output object reused). For reference, a hand-written TorchSharp forward of the same
-/// architecture (RawSeq2SeqNetwork, other weights) runs over pre-built tensors in blocks of 256 rows, and row by row
+/// architecture (RawSequenceNetwork, other weights) runs over pre-built tensors in blocks of 256 rows, and row by row
 /// over the first rows (a rate needs fewer rows, and per-row scoring is the slow part of the figure),
 /// copying scores out to managed arrays as the component does. The order of the four sides rotates from round to
 /// round. Only scoring is timed; the model is trained beforehand on the first batch of rows for one epoch (speed does
@@ -25,7 +25,7 @@ internal sealed class InferenceComparison : IDisposable
     private readonly List<SequenceRow> _rows;
     private readonly IDataView _view;
     private readonly Seq2SeqTransformer _model;
-    private readonly RawSeq2SeqNetwork _raw;
+    private readonly RawSequenceNetwork _raw;
     private readonly TorchSharp.torch.Tensor _features;
     private readonly int _scoreLength = Workload.Horizon * Workload.OutputFeatureCount;
 
@@ -39,7 +39,7 @@ internal sealed class InferenceComparison : IDisposable
         _view = workload.ToDataView(_ml, _rows);
         var trainingRows = _rows.Take(Math.Min(Workload.DefaultBatchSize, _rows.Count)).ToList();
         _model = ComponentFit.Train(workload with { RowCount = trainingRows.Count }, workload.ToDataView(_ml, trainingRows), maxEpochs: 1);
-        _raw = new RawSeq2SeqNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
+        _raw = new RawSequenceNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
         _raw.eval();
         _features = torch.tensor(_rows.SelectMany(r => r.Features).ToArray(), new long[] { _rows.Count, workload.InputLength, Workload.FeatureCount });
     }

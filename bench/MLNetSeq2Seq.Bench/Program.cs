@@ -11,6 +11,13 @@ if (args.Length > 0 && args[0] == MemoryChild.Flag)
     return MemoryChild.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == AccuracyRun.Flag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return AccuracyRun.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchArguments.Usage);

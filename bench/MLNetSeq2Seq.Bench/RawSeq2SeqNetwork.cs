@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Bench;
 
 /// <summary>
-/// The hand-written side's network: what src/MLNetSeq2Seq/Networks/Seq2SeqNetwork.cs builds for W1 (GRU, no
+/// The hand-written side's network: what src/MLNetSeq2Seq/Networks/SequenceNetwork.cs builds for W1 (GRU, no
 /// attention, no dropout, unidirectional), written directly against TorchSharp. Modules are created in the same
 /// order as the component's, so the same torch seed gives the same initial weights: GRU encoder, a linear start
 /// projection of the last input step, GRU decoder fed the previous target (teacher forcing 1.0), a linear head.
 /// </summary>
-internal sealed class RawSeq2SeqNetwork : nn.Module
+internal sealed class RawSequenceNetwork : nn.Module
 {
     private readonly GRU encoder;
     private readonly Linear start;
@@ -19,7 +19,7 @@ internal sealed class RawSeq2SeqNetwork : nn.Module
     private readonly Linear head;
     private readonly int _horizon;
 
-    public RawSeq2SeqNetwork(int inputFeatures, int outputFeatures, int hidden, int layers, int horizon) : base(nameof(RawSeq2SeqNetwork))
+    public RawSequenceNetwork(int inputFeatures, int outputFeatures, int hidden, int layers, int horizon) : base(nameof(RawSequenceNetwork))
     {
         _horizon = horizon;
         encoder = nn.GRU(inputFeatures, hidden, layers, bias: true, batchFirst: true);

@@ -14,7 +14,7 @@ namespace MLNetSeq2Seq.Bench;
 /// </summary>
 internal sealed class RawTrainingLoop : IDisposable
 {
-    private readonly RawSeq2SeqNetwork _network;
+    private readonly RawSequenceNetwork _network;
     private readonly List<Parameter> _parameters;
     private readonly OptimizerHelper _optimizer;
     private readonly Workload _workload;
@@ -23,7 +23,7 @@ internal sealed class RawTrainingLoop : IDisposable
     {
         _workload = workload;
         torch.manual_seed(Workload.Seed);
-        _network = new RawSeq2SeqNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
+        _network = new RawSequenceNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
         _parameters = _network.parameters().ToList();
         var decayed = _network.parameters().Where(p => p.dim() > 1).ToList();
         var notDecayed = _network.parameters().Where(p => p.dim() <= 1).ToList();

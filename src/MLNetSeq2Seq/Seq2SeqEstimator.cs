@@ -41,7 +41,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         TrainingCheckpoint? resume = _options.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
         double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
 
-        Seq2SeqNetwork? network = session.CreateNetwork();
+        SequenceNetwork? network = session.CreateNetwork();
         try
         {
             var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);

@@ -34,6 +34,38 @@ public sealed class Seq2SeqOptions
 
     // ---- Network ----
 
+    /// <summary>Which network to train. Default <see cref="NetworkFamily.AutoregressiveEncoderDecoder"/>
+    /// (<see cref="NetworkFamily.SegmentRecurrent"/> in <see cref="ForForecasting"/>).</summary>
+    public NetworkFamily Family { get; set; } = NetworkFamily.AutoregressiveEncoderDecoder;
+
+    /// <summary>Segment-recurrent family: steps per segment (w), at least 1. L and Horizon need not be multiples of it
+    /// (the input is padded at the front, the forecast cropped). Default 24.</summary>
+    public int SegmentLength { get; set; } = 24;
+
+    /// <summary>Per-window normalisation, inverted on the outputs. Default <see cref="MLNetSeq2Seq.InstanceNormalization.None"/>
+    /// (<see cref="MLNetSeq2Seq.InstanceNormalization.SubtractLast"/> in <see cref="ForForecasting"/>).</summary>
+    public InstanceNormalization InstanceNormalization { get; set; } = InstanceNormalization.None;
+
+    /// <summary>With <see cref="MLNetSeq2Seq.InstanceNormalization.Standardize"/>: a learned scale and shift per input column after
+    /// standardizing (RevIN's affine option), inverted on the outputs. Default false.</summary>
+    public bool InstanceNormalizationAffine { get; set; }
+
+    /// <summary>
+    /// When true, every forecast column is a separate univariate sample through shared weights (batch × columns rows),
+    /// told apart by a learned channel embedding in the segment-recurrent family; inputs that are not forecast are not
+    /// used. Needs each output's input column (<see cref="TargetInputIndices"/>). False: the network mixes all columns.
+    /// Null: true when every output's input column is known, else false. Default false (null in <see cref="ForForecasting"/>).
+    /// </summary>
+    public bool? ChannelIndependent { get; set; } = false;
+
+    /// <summary>
+    /// For each output feature k, the index of the input feature it forecasts, used by instance normalisation and
+    /// channel independence. Null: taken from the window view when the data comes from <c>CreateSequenceWindows</c>
+    /// (it knows which inputs are the targets), else the identity when OutputFeatureCount = InputFeatureCount;
+    /// otherwise Fit asks for it. Default null.
+    /// </summary>
+    public int[]? TargetInputIndices { get; set; }
+
     /// <summary>Encoder and decoder cell. Default <see cref="RecurrentCellType.Gru"/>.</summary>
     public RecurrentCellType Cell { get; set; } = RecurrentCellType.Gru;
 
@@ -132,6 +164,16 @@ public sealed class Seq2SeqOptions
     /// <summary>Reduce-on-plateau: the factor the rate is multiplied by, in (0, 1). Default 0.5.</summary>
     public double PlateauFactor { get; set; } = 0.5;
 
+    /// <summary>The training loss, averaged over every real label value. Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
+    public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
+
+    /// <summary>Huber threshold δ (in the label's units), for <see cref="LossFunction.Huber"/> as loss or early-stopping metric. Default 1.</summary>
+    public double HuberDelta { get; set; } = 1.0;
+
+    /// <summary>What the validation data is scored with after each epoch, for early stopping, the best-epoch choice and
+    /// reduce-on-plateau (logged with each epoch). Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
+    public LossFunction EarlyStoppingMetric { get; set; } = LossFunction.MeanSquaredError;
+
     // ---- Data checks ----
 
     /// <summary>Training or validation rows holding NaN or ±Infinity in the features or the label: an error naming the
@@ -148,11 +190,16 @@ public sealed class Seq2SeqOptions
     /// (the data's row order), not a random sample. Default 0: no validation.</summary>
     public double ValidationFraction { get; set; }
 
+    /// <summary>With <see cref="ValidationFraction"/>: rows left out between the training rows and the validation rows,
+    /// so that overlapping windows do not put validation labels into training rows. Null: automatic — for windows from
+    /// <c>CreateSequenceWindows</c>, ⌈Horizon / Stride⌉ − 1 windows; for other data none, with a warning in the log. Default null.</summary>
+    public int? ValidationGapRows { get; set; }
+
     /// <summary>Stop after this many epochs without a validation improvement; the model keeps the best epoch's
     /// weights. Needs validation. Default 10.</summary>
     public int EarlyStoppingPatience { get; set; } = 10;
 
-    /// <summary>An improvement must lower the validation MSE by more than this (absolute). Default 0.</summary>
+    /// <summary>An improvement must lower the validation metric (<see cref="EarlyStoppingMetric"/>) by more than this (absolute). Default 0.</summary>
     public double EarlyStoppingMinDelta { get; set; }
 
     // ---- Checkpoints ----
@@ -200,6 +247,33 @@ public sealed class Seq2SeqOptions
         RequireDefined(Schedule, nameof(Schedule));
         RequireDefined(Device, nameof(Device));
         RequireDefined(NonFiniteRows, nameof(NonFiniteRows));
+        RequireDefined(Family, nameof(Family));
+        RequireDefined(InstanceNormalization, nameof(InstanceNormalization));
+        RequireDefined(Loss, nameof(Loss));
+        RequireDefined(EarlyStoppingMetric, nameof(EarlyStoppingMetric));
+        RequirePositive(SegmentLength, nameof(SegmentLength));
+        RequireFinitePositive(HuberDelta, nameof(HuberDelta));
+        if (Family == NetworkFamily.SegmentRecurrent)
+        {
+            if (Bidirectional)
+                throw new ArgumentException($"{nameof(Bidirectional)} = true does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} (its encoder reads forwards); set it to false.", nameof(Bidirectional));
+            if (Attention != AttentionKind.None)
+                throw new ArgumentException($"{nameof(Attention)} = {Attention} does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} (its decoder is parallel); set it to None.", nameof(Attention));
+            if (ResidualDecoding)
+                throw new ArgumentException($"{nameof(ResidualDecoding)} does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent}; use {nameof(InstanceNormalization)} = SubtractLast for the same idea.", nameof(ResidualDecoding));
+        }
+        if (TargetInputIndices is int[] targets)
+        {
+            if (targets.Length == 0)
+                throw new ArgumentException($"{nameof(TargetInputIndices)} is empty; give one input index per output feature, or null.", nameof(TargetInputIndices));
+            for (int k = 0; k < targets.Length; k++)
+            {
+                if (targets[k] < 0 || (InputFeatureCount is int f && targets[k] >= f))
+                    throw new ArgumentOutOfRangeException(nameof(TargetInputIndices), targets[k], $"{nameof(TargetInputIndices)}[{k}] = {targets[k]} is not an input feature index (0 to InputFeatureCount − 1).");
+            }
+            if (OutputFeatureCount is int o && o != targets.Length)
+                throw new ArgumentException($"{nameof(TargetInputIndices)} holds {targets.Length} indices, but {nameof(OutputFeatureCount)} = {o}: give one per output feature.", nameof(TargetInputIndices));
+        }
         RequirePositive(HiddenSize, nameof(HiddenSize));
         RequirePositive(LayerCount, nameof(LayerCount));
         RequireRange(Dropout, nameof(Dropout), 0, 1, upperInclusive: false);
@@ -233,6 +307,8 @@ public sealed class Seq2SeqOptions
         RequirePositive(PlateauPatience, nameof(PlateauPatience));
         RequireRange(PlateauFactor, nameof(PlateauFactor), 0, 1, upperInclusive: false, lowerInclusive: false);
         RequireRange(ValidationFraction, nameof(ValidationFraction), 0, 1, upperInclusive: false);
+        if (ValidationGapRows is int gapRows && gapRows < 0)
+            throw new ArgumentOutOfRangeException(nameof(ValidationGapRows), gapRows, $"{nameof(ValidationGapRows)} must be ≥ 0 (it is {gapRows}).");
         RequirePositive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
@@ -240,6 +316,33 @@ public sealed class Seq2SeqOptions
         if (InferenceBatchSize > MaxInferenceBatchSize)
             throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
     }
+
+    /// <summary>
+    /// The forecasting recipe behind <c>mlContext.Forecasting.Seq2Seq</c>: the segment-recurrent family (segments of 24
+    /// steps, hidden size 256, dropout 0.5), subtract-last instance normalisation, channel independence where every
+    /// output's input column is known, Adam without weight decay at 1e-3 with batch 256, a schedule that anneals within
+    /// the epochs that actually run (reduce-on-plateau: halve after 2 epochs without improvement) and early stopping
+    /// after 4; MSE loss. Every other option keeps its general default. Set Horizon (or let the label's dimensions give
+    /// it) and validation data; change anything else on the returned object.
+    /// </summary>
+    public static Seq2SeqOptions ForForecasting() => new()
+    {
+        Family = NetworkFamily.SegmentRecurrent,
+        SegmentLength = 24,
+        HiddenSize = 256,
+        Dropout = 0.5,
+        InstanceNormalization = InstanceNormalization.SubtractLast,
+        ChannelIndependent = null,
+        BatchSize = 256,
+        LearningRate = 1e-3,
+        WeightDecay = 0,
+        Schedule = LearningRateSchedule.ReduceOnPlateau,
+        PlateauPatience = 2,
+        PlateauFactor = 0.5,
+        MaxEpochs = 30,
+        EarlyStoppingPatience = 4,
+        TeacherForcingRatio = 0,
+    };
 
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
     internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();

@@ -33,14 +33,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               found before anything is parsed; 0x00010001 is no longer read (it could load damaged weights).
     //   0x00010003  the architecture records ResidualDecoding, the history the peak learning rate; 0x00010002 was
     //               never released and is not read.
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010003, 0x00010003, typeof(Seq2SeqTransformer));
+    //   0x00010004  the architecture records the network family, segment length, instance normalisation (and its
+    //               affine option), channel independence and the output → input mapping; 0x00010003 files still load
+    //               (as autoregressive encoder-decoders without them).
+    private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010004, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
-    private readonly Seq2SeqNetwork _network;
+    private readonly SequenceNetwork _network;
     private readonly Device _device;
     private bool _disposed;
 
-    internal Seq2SeqTransformer(Seq2SeqNetwork network, string featureColumnName, string scoreColumnName,
+    internal Seq2SeqTransformer(SequenceNetwork network, string featureColumnName, string scoreColumnName,
         int inferenceBatchSize, TrainingHistory history, Device device)
     {
         _network = network;
@@ -76,7 +80,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>Always true: the transformer maps rows one to one, so prediction engines work.</summary>
     public bool IsRowToRowMapper => true;
 
-    internal Seq2SeqNetwork Network => _network;
+    internal SequenceNetwork Network => _network;
 
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
@@ -180,7 +184,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                return (feature, score, batch, NetworkArchitecture.Read(body), TrainingHistoryFormat.Read(body));
+                return (feature, score, batch, NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture), TrainingHistoryFormat.Read(body));
             });
 
             byte[] weights = reader.ReadCheckedStream(WeightsStreamName, maxLength: Array.MaxLength);
@@ -190,7 +194,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 throw new InvalidDataException($"the saved architecture ({architecture}) needs at least {architecture.MinimumWeightBytes():F0} bytes of weights, but the weights stream holds only {weights.Length}");
             var host = new MLNetHost(env, nameof(Seq2SeqTransformer));
             Device device = TorchDevices.Resolve(ComputeDevice.Auto, host);
-            var network = new Seq2SeqNetwork(architecture);
+            var network = NetworkFactory.Create(architecture);
             try
             {
                 NetworkWeights.Load(network, weights);

@@ -239,7 +239,7 @@ public sealed class Seq2SeqEstimatorTests
             MicroBatchSizes.Add(rows.Length);
         }
 
-        public void OnEpochEnd(int epoch, Seq2SeqNetwork network)
+        public void OnEpochEnd(int epoch, SequenceNetwork network)
         {
         }
     }
@@ -252,7 +252,7 @@ public sealed class Seq2SeqEstimatorTests
         {
         }
 
-        public void OnEpochEnd(int epoch, Seq2SeqNetwork network) => LiveCounts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        public void OnEpochEnd(int epoch, SequenceNetwork network) => LiveCounts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     private sealed class WeightRecorder(int sabotageFromEpoch) : ITrainingObserver
@@ -263,7 +263,7 @@ public sealed class Seq2SeqEstimatorTests
         {
         }
 
-        public void OnEpochEnd(int epoch, Seq2SeqNetwork network)
+        public void OnEpochEnd(int epoch, SequenceNetwork network)
         {
             using (torch.no_grad())
             {

@@ -73,14 +73,16 @@ internal sealed class SequenceDataset : IDisposable
         return steps * Labels.shape[2];
     }
 
-    /// <summary>Splits off the last <paramref name="count"/> rows (the chronologically last, in data order).</summary>
-    public (SequenceDataset Head, SequenceDataset Tail) SplitLast(int count)
+    /// <summary>Splits off the last <paramref name="count"/> rows (the chronologically last, in data order); the
+    /// <paramref name="gap"/> rows before them belong to neither part.</summary>
+    public (SequenceDataset Head, SequenceDataset Tail) SplitLast(int count, int gap = 0)
     {
-        int headCount = Count - count;
+        int headCount = Count - count - gap;
         var head = new SequenceDataset(Features.narrow(0, 0, headCount), Labels.narrow(0, 0, headCount),
             FeatureSteps?[..headCount], LabelSteps?[..headCount]);
-        var tail = new SequenceDataset(Features.narrow(0, headCount, count), Labels.narrow(0, headCount, count),
-            FeatureSteps?[headCount..], LabelSteps?[headCount..]);
+        int tailStart = Count - count;
+        var tail = new SequenceDataset(Features.narrow(0, tailStart, count), Labels.narrow(0, tailStart, count),
+            FeatureSteps?[tailStart..], LabelSteps?[tailStart..]);
         return (head, tail);
     }
 

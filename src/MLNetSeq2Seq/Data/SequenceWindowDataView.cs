@@ -68,6 +68,15 @@ internal sealed class SequenceWindowDataView : IDataView
 
     public int FeatureLength => _inputLength * _inputColumns.Length;
 
+    /// <summary>Predicted steps per window.</summary>
+    public int Horizon => _horizon;
+
+    /// <summary>Rows between consecutive window starts.</summary>
+    public int Stride => _stride;
+
+    /// <summary>For each target column, its position among the input columns, or −1 when it is not an input.</summary>
+    public int[] TargetInputIndices => _targetColumns.Select(t => Array.IndexOf(_inputColumns, t)).ToArray();
+
     public int LabelLength => _horizon * _targetColumns.Length;
 
     internal int FeaturesColumn { get; }

@@ -43,7 +43,9 @@ internal sealed class ModelFormat
     internal VersionInfo ToVersionInfo() => new(
         modelSignature: ModelSignature,
         verWrittenCur: CurrentVersion,
-        verReadableCur: OldestReadableVersion,
+        // Files written now need this code's version to be read (older code refuses them with a clear message);
+        // files back to OldestReadableVersion are still read.
+        verReadableCur: CurrentVersion,
         verWeCanReadBack: OldestReadableVersion,
         loaderAssemblyName: ComponentType.Assembly.FullName,
         loaderSignature: LoaderSignature);

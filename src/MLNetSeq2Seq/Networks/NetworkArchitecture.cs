@@ -1,9 +1,14 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace MLNetSeq2Seq.Networks;
 
-/// <summary>Everything needed to rebuild the network before loading its weights. Saved with the model.</summary>
+/// <summary>
+/// Everything needed to rebuild the network before loading its weights: the single source of truth for what a saved
+/// model computes. Saved with the model and in checkpoints. TargetInputIndices: for each output feature, the input
+/// feature it forecasts (used by instance normalisation and channel independence); null or empty when neither needs it.
+/// </summary>
 internal sealed record NetworkArchitecture(
     int InputFeatureCount,
     int OutputFeatureCount,
@@ -14,29 +19,50 @@ internal sealed record NetworkArchitecture(
     bool Bidirectional,
     AttentionKind Attention,
     double Dropout,
-    bool ResidualDecoding = false)
+    bool ResidualDecoding = false,
+    NetworkFamily Family = NetworkFamily.AutoregressiveEncoderDecoder,
+    int SegmentLength = 1,
+    InstanceNormalization Normalization = InstanceNormalization.None,
+    bool NormalizationAffine = false,
+    bool ChannelIndependent = false,
+    int[]? TargetInputIndices = null)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
 
-    public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon) =>
+    /// <summary>The target mapping, never null.</summary>
+    public int[] Targets => TargetInputIndices ?? Array.Empty<int>();
+
+    public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon, int[]? targetInputIndices, bool channelIndependent) =>
         new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
-            options.Bidirectional, options.Attention, options.Dropout, options.ResidualDecoding);
+            options.Bidirectional, options.Attention, options.Dropout, options.ResidualDecoding,
+            options.Family, options.Family == NetworkFamily.SegmentRecurrent ? options.SegmentLength : 1,
+            options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
+            channelIndependent, targetInputIndices);
+
+    /// <summary>Values per step the family itself sees: one when channels are independent.</summary>
+    public (int Inputs, int Outputs) FamilyFeatureCounts => ChannelIndependent ? (1, 1) : (InputFeatureCount, OutputFeatureCount);
 
     /// <summary>
-    /// A lower bound of the weights' size in bytes: the first layers' input and recurrent matrices of the encoder and
-    /// decoder, every further layer's recurrent matrices, the start projection and the head (float32). Checked against
-    /// a saved model's weights before the network is built, so that a damaged architecture cannot make the loader
+    /// A lower bound of the weights' size in bytes (float32) from the largest matrices of the family. Checked against a
+    /// saved model's weights before the network is built, so that a damaged architecture cannot make the loader
     /// allocate and initialise a huge network.
     /// </summary>
     public double MinimumWeightBytes()
     {
         double gates = Cell == RecurrentCellType.Lstm ? 4 : 3, h = HiddenSize;
-        double recurrent = gates * h * (InputFeatureCount + h) + gates * h * (OutputFeatureCount + h) + 2 * (LayerCount - 1) * gates * h * h;
-        return 4 * (recurrent + h * OutputFeatureCount + (double)InputFeatureCount * OutputFeatureCount);
+        var (inputs, outputs) = FamilyFeatureCounts;
+        if (Family == NetworkFamily.SegmentRecurrent)
+            return 4 * (gates * h * 2 * h * LayerCount + (double)SegmentLength * inputs * h + h * SegmentLength * outputs);
+        double recurrent = gates * h * (inputs + h) + gates * h * (outputs + h) + 2 * (LayerCount - 1) * gates * h * h;
+        return 4 * (recurrent + h * outputs + (double)inputs * outputs);
     }
 
-    /// <summary>Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout, bool residual decoding.</summary>
+    /// <summary>
+    /// Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout,
+    /// bool residual decoding; then (model format 0x00010004, checkpoint format 4 and later) int family, int segment length,
+    /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index.
+    /// </summary>
     public void Write(BinaryWriter writer)
     {
         writer.Write(InputFeatureCount);
@@ -49,10 +75,20 @@ internal sealed record NetworkArchitecture(
         writer.Write((int)Attention);
         writer.Write(Dropout);
         writer.Write(ResidualDecoding);
+        writer.Write((int)Family);
+        writer.Write(SegmentLength);
+        writer.Write((int)Normalization);
+        writer.Write(NormalizationAffine);
+        writer.Write(ChannelIndependent);
+        writer.Write(Targets.Length);
+        foreach (int index in Targets)
+            writer.Write(index);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.</summary>
-    public static NetworkArchitecture Read(BinaryReader reader)
+    /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.
+    /// <paramref name="withForecastingFields"/> false reads the older record (up to model format 0x00010003), whose
+    /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.</summary>
+    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true)
     {
         var architecture = new NetworkArchitecture(
             InputFeatureCount: ReadCount(reader, "input feature count"),
@@ -67,8 +103,45 @@ internal sealed record NetworkArchitecture(
             ResidualDecoding: reader.ReadBoolean());
         if (!(architecture.Dropout >= 0 && architecture.Dropout < 1))
             throw new InvalidDataException($"dropout {architecture.Dropout} is outside [0, 1)");
-        return architecture;
+        if (!withForecastingFields)
+            return architecture;
+        architecture = architecture with
+        {
+            Family = ReadEnum<NetworkFamily>(reader, "network family"),
+            SegmentLength = ReadCount(reader, "segment length"),
+            Normalization = ReadEnum<InstanceNormalization>(reader, "instance normalisation"),
+            NormalizationAffine = reader.ReadBoolean(),
+            ChannelIndependent = reader.ReadBoolean(),
+        };
+        int targetCount = reader.ReadInt32();
+        if (targetCount != 0 && targetCount != architecture.OutputFeatureCount)
+            throw new InvalidDataException($"target mapping holds {targetCount} entries, but the network has {architecture.OutputFeatureCount} outputs");
+        var targets = new int[targetCount];
+        for (int i = 0; i < targetCount; i++)
+        {
+            targets[i] = reader.ReadInt32();
+            if (targets[i] < 0 || targets[i] >= architecture.InputFeatureCount)
+                throw new InvalidDataException($"output {i} forecasts input {targets[i]}, outside [0, {architecture.InputFeatureCount})");
+        }
+        if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
+            throw new InvalidDataException("instance normalisation or channel independence without a target mapping");
+        return architecture with { TargetInputIndices = targets };
     }
+
+    public bool Equals(NetworkArchitecture? other) =>
+        other is not null && EqualityContract == other.EqualityContract
+        && (InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, LayerCount, Cell, Bidirectional, Attention, Dropout, ResidualDecoding)
+            == (other.InputFeatureCount, other.OutputFeatureCount, other.Horizon, other.HiddenSize, other.LayerCount, other.Cell, other.Bidirectional, other.Attention, other.Dropout, other.ResidualDecoding)
+        && (Family, SegmentLength, Normalization, NormalizationAffine, ChannelIndependent) == (other.Family, other.SegmentLength, other.Normalization, other.NormalizationAffine, other.ChannelIndependent)
+        && Targets.SequenceEqual(other.Targets);
+
+    public override int GetHashCode() => HashCode.Combine(InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, Family, Normalization, ChannelIndependent, Targets.Length);
+
+    public override string ToString() =>
+        $"{Family} {Cell} F={InputFeatureCount} O={OutputFeatureCount} H={Horizon} hidden={HiddenSize} layers={LayerCount}"
+        + (Family == NetworkFamily.SegmentRecurrent ? $" segment={SegmentLength}" : $" bidirectional={Bidirectional} attention={Attention} residual={ResidualDecoding}")
+        + $" dropout={Dropout} normalisation={Normalization}{(NormalizationAffine ? "+affine" : "")} channel-independent={ChannelIndependent}"
+        + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "");
 
     private static int ReadCount(BinaryReader reader, string what)
     {

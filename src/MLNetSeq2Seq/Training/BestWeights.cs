@@ -79,7 +79,7 @@ internal sealed class BestWeights : IDisposable
     /// <summary>The captured weights as a TorchSharp state-dict blob (through a scratch network of the same architecture).</summary>
     public byte[] Serialize(NetworkArchitecture architecture)
     {
-        using var scratch = new Seq2SeqNetwork(architecture);
+        using var scratch = NetworkFactory.Create(architecture);
         Restore(scratch);
         return TrainingCheckpoint.SaveModule(scratch);
     }
@@ -87,7 +87,7 @@ internal sealed class BestWeights : IDisposable
     /// <summary>Captures the weights of a blob written by <see cref="Serialize"/>, as those of <paramref name="epoch"/>.</summary>
     public void Deserialize(NetworkArchitecture architecture, byte[] state, int epoch)
     {
-        using var scratch = new Seq2SeqNetwork(architecture);
+        using var scratch = NetworkFactory.Create(architecture);
         TrainingCheckpoint.LoadModule(scratch, state);
         Capture(scratch, epoch);
     }

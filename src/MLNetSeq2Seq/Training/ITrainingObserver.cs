@@ -14,5 +14,5 @@ internal interface ITrainingObserver
     void AfterForward(int epoch, int microBatchSize) { }
 
     /// <summary>After an epoch's optimizer steps, before its validation and before early stopping decides.</summary>
-    void OnEpochEnd(int epoch, Seq2SeqNetwork network);
+    void OnEpochEnd(int epoch, SequenceNetwork network);
 }

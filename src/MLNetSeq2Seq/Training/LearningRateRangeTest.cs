@@ -19,8 +19,8 @@ internal static class LearningRateRangeTest
         settings.Validate();
         Seq2SeqOptions options = session.Options;
         int batchSize = Seq2SeqTrainer.EffectiveBatchSize(options, session.Train.Count);
-        using Seq2SeqNetwork network = session.CreateNetwork();
-        using var runner = new OptimizerStepRunner(network, settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
+        using SequenceNetwork network = session.CreateNetwork();
+        using var runner = new OptimizerStepRunner(network, PointLoss.TrainingLossOf(options), settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
             Seq2SeqTrainer.InitialMicroBatchSize(options, batchSize), session.Host, observer);
         using Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: session.Train.Features.device);
         var curve = new List<LearningRateRangeTestPoint>(settings.StepCount);
@@ -52,7 +52,7 @@ internal static class LearningRateRangeTest
                 stepLoss.zero_();
                 runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch, step: i);
                 // One read per step is the point of this test: it is short, and every loss is part of the result.
-                loss = stepLoss.ToDouble() / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean squared error
+                loss = stepLoss.ToDouble() / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean training loss
             }
             if (!double.IsFinite(loss))
             {

@@ -19,7 +19,8 @@ namespace MLNetSeq2Seq.Training;
 /// </summary>
 internal sealed class OptimizerStepRunner : IDisposable
 {
-    private readonly Seq2SeqNetwork _network;
+    private readonly SequenceNetwork _network;
+    private readonly PointLoss _loss;
     private readonly List<Parameter> _parameters;
     private readonly double? _clipNorm;
     private readonly MLNetHost _host;
@@ -29,10 +30,11 @@ internal sealed class OptimizerStepRunner : IDisposable
 
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
     /// skips) steps whose loss is not finite; null: no watch.</summary>
-    public OptimizerStepRunner(Seq2SeqNetwork network, double learningRate, double weightDecay, double? clipNorm,
+    public OptimizerStepRunner(SequenceNetwork network, PointLoss loss, double learningRate, double weightDecay, double? clipNorm,
         int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null)
     {
         _network = network;
+        _loss = loss;
         _parameters = network.parameters().ToList();
         _clipNorm = clipNorm;
         _host = host;
@@ -54,7 +56,7 @@ internal sealed class OptimizerStepRunner : IDisposable
     }
 
     /// <summary>One optimizer step over <paramref name="rows"/>, the <paramref name="step"/>-th (0-based) of the run; adds its
-    /// sum of squared errors to <paramref name="lossSum"/>. Returns false when the step was skipped (skip mode, non-finite loss).</summary>
+    /// summed loss to <paramref name="lossSum"/>. Returns false when the step was skipped (skip mode, non-finite loss).</summary>
     public bool Step(SequenceDataset data, ReadOnlySpan<long> rows, bool[] teacherForcedSteps, Tensor lossSum, int epoch, long step)
     {
         while (true)
@@ -82,25 +84,25 @@ internal sealed class OptimizerStepRunner : IDisposable
     internal bool Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch, long step)
     {
         using var stepScope = torch.NewDisposeScope();
-        Tensor stepSquaredError = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
-        if (_nonFinite is { SkipsSteps: true } && !_nonFinite.CheckStep(stepSquaredError, _parameters, step))
+        Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
+        if (_nonFinite is { SkipsSteps: true } && !_nonFinite.CheckStep(stepLoss, _parameters, step))
             return false; // no update: AdamW's moments and the weights stay as they were
         if (_clipNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
         Optimizer.step();
         // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
         using (torch.no_grad())
-            lossSum.add_(stepSquaredError);
+            lossSum.add_(stepLoss);
         if (_nonFinite is { SkipsSteps: false })
-            _nonFinite.Record(stepSquaredError, step);
+            _nonFinite.Record(stepLoss, step);
         return true;
     }
 
     /// <summary>
-    /// zero_grad, then forward/backward over each micro-batch. Each micro-batch contributes its sum of squared errors
+    /// zero_grad, then forward/backward over each micro-batch. Each micro-batch contributes its summed loss
     /// over real (unpadded) label values divided by the step's count of real label values — its mean loss weighted
     /// by its share of the step's valid elements — so the gradients are those of the mean loss over the whole step.
-    /// Returns the step's sum of squared errors, in the caller's scope.
+    /// Returns the step's summed loss, in the caller's scope.
     /// </summary>
     internal Tensor AccumulateGradients(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, int epoch)
     {
@@ -109,7 +111,7 @@ internal sealed class OptimizerStepRunner : IDisposable
         // zero_grad reads every parameter's .grad, and each read makes a tensor handle: called inside the caller's scope.
         Optimizer.zero_grad();
         double stepElements = data.ValidLabelElementsOf(rows);
-        Tensor stepSquaredError = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+        Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
@@ -122,23 +124,16 @@ internal sealed class OptimizerStepRunner : IDisposable
             Tensor prediction = _network.Forward(data.Features.index_select(0, index), lengths: data.FeatureLengths(microRows),
                 teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
             _observer?.AfterForward(epoch, size);
-            Tensor squaredError = SquaredErrorSum(prediction, labels, data.LabelMask(microRows));
-            (squaredError / stepElements).backward();
+            Tensor lossSum = _loss.Sum(prediction, labels, data.LabelMask(microRows));
+            (lossSum / stepElements).backward();
             using (torch.no_grad())
-                stepSquaredError.add_(squaredError.detach().to(ScalarType.Float64));
+                stepLoss.add_(lossSum.detach().to(ScalarType.Float64));
         }
-        return stepSquaredError;
-    }
-
-    /// <summary>Σ (prediction − label)² over real label values (mask: 1 real, 0 padding).</summary>
-    internal static Tensor SquaredErrorSum(Tensor prediction, Tensor labels, Tensor? mask)
-    {
-        Tensor squared = (prediction - labels).pow(2);
-        return (mask is null ? squared : squared * mask).sum();
+        return stepLoss;
     }
 
     /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>
-    private static OptimizerHelper CreateAdamW(Seq2SeqNetwork network, double learningRate, double weightDecay)
+    private static OptimizerHelper CreateAdamW(SequenceNetwork network, double learningRate, double weightDecay)
     {
         var decayed = new List<Parameter>();
         var notDecayed = new List<Parameter>();

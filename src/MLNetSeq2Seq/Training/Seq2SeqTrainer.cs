@@ -41,14 +41,16 @@ internal sealed class Seq2SeqTrainer
     public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
         Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
 
-    public TrainingHistory Train(Seq2SeqNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null)
+    public TrainingHistory Train(SequenceNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null)
     {
         int batchSize = EffectiveBatchSize(_options, train.Count);
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
         var identity = new TrainingCheckpoint.RunIdentity(network.Architecture, _seed, train.Count, validation?.Count ?? 0, batchSize, _options.MaxEpochs);
         var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
         using var nonFinite = new NonFiniteStepMonitor(train.Features.device, _options.SkipNonFiniteSteps);
-        using var runner = new OptimizerStepRunner(network, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
+        var trainingLoss = PointLoss.TrainingLossOf(_options);
+        var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
+        using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
             resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite);
         // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
         // a run that diverges can still hand back what it had.
@@ -77,7 +79,9 @@ internal sealed class Seq2SeqTrainer
 
         _host.Info($"Seq2Seq: {train.Count} training rows, {(validation is null ? "no validation" : $"{validation.Count} validation rows")}, "
             + $"device {train.Features.device}, effective batch {batchSize} (micro-batch {runner.MicroBatchSize}), {stepsPerEpoch} optimizer steps per epoch, "
-            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule peaking at {_peakLearningRate:G4}.");
+            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule peaking at {_peakLearningRate:G4}; training loss {trainingLoss.Name}"
+            + (validation is null ? "." : $", validation (early stopping) {validationMetric.Name}, patience {_options.EarlyStoppingPatience}.")
+            + $" Network: {network.Architecture}.");
         if (validation is null)
             _host.Info("Seq2Seq: no validation data (set ValidationSet or ValidationFraction): no early stopping, the model keeps the last epoch's weights.");
 
@@ -126,7 +130,7 @@ internal sealed class Seq2SeqTrainer
             }
             double trainLoss;
             using (torch.NewDisposeScope())
-                trainLoss = lossSum.ToDouble() / appliedElements; // squared errors over every real label value of the applied steps
+                trainLoss = lossSum.ToDouble() / appliedElements; // the loss over every real label value of the applied steps
             if (!double.IsFinite(trainLoss))
             {
                 // Only now, when something went wrong, is the device asked which step it was.
@@ -134,7 +138,7 @@ internal sealed class Seq2SeqTrainer
                 throw Diverged(network, best, epochs, validation is not null, epoch, badStep, stepsOfEpoch, schedule.RateAt(badStep), everyStepSkipped: false);
             }
             _observer?.OnEpochEnd(epoch, network);
-            double? validationLoss = validation is null ? null : SequenceLoss.MeanSquaredError(network, validation, _options.InferenceBatchSize);
+            double? validationLoss = validation is null ? null : SequenceLoss.Mean(network, validation, _options.InferenceBatchSize, validationMetric);
             double monitored = validationLoss ?? trainLoss;
             schedule.OnEpochEnd(monitored);
 
@@ -163,14 +167,14 @@ internal sealed class Seq2SeqTrainer
         {
             best.Restore(network);
             keptEpoch = earlyStopping.BestEpoch;
-            _host.Info($"Seq2Seq: restored the weights of epoch {keptEpoch} (validation MSE {earlyStopping.BestLoss:G5}).");
+            _host.Info($"Seq2Seq: restored the weights of epoch {keptEpoch} (validation {validationMetric.Name} {earlyStopping.BestLoss:G5}).");
         }
         network.eval();
         return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate);
     }
 
     private void WriteCheckpoint(string directory, TrainingCheckpoint.RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
-        LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, Seq2SeqNetwork network, BestWeights best)
+        LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, SequenceNetwork network, BestWeights best)
     {
         new TrainingCheckpoint
         {
@@ -200,7 +204,7 @@ internal sealed class Seq2SeqTrainer
     /// Restores the kept weights (if any), logs and returns the exception. <paramref name="badStep"/> is the 0-based run
     /// index of the first bad step; <paramref name="epochSteps"/> the run index of the epoch's first step and its step count.
     /// </summary>
-    private TrainingDivergedException Diverged(Seq2SeqNetwork network, BestWeights best, List<EpochSummary> epochs, bool validated, int epoch,
+    private TrainingDivergedException Diverged(SequenceNetwork network, BestWeights best, List<EpochSummary> epochs, bool validated, int epoch,
         long badStep, (long First, int Count) epochSteps, double learningRate, bool everyStepSkipped)
     {
         string kept = "no epoch had finished with finite weights, so no model is kept";

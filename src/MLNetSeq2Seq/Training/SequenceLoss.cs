@@ -9,8 +9,8 @@ namespace MLNetSeq2Seq.Training;
 /// <summary>Validation loss exactly as inference sees the model: eval mode, no gradients, autoregressive decoding.</summary>
 internal static class SequenceLoss
 {
-    /// <summary>Mean squared error over every real label value of <paramref name="data"/>; one device read at the end.</summary>
-    public static double MeanSquaredError(Seq2SeqNetwork network, SequenceDataset data, int batchSize)
+    /// <summary>The mean of <paramref name="metric"/> over every real label value of <paramref name="data"/>; one device read at the end.</summary>
+    public static double Mean(SequenceNetwork network, SequenceDataset data, int batchSize, PointLoss metric)
     {
         bool wasTraining = network.training;
         network.eval();
@@ -18,7 +18,7 @@ internal static class SequenceLoss
         {
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
-            Tensor squaredErrorSum = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+            Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int count = Math.Min(batchSize, data.Count - start);
@@ -28,9 +28,9 @@ internal static class SequenceLoss
                     rows[i] = start + i;
                 Tensor prediction = network.Forward(data.Features.narrow(0, start, count), lengths: data.FeatureLengths(rows));
                 Tensor labels = data.Labels.narrow(0, start, count);
-                squaredErrorSum.add_(OptimizerStepRunner.SquaredErrorSum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
+                lossSum.add_(metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
             }
-            return squaredErrorSum.ToDouble() / data.ValidLabelElements;
+            return lossSum.ToDouble() / data.ValidLabelElements;
         }
         finally
         {

@@ -24,7 +24,9 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 3; // 3: ResidualDecoding in the architecture, the peak rate in the history
+    private const int FormatVersion = 4; // 3: ResidualDecoding in the architecture, the peak rate in the history;
+                                         // 4: the forecasting fields of the architecture (format 3 is still read)
+    private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 
     /// <summary>
@@ -215,12 +217,12 @@ internal sealed class TrainingCheckpoint
         if (reader.ReadString() != Magic)
             throw new InvalidDataException("the file does not start with the checkpoint signature");
         int version = reader.ReadInt32();
-        if (version != FormatVersion)
-            throw new InvalidDataException($"checkpoint format {version} is not the format {FormatVersion} this version reads; start the run again, or resume it with the version that wrote it");
+        if (version < OldestReadableVersion || version > FormatVersion)
+            throw new InvalidDataException($"checkpoint format {version} is not one of the formats {OldestReadableVersion} to {FormatVersion} this version reads; start the run again, or resume it with the version that wrote it");
         if (content.Length < SHA256.HashSizeInBytes
             || !SHA256.HashData(content.AsSpan(0, content.Length - SHA256.HashSizeInBytes)).AsSpan().SequenceEqual(content.AsSpan(content.Length - SHA256.HashSizeInBytes)))
             throw new InvalidDataException("the file fails its SHA-256 check: it was cut short or damaged after it was written");
-        var identity = new RunIdentity(NetworkArchitecture.Read(reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var identity = new RunIdentity(NetworkArchitecture.Read(reader, withForecastingFields: version >= 4), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
         return new TrainingCheckpoint
         {
             Identity = identity,

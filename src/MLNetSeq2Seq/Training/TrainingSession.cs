@@ -19,9 +19,10 @@ internal sealed class TrainingSession : IDisposable
     private readonly SequenceDataset _all;
     private readonly SequenceDataset? _separateValidation;
 
-    private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, Device device, int seed,
+    private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, TargetMapping targets, Device device, int seed,
         SequenceDataset all, SequenceDataset train, SequenceDataset? validation, SequenceDataset? separateValidation)
     {
+        Targets = targets;
         Options = options;
         Host = host;
         Shapes = shapes;
@@ -41,7 +42,11 @@ internal sealed class TrainingSession : IDisposable
     public SequenceDataset Train { get; }
     public SequenceDataset? Validation { get; }
 
-    public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon);
+    /// <summary>Which input each output forecasts, and whether channels are independent.</summary>
+    public TargetMapping Targets { get; }
+
+    public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon,
+        Targets.InputIndices, Targets.ChannelIndependent);
 
     /// <summary>Checks the options and the schema, then reads the data once.</summary>
     public static TrainingSession Open(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)
@@ -51,6 +56,7 @@ internal sealed class TrainingSession : IDisposable
         SequenceShapes shapes = SequenceShapes.Resolve(input.Schema, options);
         if (options.ValidationSet is IDataView validationView)
             CheckValidationSchema(options, validationView, shapes);
+        TargetMapping targets = TargetMapping.Resolve(options, shapes, input as SequenceWindowDataView);
         TorchRuntime.EnsureLoaded();
 
         var host = new MLNetHost(environment, component);
@@ -62,18 +68,20 @@ internal sealed class TrainingSession : IDisposable
             if (options.ValidationSet is IDataView validationSet)
             {
                 var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host);
-                return new TrainingSession(options, host, shapes, device, seed, all, all, validation, validation);
+                return new TrainingSession(options, host, shapes, targets, device, seed, all, all, validation, validation);
             }
             if (options.ValidationFraction > 0)
             {
                 int validationCount = (int)Math.Round(all.Count * options.ValidationFraction);
-                if (validationCount < 1 || validationCount >= all.Count)
+                int gap = ValidationGap(options, input, host);
+                if (validationCount < 1 || validationCount + gap >= all.Count)
                     throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.ValidationFraction), options.ValidationFraction,
-                        $"ValidationFraction {options.ValidationFraction} of {all.Count} rows leaves {validationCount} validation and {all.Count - validationCount} training rows; both need at least one.");
-                var (train, held) = all.SplitLast(validationCount);
-                return new TrainingSession(options, host, shapes, device, seed, all, train, held, null);
+                        $"ValidationFraction {options.ValidationFraction} of {all.Count} rows leaves {validationCount} validation and {all.Count - validationCount - gap} training rows "
+                        + $"(after a gap of {gap} rows); both need at least one.");
+                var (train, held) = all.SplitLast(validationCount, gap);
+                return new TrainingSession(options, host, shapes, targets, device, seed, all, train, held, null);
             }
-            return new TrainingSession(options, host, shapes, device, seed, all, all, null, null);
+            return new TrainingSession(options, host, shapes, targets, device, seed, all, all, null, null);
         }
         catch
         {
@@ -83,10 +91,10 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>A freshly initialised network on the device; the same seed always gives the same initial weights.</summary>
-    public Seq2SeqNetwork CreateNetwork()
+    public SequenceNetwork CreateNetwork()
     {
         TorchDevices.Seed(Seed);
-        var network = new Seq2SeqNetwork(Architecture);
+        var network = NetworkFactory.Create(Architecture);
         network.to(Device);
         return network;
     }
@@ -99,6 +107,27 @@ internal sealed class TrainingSession : IDisposable
             Validation.Dispose();
         _separateValidation?.Dispose();
         _all.Dispose();
+    }
+
+    /// <summary>
+    /// Rows left out between the training rows and the held-out validation rows so that no validation label lies inside
+    /// a training window: ValidationGapRows when set; for a window view, the windows that start less than Horizon rows
+    /// before the first validation window (⌈H / stride⌉ − 1); otherwise none, with a warning.
+    /// </summary>
+    private static int ValidationGap(Seq2SeqOptions options, IDataView input, MLNetHost host)
+    {
+        if (options.ValidationGapRows is int rows)
+            return rows;
+        if (input is SequenceWindowDataView windows)
+        {
+            int gap = (windows.Horizon + windows.Stride - 1) / windows.Stride - 1;
+            host.Info($"Seq2Seq: ValidationFraction leaves out {gap} windows between the training and validation windows, so that no validation label row lies inside a training window.");
+            return gap;
+        }
+        host.Warning("Seq2Seq: ValidationFraction holds out the last rows of data that is not a window view from CreateSequenceWindows, so no gap is left between "
+            + "training and validation rows. If the rows are overlapping windows of one series, the last training rows contain validation labels: set ValidationGapRows "
+            + "to ⌈Horizon / stride⌉ − 1 (or use ValidationSet with a chronological split).");
+        return 0;
     }
 
     private static void CheckValidationSchema(Seq2SeqOptions options, IDataView validation, SequenceShapes trainingShapes)

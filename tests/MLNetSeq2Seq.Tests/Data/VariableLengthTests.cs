@@ -54,7 +54,7 @@ public sealed class VariableLengthTests
     {
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(8);
-        using var network = new Seq2SeqNetwork(new NetworkArchitecture(FeatureCount, 3, Horizon, 8, 2, cell, bidirectional, attention, 0));
+        using var network = NetworkFactory.Create(new NetworkArchitecture(FeatureCount, 3, Horizon, 8, 2, cell, bidirectional, attention, 0));
         network.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
@@ -111,15 +111,15 @@ public sealed class VariableLengthTests
             Tensor prediction = torch.randn(40, Horizon, FeatureCount);
             Tensor mask = data.LabelMask(rows)!;
             Tensor garbage = prediction + (1 - mask) * 1e3f; // change only padded steps
-            Assert.Equal(OptimizerStepRunner.SquaredErrorSum(prediction, labels, mask).ToDouble(), OptimizerStepRunner.SquaredErrorSum(garbage, labels, mask).ToDouble(), 6);
+            Assert.Equal(MseSum(prediction, labels, mask).ToDouble(), MseSum(garbage, labels, mask).ToDouble(), 6);
             Assert.Equal(labelSteps.Sum() * FeatureCount, data.ValidLabelElements);
         }
 
         Dictionary<string, Tensor> Gradients(int[] split)
         {
             torch.manual_seed(3);
-            using var network = new Seq2SeqNetwork(new NetworkArchitecture(FeatureCount, FeatureCount, Horizon, 8, 1, RecurrentCellType.Gru, false, AttentionKind.None, 0));
-            using var runner = new OptimizerStepRunner(network, 1e-3, 0, null, 40, host, null);
+            using var network = NetworkFactory.Create(new NetworkArchitecture(FeatureCount, FeatureCount, Horizon, 8, 1, RecurrentCellType.Gru, false, AttentionKind.None, 0));
+            using var runner = new OptimizerStepRunner(network, new PointLoss(LossFunction.MeanSquaredError, 1), 1e-3, 0, null, 40, host, null);
             using var scope = torch.NewDisposeScope();
             runner.AccumulateGradients(data, rows, split, new bool[Horizon], epoch: 1);
             return network.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone().DetachFromDisposeScope());
@@ -128,4 +128,7 @@ public sealed class VariableLengthTests
         double difference = MLNetSeq2Seq.Tests.Training.TrainingTestKit.NormRelativeDifference(Gradients(new[] { 3, 37 }), Gradients(new[] { 40 }));
         Assert.True(difference < 1e-5, $"gradients differ by {difference:G3}");
     }
+
+    private static TorchSharp.torch.Tensor MseSum(TorchSharp.torch.Tensor prediction, TorchSharp.torch.Tensor labels, TorchSharp.torch.Tensor? mask) =>
+        new MLNetSeq2Seq.Training.PointLoss(LossFunction.MeanSquaredError, 1).Sum(prediction, labels, mask);
 }

@@ -90,7 +90,7 @@ public sealed class CancellationTests
             }
         }
 
-        public void OnEpochEnd(int currentEpoch, Seq2SeqNetwork network)
+        public void OnEpochEnd(int currentEpoch, SequenceNetwork network)
         {
         }
     }

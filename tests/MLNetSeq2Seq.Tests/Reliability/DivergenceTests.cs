@@ -160,7 +160,7 @@ public sealed class DivergenceTests
         {
         }
 
-        public void OnEpochEnd(int epoch, Seq2SeqNetwork network)
+        public void OnEpochEnd(int epoch, SequenceNetwork network)
         {
             Snapshots[epoch] = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             if (epoch < fromEpoch)

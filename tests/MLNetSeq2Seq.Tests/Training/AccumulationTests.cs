@@ -102,9 +102,9 @@ public sealed class AccumulationTests
         MLNetHost host, SequenceDataset data, long[] order, int[] microBatches, bool[] teacher, bool naiveSum = false)
     {
         torch.manual_seed(5);
-        using var network = new Seq2SeqNetwork(new NetworkArchitecture(2, 2, 4, 16, 2, RecurrentCellType.Gru, false, AttentionKind.Additive, 0));
+        using var network = NetworkFactory.Create(new NetworkArchitecture(2, 2, 4, 16, 2, RecurrentCellType.Gru, false, AttentionKind.Additive, 0));
         network.train();
-        using var runner = new OptimizerStepRunner(network, 1e-2, 0.01, clipNorm: null, microBatchSize: 256, host, observer: null);
+        using var runner = new OptimizerStepRunner(network, new PointLoss(LossFunction.MeanSquaredError, 1), 1e-2, 0.01, clipNorm: null, microBatchSize: 256, host, observer: null);
         using var scope = torch.NewDisposeScope();
         var before = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
         runner.AccumulateGradients(data, order, microBatches, teacher, epoch: 1);

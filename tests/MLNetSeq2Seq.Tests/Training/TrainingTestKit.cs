@@ -67,7 +67,7 @@ internal static class TrainingTestKit
                     $"CUDA out of memory. Tried to allocate 2.00 GiB (test hook: micro-batch {microBatchSize} > {largestMicroBatch})");
         }
 
-        public void OnEpochEnd(int epoch, Seq2SeqNetwork network)
+        public void OnEpochEnd(int epoch, SequenceNetwork network)
         {
         }
     }

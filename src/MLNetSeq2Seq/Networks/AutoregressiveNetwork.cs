@@ -11,9 +11,10 @@ namespace MLNetSeq2Seq.Networks;
 /// started from the encoder's final state, predicts Horizon steps one at a time, each step fed the previous
 /// prediction (or, in training with teacher forcing, the previous true target). The first decoder input is a
 /// learned projection of the last observed input step (the anchor); with residual decoding each step predicts a
-/// correction to it. Optional attention over the encoder outputs.
+/// correction to it. Optional attention over the encoder outputs. Inside a <see cref="ChannelIndependentNetwork"/> it
+/// sees one feature per step and ignores which channel a row is.
 /// </summary>
-internal sealed class Seq2SeqNetwork : nn.Module
+internal sealed class AutoregressiveNetwork : SequenceNetwork
 {
     // Fields are named like their state-dict keys.
     private readonly RecurrentStack encoder;
@@ -26,12 +27,12 @@ internal sealed class Seq2SeqNetwork : nn.Module
     private readonly Dropout output_dropout;
     private readonly Linear head;
 
-    public Seq2SeqNetwork(NetworkArchitecture architecture) : base(nameof(Seq2SeqNetwork))
+    public AutoregressiveNetwork(NetworkArchitecture architecture) : base(nameof(AutoregressiveNetwork), architecture)
     {
-        Architecture = architecture;
+        var (inputs, outputs) = architecture.FamilyFeatureCounts;
         int hidden = architecture.HiddenSize;
         int directions = architecture.Bidirectional ? 2 : 1;
-        encoder = new RecurrentStack(nameof(encoder), architecture.Cell, architecture.InputFeatureCount, hidden,
+        encoder = new RecurrentStack(nameof(encoder), architecture.Cell, inputs, hidden,
             architecture.LayerCount, architecture.Dropout, architecture.Bidirectional);
         if (architecture.Bidirectional)
         {
@@ -39,8 +40,8 @@ internal sealed class Seq2SeqNetwork : nn.Module
             if (architecture.Cell == RecurrentCellType.Lstm)
                 bridge_cell = nn.Linear(2 * hidden, hidden);
         }
-        start = nn.Linear(architecture.InputFeatureCount, architecture.OutputFeatureCount);
-        decoder = new RecurrentStack(nameof(decoder), architecture.Cell, architecture.OutputFeatureCount, hidden,
+        start = nn.Linear(inputs, outputs);
+        decoder = new RecurrentStack(nameof(decoder), architecture.Cell, outputs, hidden,
             architecture.LayerCount, architecture.Dropout, bidirectional: false);
         if (architecture.Attention != AttentionKind.None)
         {
@@ -48,11 +49,9 @@ internal sealed class Seq2SeqNetwork : nn.Module
             combine = nn.Linear(hidden + directions * hidden, hidden);
         }
         output_dropout = nn.Dropout(architecture.Dropout);
-        head = nn.Linear(hidden, architecture.OutputFeatureCount);
+        head = nn.Linear(hidden, outputs);
         RegisterComponents();
     }
-
-    public NetworkArchitecture Architecture { get; }
 
     /// <summary>
     /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). With <paramref name="lengths"/> (N, int64,
@@ -62,10 +61,11 @@ internal sealed class Seq2SeqNetwork : nn.Module
     /// target of step t where <paramref name="teacherForcedSteps"/>[t] is true; otherwise, and always without
     /// targets, it is fed its own prediction — exactly as at inference.
     /// </summary>
-    public Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
     {
-        if (features.dim() != 3 || features.shape[2] != Architecture.InputFeatureCount)
-            throw new ArgumentException($"Expected features shaped (N, L, {Architecture.InputFeatureCount}), got ({string.Join(", ", features.shape)}).", nameof(features));
+        int inputs = Architecture.FamilyFeatureCounts.Inputs;
+        if (features.dim() != 3 || features.shape[2] != inputs)
+            throw new ArgumentException($"Expected features shaped (N, L, {inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
 
         var (encoderOutputs, encoderState) = encoder.Forward(features, null, lengths);
         RecurrentState state = BridgeDirections(encoderState, features.shape[0]);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests.Networks;
 
-public sealed class Seq2SeqNetworkTests
+public sealed class AutoregressiveNetworkTests
 {
     public static TheoryData<RecurrentCellType, AttentionKind, bool, int> Architectures()
     {
@@ -24,7 +24,7 @@ public sealed class Seq2SeqNetworkTests
     {
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(3);
-        using var network = new Seq2SeqNetwork(new NetworkArchitecture(InputFeatureCount: 2, OutputFeatureCount: 3, Horizon: 4,
+        using var network = NetworkFactory.Create(new NetworkArchitecture(InputFeatureCount: 2, OutputFeatureCount: 3, Horizon: 4,
             HiddenSize: 8, LayerCount: layers, cell, bidirectional, attention, Dropout: 0.1));
         network.eval();
         using var scope = torch.NewDisposeScope();
@@ -45,7 +45,7 @@ public sealed class Seq2SeqNetworkTests
     {
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(4);
-        using var network = new Seq2SeqNetwork(new NetworkArchitecture(2, 2, 5, 8, 1, RecurrentCellType.Gru, false, AttentionKind.None, 0));
+        using var network = NetworkFactory.Create(new NetworkArchitecture(2, 2, 5, 8, 1, RecurrentCellType.Gru, false, AttentionKind.None, 0));
         network.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();

@@ -1,0 +1,39 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Networks;
+
+/// <summary>
+/// Channel independence around any family: each forecast column is its own univariate sequence through shared
+/// weights. The target columns of (N, L, F) become N·O rows of (L, 1), each with its channel index; the family's
+/// (N·O, H, 1) predictions are put back as (N, H, O). Output k therefore depends on input column
+/// <see cref="NetworkArchitecture.TargetInputIndices"/>[k] only; inputs that are not forecast are not read.
+/// </summary>
+internal sealed class ChannelIndependentNetwork : SequenceNetwork
+{
+    // Named like its state-dict key.
+    private readonly SequenceNetwork inner;
+    private readonly long[] _targets;
+
+    public ChannelIndependentNetwork(NetworkArchitecture architecture, SequenceNetwork family) : base(nameof(ChannelIndependentNetwork), architecture)
+    {
+        if (architecture.Targets.Length != architecture.OutputFeatureCount)
+            throw new ArgumentException("Channel independence needs the input column of every output.", nameof(architecture));
+        inner = family;
+        _targets = Array.ConvertAll(architecture.Targets, i => (long)i);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    {
+        long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
+        Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));
+        Tensor univariate = columns.permute(0, 2, 1).reshape(rows * outputs, steps, 1);
+        Tensor channelOfRow = torch.arange(outputs, dtype: ScalarType.Int64, device: features.device).repeat(rows);
+        Tensor? rowLengths = lengths?.repeat_interleave(outputs);
+        Tensor? targets = teacherTargets?.permute(0, 2, 1).reshape(rows * outputs, teacherTargets.shape[1], 1);
+        Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow);
+        return prediction.reshape(rows, outputs, Architecture.Horizon).permute(0, 2, 1);
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Networks;
+
+/// <summary>
+/// Segment-recurrent encoder and parallel multi-step decoder (the idea of SegRNN, Lin et al. 2023). The input (N, L, F)
+/// is cut into ⌈L/w⌉ segments of w steps (padded at the front by repeating the first step when L is not a multiple of
+/// w); each segment's w·F values are embedded by Linear + ReLU into d values, and one GRU/LSTM stack steps over the
+/// segments. The decoder runs ⌈H/w⌉ output segments at once: each starts from the encoder's final state and makes one
+/// step of the same recurrent stack, fed a learned position embedding of its segment (concatenated, inside
+/// <see cref="ChannelIndependentNetwork"/>, with a learned embedding of the row's channel, d/2 each); its output goes
+/// through Dropout and Linear(d → w·O). The first H of the ⌈H/w⌉·w predicted steps are returned. Each output segment
+/// depends on the input and on its own embedding only, never on other output segments.
+/// </summary>
+internal sealed class SegmentRecurrentNetwork : SequenceNetwork
+{
+    // Fields are named like their state-dict keys.
+    private readonly Linear segment_embedding;
+    private readonly RecurrentStack rnn;
+    private readonly Parameter position_embedding;
+    private readonly Parameter? channel_embedding;
+    private readonly Dropout head_dropout;
+    private readonly Linear head;
+    private readonly int _segmentLength;
+    private readonly int _outputSegments;
+    private readonly int _inputs;
+    private readonly int _outputs;
+
+    public SegmentRecurrentNetwork(NetworkArchitecture architecture) : base(nameof(SegmentRecurrentNetwork), architecture)
+    {
+        (_inputs, _outputs) = architecture.FamilyFeatureCounts;
+        _segmentLength = architecture.SegmentLength;
+        _outputSegments = (architecture.Horizon + _segmentLength - 1) / _segmentLength;
+        int hidden = architecture.HiddenSize;
+        int channelSize = architecture.ChannelIndependent ? hidden / 2 : 0;
+        segment_embedding = nn.Linear(_segmentLength * _inputs, hidden);
+        rnn = new RecurrentStack(nameof(rnn), architecture.Cell, hidden, hidden, architecture.LayerCount, architecture.Dropout, bidirectional: false);
+        position_embedding = new Parameter(torch.randn(_outputSegments, hidden - channelSize));
+        if (channelSize > 0)
+            channel_embedding = new Parameter(torch.randn(architecture.OutputFeatureCount, channelSize));
+        head_dropout = nn.Dropout(architecture.Dropout);
+        head = nn.Linear(hidden, _segmentLength * _outputs);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    {
+        if (features.dim() != 3 || features.shape[2] != _inputs)
+            throw new ArgumentException($"Expected features shaped (N, L, {_inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
+        if (lengths is not null)
+            throw new ArgumentException($"The {NetworkFamily.SegmentRecurrent} network needs full-length input windows, but the rows differ in length. "
+                + $"Give every row the same number of input steps, or use {nameof(NetworkFamily)}.{NetworkFamily.AutoregressiveEncoderDecoder}, which packs variable-length sequences.", nameof(lengths));
+        if (channel_embedding is not null && channels is null)
+            throw new ArgumentException("A channel-independent segment network needs each row's channel.", nameof(channels));
+
+        long rows = features.shape[0], steps = features.shape[1];
+        long inputSegments = (steps + _segmentLength - 1) / _segmentLength;
+        long padding = inputSegments * _segmentLength - steps;
+        if (padding > 0)
+            features = torch.cat(new[] { features.narrow(1, 0, 1).expand(rows, padding, _inputs), features }, dim: 1);
+        Tensor segments = torch.nn.functional.relu(segment_embedding.forward(features.reshape(rows, inputSegments, _segmentLength * _inputs)));
+        var (_, encoded) = rnn.Forward(segments, null);
+
+        // Every output segment of every row is one row of a single recurrent step: (N·m, 1, d) from the repeated state.
+        int hidden = Architecture.HiddenSize;
+        Tensor queries = position_embedding.unsqueeze(0).expand(rows, _outputSegments, -1);
+        if (channel_embedding is not null)
+        {
+            Tensor channel = channel_embedding.index_select(0, channels!).unsqueeze(1).expand(-1, _outputSegments, -1);
+            queries = torch.cat(new[] { queries, channel }, dim: 2);
+        }
+        queries = queries.reshape(rows * _outputSegments, 1, hidden);
+        var start = new RecurrentState(encoded.Hidden.repeat_interleave(_outputSegments, dim: 1),
+            encoded.Cell?.repeat_interleave(_outputSegments, dim: 1));
+        var (decoded, _) = rnn.Forward(queries, start);
+        Tensor prediction = head.forward(head_dropout.forward(decoded.squeeze(1)));
+        return prediction.reshape(rows, _outputSegments * _segmentLength, _outputs).narrow(1, 0, Architecture.Horizon);
+    }
+}

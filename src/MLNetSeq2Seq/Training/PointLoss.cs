@@ -1,0 +1,40 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Training;
+
+/// <summary>A point-wise loss (MSE, MAE or Huber) summed over the real label values; callers divide by the count.</summary>
+internal readonly record struct PointLoss(LossFunction Function, double HuberDelta)
+{
+    public static PointLoss TrainingLossOf(Seq2SeqOptions options) => new(options.Loss, options.HuberDelta);
+
+    public static PointLoss EarlyStoppingMetricOf(Seq2SeqOptions options) => new(options.EarlyStoppingMetric, options.HuberDelta);
+
+    /// <summary>Short name for logs: "MSE", "MAE", "Huber(δ=1)".</summary>
+    public string Name => Function switch
+    {
+        LossFunction.MeanSquaredError => "MSE",
+        LossFunction.MeanAbsoluteError => "MAE",
+        _ => FormattableString.Invariant($"Huber(δ={HuberDelta:G4})"),
+    };
+
+    /// <summary>Σ loss(prediction − label) over real label values (mask: 1 real, 0 padding).</summary>
+    public Tensor Sum(Tensor prediction, Tensor labels, Tensor? mask)
+    {
+        Tensor error = prediction - labels;
+        Tensor pointwise = Function switch
+        {
+            LossFunction.MeanSquaredError => error.pow(2),
+            LossFunction.MeanAbsoluteError => error.abs(),
+            _ => Huber(error),
+        };
+        return (mask is null ? pointwise : pointwise * mask).sum();
+    }
+
+    private Tensor Huber(Tensor error)
+    {
+        Tensor absolute = error.abs();
+        return torch.where(absolute <= HuberDelta, 0.5 * error.pow(2), HuberDelta * (absolute - 0.5 * HuberDelta));
+    }
+}
