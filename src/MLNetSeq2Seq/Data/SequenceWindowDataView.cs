@@ -43,7 +43,7 @@ internal sealed class SequenceWindowDataView : IDataView
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length));
-        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length));
+        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length), TargetAnnotation(TargetInputIndices));
         if (options.WindowStartColumnName is not null)
             builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
         if (options.TimestampColumnName is not null)
@@ -76,6 +76,34 @@ internal sealed class SequenceWindowDataView : IDataView
 
     /// <summary>For each target column, its position among the input columns, or −1 when it is not an input.</summary>
     public int[] TargetInputIndices => _targetColumns.Select(t => Array.IndexOf(_inputColumns, t)).ToArray();
+
+    /// <summary>
+    /// The annotation on the label column that tells the trainer which input column each target is (when every target is
+    /// an input). An annotation, not a property of this view, so that it survives pipelines: ML.NET transforms pass
+    /// the label column through with its annotations.
+    /// </summary>
+    public const string TargetInputIndicesAnnotation = "MLNetSeq2Seq.TargetInputIndices";
+
+    private static DataViewSchema.Annotations? TargetAnnotation(int[] targets)
+    {
+        if (targets.Any(i => i < 0))
+            return null;
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),
+            (ref VBuffer<int> value) => value = new VBuffer<int>(targets.Length, (int[])targets.Clone()));
+        return annotations.ToAnnotations();
+    }
+
+    /// <summary>The target mapping a label column carries from a window view, or null.</summary>
+    public static int[]? TargetInputIndicesOf(DataViewSchema.Column label)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull(TargetInputIndicesAnnotation) is not DataViewSchema.Column column
+            || column.Type is not VectorDataViewType { ItemType: NumberDataViewType } vector || vector.ItemType != NumberDataViewType.Int32)
+            return null;
+        VBuffer<int> value = default;
+        label.Annotations.GetValue(TargetInputIndicesAnnotation, ref value);
+        return value.DenseValues().ToArray();
+    }
 
     public int LabelLength => _horizon * _targetColumns.Length;
 

@@ -28,7 +28,7 @@ internal static class ForecastBaselines
         var (horizon, outputs) = Dimensions(test.Schema, labelColumnName, "Label");
         if (Dimensions(train.Schema, featureColumnName, "Feature") != (inputLength, inputs) || Dimensions(train.Schema, labelColumnName, "Label") != (horizon, outputs))
             throw new ArgumentException("The training and test windows have different shapes.", nameof(train));
-        int[] targets = Targets(targetInputIndices, test as SequenceWindowDataView, inputs, outputs);
+        int[] targets = Targets(targetInputIndices, SequenceWindowDataView.TargetInputIndicesOf(test.Schema[labelColumnName]), inputs, outputs);
 
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
@@ -97,7 +97,7 @@ internal static class ForecastBaselines
         return (type.Dimensions[0], type.Dimensions[1]);
     }
 
-    private static int[] Targets(int[]? given, SequenceWindowDataView? windows, int inputs, int outputs)
+    private static int[] Targets(int[]? given, int[]? fromWindows, int inputs, int outputs)
     {
         if (given is not null)
         {
@@ -105,8 +105,8 @@ internal static class ForecastBaselines
                 throw new ArgumentException($"targetInputIndices must hold {outputs} input indices in [0, {inputs}).", "targetInputIndices");
             return given;
         }
-        if (windows is not null && windows.TargetInputIndices.All(i => i >= 0))
-            return windows.TargetInputIndices;
+        if (fromWindows is not null && fromWindows.Length == outputs && fromWindows.All(i => i >= 0 && i < inputs))
+            return fromWindows;
         if (outputs == inputs)
             return Enumerable.Range(0, outputs).ToArray();
         throw new ArgumentException($"Which input column does each of the {outputs} outputs forecast? Pass targetInputIndices (the data has {inputs} inputs per step).", "targetInputIndices");

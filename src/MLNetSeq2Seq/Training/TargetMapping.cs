@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML;
 using MLNetSeq2Seq.Data;
 
 namespace MLNetSeq2Seq.Training;
@@ -11,9 +12,9 @@ namespace MLNetSeq2Seq.Training;
 /// </summary>
 internal sealed record TargetMapping(int[]? InputIndices, bool ChannelIndependent)
 {
-    public static TargetMapping Resolve(Seq2SeqOptions options, SequenceShapes shapes, SequenceWindowDataView? windows)
+    public static TargetMapping Resolve(Seq2SeqOptions options, SequenceShapes shapes, DataViewSchema schema)
     {
-        int[]? known = Known(options, shapes, windows, out string source);
+        int[]? known = Known(options, shapes, schema, out string source);
         bool channelIndependent = options.ChannelIndependent ?? known is not null;
         bool needed = channelIndependent || options.InstanceNormalization != InstanceNormalization.None;
         if (!needed)
@@ -29,7 +30,7 @@ internal sealed record TargetMapping(int[]? InputIndices, bool ChannelIndependen
         return new TargetMapping(known, channelIndependent);
     }
 
-    private static int[]? Known(Seq2SeqOptions options, SequenceShapes shapes, SequenceWindowDataView? windows, out string source)
+    private static int[]? Known(Seq2SeqOptions options, SequenceShapes shapes, DataViewSchema schema, out string source)
     {
         if (options.TargetInputIndices is int[] given)
         {
@@ -43,13 +44,14 @@ internal sealed record TargetMapping(int[]? InputIndices, bool ChannelIndependen
             source = "set in the options";
             return (int[])given.Clone();
         }
-        if (windows is not null)
+        if (SequenceWindowDataView.TargetInputIndicesOf(schema[options.LabelColumnName]) is int[] fromWindows
+            && fromWindows.Length == shapes.OutputFeatureCount && fromWindows.All(i => i >= 0 && i < shapes.InputFeatureCount))
         {
-            int[] fromWindows = windows.TargetInputIndices;
-            source = "some target columns of the window view are not among its input columns";
-            return fromWindows.All(i => i >= 0) ? fromWindows : null;
+            source = "the window view's label column";
+            return fromWindows;
         }
-        source = $"it has {shapes.InputFeatureCount} input and {shapes.OutputFeatureCount} output features per step and is not a window view";
+        source = $"it has {shapes.InputFeatureCount} input and {shapes.OutputFeatureCount} output features per step, and its label column carries no target mapping "
+            + "from CreateSequenceWindows (or some targets are not among the inputs)";
         return shapes.OutputFeatureCount == shapes.InputFeatureCount ? Enumerable.Range(0, shapes.OutputFeatureCount).ToArray() : null;
     }
 }

@@ -56,7 +56,7 @@ internal sealed class TrainingSession : IDisposable
         SequenceShapes shapes = SequenceShapes.Resolve(input.Schema, options);
         if (options.ValidationSet is IDataView validationView)
             CheckValidationSchema(options, validationView, shapes);
-        TargetMapping targets = TargetMapping.Resolve(options, shapes, input as SequenceWindowDataView);
+        TargetMapping targets = TargetMapping.Resolve(options, shapes, input.Schema);
         TorchRuntime.EnsureLoaded();
 
         var host = new MLNetHost(environment, component);

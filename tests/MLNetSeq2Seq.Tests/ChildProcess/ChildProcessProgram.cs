@@ -20,6 +20,7 @@ public static class ChildProcessProgram
         ["score-seq2seq-model"] = ScoreSeq2SeqModel,
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
+        [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
     };
 
     public static int Main(string[] args)
