@@ -15,9 +15,9 @@ public static class Plots
         var plot = new ScottPlot.Plot();
         double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
         var train = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.TrainLoss).ToArray());
-        train.LegendText = "train MSE (teacher forcing as configured)";
+        train.LegendText = "train loss";
         var validation = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray());
-        validation.LegendText = "validation MSE (eval mode, autoregressive)";
+        validation.LegendText = "validation MSE (eval mode, as at inference)";
         var kept = plot.Add.VerticalLine(history.BestEpoch);
         kept.LegendText = $"kept: epoch {history.BestEpoch}";
         kept.LinePattern = ScottPlot.LinePattern.Dashed;
@@ -26,31 +26,6 @@ public static class Plots
         plot.YLabel("MSE (z-scored)");
         plot.ShowLegend();
         plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
-        plot.SavePng(path, 900, 500);
-    }
-
-    /// <summary>The range test's raw and smoothed loss against log10(learning rate), the suggestions marked.</summary>
-    public static void RangeTest(LearningRateRangeTestResult result, string path)
-    {
-        var plot = new ScottPlot.Plot();
-        double[] logRates = result.Curve.Select(p => Math.Log10(p.LearningRate)).ToArray();
-        var raw = plot.Add.Scatter(logRates, result.Curve.Select(p => p.Loss).ToArray());
-        raw.LegendText = "loss";
-        raw.LineWidth = 1;
-        var smoothed = plot.Add.Scatter(logRates, result.Curve.Select(p => p.SmoothedLoss).ToArray());
-        smoothed.LegendText = "smoothed loss";
-        smoothed.LineWidth = 3;
-        var suggestion = plot.Add.VerticalLine(Math.Log10(result.SuggestedLearningRate));
-        suggestion.LegendText = $"suggested ({result.SuggestionMethod}): {result.SuggestedLearningRate:G3}";
-        var steepest = plot.Add.VerticalLine(Math.Log10(result.SteepestDescentLearningRate));
-        steepest.LegendText = $"steepest descent: {result.SteepestDescentLearningRate:G3}";
-        steepest.LinePattern = ScottPlot.LinePattern.Dashed;
-        plot.Title("Learning-rate range test");
-        plot.XLabel("log10(learning rate)");
-        plot.YLabel("training MSE");
-        plot.Axes.SetLimitsY(0, Math.Min(result.Curve.Max(p => p.Loss), 4 * result.Curve.Min(p => p.SmoothedLoss)) * 1.1);
-        plot.ShowLegend();
-        plot.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
         plot.SavePng(path, 900, 500);
     }
 

@@ -15,11 +15,15 @@ var ml = new MLContext(seed: 1);
 
 // 1. Data: a multivariate series (daily and weekly cycles, trend, noise), cut into windows.
 //    Features = 24 steps × 3 sensors, Label = the next 6 steps × 3 sensors, both time-major.
-List<Window> windows = Window.Slide(SyntheticSeries(length: 2600, seed: 7), InputLength, Horizon, stride: 2);
+//    Overlapping windows share rows: a gap of ⌈Horizon / stride⌉ − 1 windows between two parts keeps every label row
+//    of the later part out of the earlier part's windows (no leakage into validation or test).
+const int Stride = 2, Gap = (Horizon + Stride - 1) / Stride - 1;
+List<Window> windows = Window.Slide(SyntheticSeries(length: 2600, seed: 7), InputLength, Horizon, Stride);
 int trainCount = (int)(windows.Count * 0.8);
+List<Window> testWindows = windows.Skip(trainCount + Gap).ToList();
 IDataView train = ml.Data.LoadFromEnumerable(windows.Take(trainCount));
-IDataView test = ml.Data.LoadFromEnumerable(windows.Skip(trainCount));
-Console.WriteLine($"{windows.Count} windows: {trainCount} for training (the last 15% of them validate), {windows.Count - trainCount} for test.");
+IDataView test = ml.Data.LoadFromEnumerable(testWindows);
+Console.WriteLine($"{windows.Count} windows: {trainCount} for training (the last 15% of them validate, after a gap of {Gap}), {testWindows.Count} for test (after a gap of {Gap}).");
 
 // 2. Train. Shapes come from the columns' [steps, features] dimensions.
 var options = new Seq2SeqOptions
@@ -31,6 +35,7 @@ var options = new Seq2SeqOptions
     MaxEpochs = 25,
     LearningRate = 3e-3,
     ValidationFraction = 0.15,
+    ValidationGapRows = Gap,
     EarlyStoppingPatience = 5,
     Progress = new Progress<EpochSummary>(e => Console.WriteLine("  " + e)),
 };
@@ -40,7 +45,7 @@ Console.WriteLine($"kept the weights of epoch {model.LastTransformer.TrainingHis
 
 // 3. Evaluate on the test windows.
 SequenceRegressionMetrics metrics = ml.Regression.EvaluateSequence(model.Transform(test), labelColumnName: "Label", scoreColumnName: "Score");
-double lastValueMse = LastValueBaseline(windows.Skip(trainCount));
+double lastValueMse = LastValueBaseline(testWindows);
 Console.WriteLine($"test: MSE {metrics.MeanSquaredError:F4}, RMSE {metrics.RootMeanSquaredError:F4}, MAE {metrics.MeanAbsoluteError:F4}, R² {metrics.RSquared:F3} over {metrics.SequenceCount} sequences");
 Console.WriteLine($"      (repeating the last observed value would give MSE {lastValueMse:F4})");
 Console.WriteLine("      MSE per step: " + string.Join(" ", metrics.MeanSquaredErrorPerStep.Select(v => v.ToString("F4"))));
