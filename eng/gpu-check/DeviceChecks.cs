@@ -80,9 +80,23 @@ internal sealed class DeviceChecks(CheckArguments arguments, JsonObject report)
         return true;
     }
 
-    /// <summary>The device's fp32 matmul rate (TorchSharp's default precision), the yardstick for the training step's rate.</summary>
+    /// <summary>The device's float32 matmul rate, with TF32 off and (on CUDA) on: the yardsticks for the training step's rate.</summary>
     public void MatmulRate()
     {
+        var rates = new JsonObject();
+        bool tf32 = torch.backends.cuda.matmul.allow_tf32;
+        rates["float32"] = MatmulRate(allowTf32: false);
+        if (arguments.UsesCuda)
+            rates["tf32"] = MatmulRate(allowTf32: true);
+        torch.backends.cuda.matmul.allow_tf32 = tf32; // as it was: the training checks run with TorchSharp's default
+        rates["defaultAllowsTf32"] = tf32;
+        report["matmul"] = rates;
+    }
+
+    private JsonObject MatmulRate(bool allowTf32)
+    {
+        if (arguments.UsesCuda)
+            torch.backends.cuda.matmul.allow_tf32 = allowTf32;
         int n = arguments.Quick ? 512 : 8192, repeats = arguments.Quick ? 3 : 20;
         torch.Device device = arguments.UsesCuda ? torch.CUDA : torch.CPU;
         using var scope = torch.NewDisposeScope();
@@ -95,12 +109,11 @@ internal sealed class DeviceChecks(CheckArguments arguments, JsonObject report)
             torch.matmul(a, b);
         Synchronize();
         double seconds = clock.Elapsed.TotalSeconds;
-        report["matmul"] = new JsonObject
+        return new JsonObject
         {
             ["size"] = n,
             ["repeats"] = repeats,
             ["tflops"] = Math.Round(2.0 * n * n * (double)n * repeats / seconds / 1e12, 2),
-            ["note"] = "float32 torch.matmul with TorchSharp's default precision settings",
         };
     }
 
