@@ -84,6 +84,10 @@ internal sealed class Seq2SeqTrainer
             + $" Network: {network.Architecture}.");
         if (validation is null)
             _host.Info("Seq2Seq: no validation data (set ValidationSet or ValidationFraction): no early stopping, the model keeps the last epoch's weights.");
+        else if (_options.Schedule is LearningRateSchedule.OneCycle or LearningRateSchedule.CosineWithWarmup && _options.EarlyStoppingPatience < _options.MaxEpochs / 2)
+            _host.Info($"Seq2Seq: the {_options.Schedule} schedule anneals over all {_options.MaxEpochs} epochs, but early stopping (patience {_options.EarlyStoppingPatience}) "
+                + "usually ends the run long before that, with the rate still high. For rates that decay within the epochs that run, use Schedule = ReduceOnPlateau "
+                + "(as mlContext.Forecasting.Seq2Seq does) or fewer MaxEpochs.");
 
         bool stoppedEarly = false;
         network.train();
