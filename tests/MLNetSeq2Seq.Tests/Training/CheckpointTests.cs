@@ -8,9 +8,19 @@ namespace MLNetSeq2Seq.Tests.Training;
 
 public sealed class CheckpointTests
 {
-    private static Seq2SeqOptions Options(int maxEpochs)
+    private static Seq2SeqOptions Options(int maxEpochs, bool segmentFamily = false)
     {
         var options = SyntheticSequences.SmallOptions(maxEpochs);
+        if (segmentFamily)
+        {
+            // The forecasting pieces: their parameters (channel embedding, affine) and RNG use are part of the state too.
+            options.Family = NetworkFamily.SegmentRecurrent;
+            options.SegmentLength = 5;
+            options.InstanceNormalization = InstanceNormalization.Standardize;
+            options.InstanceNormalizationAffine = true;
+            options.ChannelIndependent = true;
+            options.Loss = LossFunction.Huber;
+        }
         options.Dropout = 0.2;           // dropout and teacher forcing make the RNG part of the state
         options.LayerCount = 2;
         options.TeacherForcingRatio = 0.5;
@@ -22,23 +32,25 @@ public sealed class CheckpointTests
         return options;
     }
 
-    [Fact]
-    public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run(bool segmentFamily)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31));
         using var folder = new TemporaryFolder();
 
-        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6)).Fit(data);
+        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6, segmentFamily)).Fit(data);
 
-        var interrupted = Options(6);
+        var interrupted = Options(6, segmentFamily);
         interrupted.CheckpointDirectory = folder.Path;
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 3) ml.CancelExecution(); });
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(data));
         Assert.Equal(new[] { "seq2seq-checkpoint.bin" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
 
         var fresh = new MLContext(seed: 1);
-        var resumed = Options(6);
+        var resumed = Options(6, segmentFamily);
         resumed.ResumeFrom = folder.Path;
         using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
 
