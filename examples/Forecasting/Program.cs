@@ -37,7 +37,13 @@ var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLengt
 SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, windows, ChronologicalSplit.EttHourly);
 Console.WriteLine($"windows: {split.Train.GetRowCount()} train, {split.Validation.GetRowCount()} validation, {split.Test.GetRowCount()} test (L = 96, H = {horizon}, {columns.Length} → {columns.Length} columns).");
 
-// 2. The forecasting trainer with its defaults: only the horizon and the validation windows are given.
+// 2. The forecasting trainer with its defaults: only the horizon and the validation windows are given. Its progress
+//    (the recipe it picked, one line per epoch) arrives through MLContext.Log like any ML.NET trainer's.
+ml.Log += (_, e) =>
+{
+    if (e.Message.Contains("Seq2Seq: ", StringComparison.Ordinal) && (e.Message.Contains(" epoch ", StringComparison.Ordinal) || e.Message.Contains("training rows", StringComparison.Ordinal)))
+        Console.WriteLine("  " + e.Message[(e.Message.IndexOf("Seq2Seq: ", StringComparison.Ordinal) + 9)..]);
+};
 var estimator = ml.Forecasting.Seq2Seq(horizon: horizon, validationSet: split.Validation);
 Seq2SeqTransformer model = estimator.Fit(split.Train);
 Console.WriteLine($"kept epoch {model.TrainingHistory.BestEpoch} of {model.TrainingHistory.Epochs.Count} (validation MSE {model.TrainingHistory.BestValidationLoss:F4}).");
