@@ -18,5 +18,5 @@ echo "packed: out/gpu-check/gpu-check.tar.gz ($((size / 1024 / 1024)) MiB of at 
 if [ "$size" -gt "$limit" ]; then echo "the package is larger than 60 MiB" >&2; exit 1; fi
 cat <<'CMD'
 Run on the GPU host from the repository root (the device tool's working tree; carry out/gpu-check); the JSON lands in $OUT:
-  mkdir -p /tmp/gpu-check && tar -xzf out/gpu-check/gpu-check.tar.gz -C /tmp/gpu-check && TORCH_LIB=$(python3 -c "import torch,os;print(os.path.join(os.path.dirname(torch.__file__),'lib'))") && LD_LIBRARY_PATH=$TORCH_LIB DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 timeout 420 /tmp/gpu-check/GpuCheck --libtorch $TORCH_LIB --device cuda --out ${OUT:-.}/gpu-check.json
+  mkdir -p /tmp/gpu-check && tar -xzf out/gpu-check/gpu-check.tar.gz -C /tmp/gpu-check && TORCH_LIB=$(python3 -c "import torch,os;print(os.path.join(os.path.dirname(torch.__file__),'lib'))") && LD_LIBRARY_PATH=$TORCH_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 timeout 420 /tmp/gpu-check/GpuCheck --libtorch $TORCH_LIB --device cuda --out ${OUT:-.}/gpu-check.json
 CMD
