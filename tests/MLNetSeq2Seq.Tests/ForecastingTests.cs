@@ -260,6 +260,24 @@ public sealed class ForecastingTests
     }
 
     [Fact]
+    public void The_segment_family_refuses_variable_length_rows_before_training_naming_the_row()
+    {
+        var ml = new MLContext(seed: 1);
+        List<string> log = ReliabilityKit.CaptureLog(ml);
+        var options = new Seq2SeqOptions
+        {
+            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, InputFeatureCount = VariableLengthTests.FeatureCount,
+            Horizon = VariableLengthTests.Horizon, HiddenSize = 8, MaxEpochs = 1,
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(VariableLengthTests.Generate(40, seed: 1))));
+
+        Assert.Equal(nameof(Seq2SeqOptions.Family), error.ParamName);
+        Assert.Matches(@"Training data: Family = SegmentRecurrent needs full-length input windows, but row \d+ has \d+ input steps", error.Message);
+        Assert.DoesNotContain(log, m => m.Contains("Seq2Seq: epoch", StringComparison.Ordinal)); // nothing was trained
+    }
+
+    [Fact]
     public void Segment_options_that_do_not_apply_are_refused_by_name()
     {
         var options = Seq2SeqOptions.ForForecasting();

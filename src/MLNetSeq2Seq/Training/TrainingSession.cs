@@ -65,9 +65,19 @@ internal sealed class TrainingSession : IDisposable
         SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host);
         try
         {
+            RequireFullLengthForSegments(options, all, "Training data");
             if (options.ValidationSet is IDataView validationSet)
             {
                 var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host);
+                try
+                {
+                    RequireFullLengthForSegments(options, validation, "ValidationSet");
+                }
+                catch
+                {
+                    validation.Dispose();
+                    throw;
+                }
                 return new TrainingSession(options, host, shapes, targets, device, seed, all, all, validation, validation);
             }
             if (options.ValidationFraction > 0)
@@ -107,6 +117,18 @@ internal sealed class TrainingSession : IDisposable
             Validation.Dispose();
         _separateValidation?.Dispose();
         _all.Dispose();
+    }
+
+    // The segment family cuts each window into fixed segments and has no notion of padding: say so before training.
+    private static void RequireFullLengthForSegments(Seq2SeqOptions options, SequenceDataset data, string what)
+    {
+        if (options.Family != NetworkFamily.SegmentRecurrent || data.FeatureSteps is not int[] steps)
+            return;
+        int full = (int)data.Features.shape[1];
+        int row = Array.FindIndex(steps, s => s != full);
+        throw new ArgumentException($"{what}: Family = {NetworkFamily.SegmentRecurrent} needs full-length input windows, but row {row} has {steps[row]} input steps and others {full}. "
+            + $"Give every row the same number of input steps, or use Family = {NetworkFamily.AutoregressiveEncoderDecoder}, which packs variable-length sequences.",
+            nameof(Seq2SeqOptions.Family));
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace MLNetSeq2Seq.Tests.Data;
 
 public sealed class VariableLengthTests
 {
-    private const int FeatureCount = 2, Horizon = 4, Delay = 6;
+    internal const int FeatureCount = 2, Horizon = 4, Delay = 6;
 
     /// <summary>Rows of 6 to 14 steps; the label is a scaled copy of the steps Delay..Delay−H before each row's end.</summary>
     public sealed class MixedRow
