@@ -126,6 +126,8 @@ internal sealed class TrainingSession : IDisposable
             return;
         int full = (int)data.Features.shape[1];
         int row = Array.FindIndex(steps, s => s != full);
+        if (row < 0)
+            return; // a variable-length column whose rows all happen to be full length
         throw new ArgumentException($"{what}: Family = {NetworkFamily.SegmentRecurrent} needs full-length input windows, but row {row} has {steps[row]} input steps and others {full}. "
             + $"Give every row the same number of input steps, or use Family = {NetworkFamily.AutoregressiveEncoderDecoder}, which packs variable-length sequences.",
             nameof(Seq2SeqOptions.Family));
