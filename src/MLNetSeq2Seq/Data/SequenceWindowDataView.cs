@@ -43,7 +43,7 @@ internal sealed class SequenceWindowDataView : IDataView
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length));
-        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length), TargetAnnotation(TargetInputIndices));
+        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length), LabelAnnotations(TargetInputIndices, _stride));
         if (options.WindowStartColumnName is not null)
             builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
         if (options.TimestampColumnName is not null)
@@ -68,12 +68,6 @@ internal sealed class SequenceWindowDataView : IDataView
 
     public int FeatureLength => _inputLength * _inputColumns.Length;
 
-    /// <summary>Predicted steps per window.</summary>
-    public int Horizon => _horizon;
-
-    /// <summary>Rows between consecutive window starts.</summary>
-    public int Stride => _stride;
-
     /// <summary>For each target column, its position among the input columns, or −1 when it is not an input.</summary>
     public int[] TargetInputIndices => _targetColumns.Select(t => Array.IndexOf(_inputColumns, t)).ToArray();
 
@@ -84,14 +78,27 @@ internal sealed class SequenceWindowDataView : IDataView
     /// </summary>
     public const string TargetInputIndicesAnnotation = "MLNetSeq2Seq.TargetInputIndices";
 
-    private static DataViewSchema.Annotations? TargetAnnotation(int[] targets)
+    /// <summary>The annotation on the label column that holds the window stride, for the validation gap.</summary>
+    public const string StrideAnnotation = "MLNetSeq2Seq.WindowStride";
+
+    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride)
     {
-        if (targets.Any(i => i < 0))
-            return null;
         var annotations = new DataViewSchema.Annotations.Builder();
-        annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),
-            (ref VBuffer<int> value) => value = new VBuffer<int>(targets.Length, (int[])targets.Clone()));
+        annotations.Add(StrideAnnotation, NumberDataViewType.Int32, (ref int value) => value = stride);
+        if (targets.All(i => i >= 0))
+            annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),
+                (ref VBuffer<int> value) => value = new VBuffer<int>(targets.Length, (int[])targets.Clone()));
         return annotations.ToAnnotations();
+    }
+
+    /// <summary>The window stride a label column carries from a window view, or null.</summary>
+    public static int? StrideOf(DataViewSchema.Column label)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull(StrideAnnotation) is not DataViewSchema.Column column || column.Type != NumberDataViewType.Int32)
+            return null;
+        int stride = 0;
+        label.Annotations.GetValue(StrideAnnotation, ref stride);
+        return stride > 0 ? stride : null;
     }
 
     /// <summary>The target mapping a label column carries from a window view, or null.</summary>

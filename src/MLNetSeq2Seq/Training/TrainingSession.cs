@@ -83,7 +83,7 @@ internal sealed class TrainingSession : IDisposable
             if (options.ValidationFraction > 0)
             {
                 int validationCount = (int)Math.Round(all.Count * options.ValidationFraction);
-                int gap = ValidationGap(options, input, host);
+                int gap = ValidationGap(options, input, shapes.Horizon, host);
                 if (validationCount < 1 || validationCount + gap >= all.Count)
                     throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.ValidationFraction), options.ValidationFraction,
                         $"ValidationFraction {options.ValidationFraction} of {all.Count} rows leaves {validationCount} validation and {all.Count - validationCount - gap} training rows "
@@ -138,13 +138,14 @@ internal sealed class TrainingSession : IDisposable
     /// a training window: ValidationGapRows when set; for a window view, the windows that start less than Horizon rows
     /// before the first validation window (⌈H / stride⌉ − 1); otherwise none, with a warning.
     /// </summary>
-    private static int ValidationGap(Seq2SeqOptions options, IDataView input, MLNetHost host)
+    private static int ValidationGap(Seq2SeqOptions options, IDataView input, int horizon, MLNetHost host)
     {
         if (options.ValidationGapRows is int rows)
             return rows;
-        if (input is SequenceWindowDataView windows)
+        // From the label column's annotations, not the view's type: they survive the transforms of a pipeline.
+        if (SequenceWindowDataView.StrideOf(input.Schema[options.LabelColumnName]) is int stride)
         {
-            int gap = (windows.Horizon + windows.Stride - 1) / windows.Stride - 1;
+            int gap = (horizon + stride - 1) / stride - 1;
             host.Info($"Seq2Seq: ValidationFraction leaves out {gap} windows between the training and validation windows, so that no validation label row lies inside a training window.");
             return gap;
         }
