@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -42,6 +43,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     private readonly SequenceNetwork _network;
     private readonly Device _device;
+    // Dispose waits for scoring in flight and refuses new scoring: a prediction engine disposed on one thread while
+    // another scores must give ObjectDisposedException, never a forward pass over freed native tensors.
+    private readonly object _lifetime = new();
+    private int _inFlight;
     private bool _disposed;
 
     internal Seq2SeqTransformer(SequenceNetwork network, string featureColumnName, string scoreColumnName,
@@ -97,13 +102,42 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>A row-to-row mapper, used by <c>mlContext.Model.CreatePredictionEngine</c>.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => CreateMapper(inputSchema);
 
-    /// <summary>Frees the network's native tensors. Safe to call twice.</summary>
+    /// <summary>Frees the network's native tensors, after waiting for scoring already under way on other threads;
+    /// scoring that starts later throws <see cref="ObjectDisposedException"/>. Safe to call twice and from any thread.</summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
+        lock (_lifetime)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            while (_inFlight > 0)
+                Monitor.Wait(_lifetime);
+        }
         _network.Dispose();
+    }
+
+    /// <summary>Marks the network in use until the returned lease is disposed; throws once the transformer is disposed.</summary>
+    private NetworkLease UseNetwork()
+    {
+        lock (_lifetime)
+        {
+            ThrowIfDisposed();
+            _inFlight++;
+        }
+        return new NetworkLease(this);
+    }
+
+    private readonly struct NetworkLease(Seq2SeqTransformer owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner._lifetime)
+            {
+                if (--owner._inFlight == 0)
+                    Monitor.PulseAll(owner._lifetime);
+            }
+        }
     }
 
     private SequenceScoringRowMapper CreateMapper(DataViewSchema inputSchema)
@@ -135,7 +169,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores)
     {
-        ThrowIfDisposed();
+        using NetworkLease lease = UseNetwork();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
@@ -146,8 +180,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
-        ThrowIfDisposed();
-        byte[] weights = NetworkWeights.Save(_network);
+        byte[] weights;
+        using (UseNetwork())
+            weights = NetworkWeights.Save(_network);
         ModelWriter.Save(ctx, s_format, writer =>
         {
             // *** Binary format ***

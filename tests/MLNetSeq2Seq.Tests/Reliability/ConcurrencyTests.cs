@@ -97,6 +97,83 @@ public sealed class ConcurrencyTests
         Assert.Throws<ObjectDisposedException>(() => scoredBefore.GetColumn<float[]>("Score").ToArray());
     }
 
+    internal const string DisposeWhileScoringCommand = "dispose-while-scoring";
+
+    [Fact]
+    public void Disposing_while_eight_threads_predict_gives_ObjectDisposedException_never_a_crash_in_200_rounds()
+    {
+        // A use-after-free may kill the process rather than throw: the rounds run in a child, which must exit cleanly.
+        using var folder = new TemporaryFolder();
+        _ = LoadedModel(folder);
+
+        var child = ChildProcess.ChildProcessRunner.Run(TimeSpan.FromMinutes(5), DisposeWhileScoringCommand, folder.File("model.zip"), "200");
+
+        Assert.True(child.ExitCode == 0, $"The child exited with {child.ExitCode}.\n{child.StandardOutput}\n{child.StandardError}");
+        string[] lines = child.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("rounds 200", lines[0]);
+        long predictions = long.Parse(lines[1].Split(' ')[1]), refusals = long.Parse(lines[2].Split(' ')[1]);
+        Assert.True(predictions >= 200 * Threads, child.StandardOutput); // every thread scored before each Dispose
+        Assert.Equal(200 * Threads, refusals); // and every thread then saw the model refuse
+    }
+
+    /// <summary>Child command: loads the model, lets <see cref="Threads"/> threads predict in a loop, disposes the model
+    /// while they do, and repeats. Exit 0 only when every thread saw nothing but results and then ObjectDisposedException.</summary>
+    internal static int DisposeWhileScoring(string[] args)
+    {
+        int rounds = int.Parse(args[1]);
+        var ml = new MLContext(seed: 1);
+        byte[] zip = File.ReadAllBytes(args[0]);
+        SyntheticSequences.Row[] rows = SyntheticSequences.Generate(20, seed: 6).ToArray();
+        long predictions = 0, refusals = 0;
+        var unexpected = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        for (int round = 0; round < rounds; round++)
+        {
+            var model = (Seq2SeqTransformer)ml.Model.Load(new MemoryStream(zip), out _);
+            using var scoring = new CountdownEvent(Threads);
+            var threads = Enumerable.Range(0, Threads).Select(thread => new Thread(() =>
+            {
+                using var engine = ml.Model.CreatePredictionEngine<SyntheticSequences.Row, Seq2SeqTransformerTests.ScoreRow>(model,
+                    new PredictionEngineOptions { OwnsTransformer = false });
+                bool signalled = false;
+                try
+                {
+                    for (int i = 0; ; i++)
+                    {
+                        engine.Predict(rows[(thread + i) % rows.Length]);
+                        Interlocked.Increment(ref predictions);
+                        if (!signalled)
+                        {
+                            scoring.Signal();
+                            signalled = true;
+                        }
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref refusals);
+                }
+                catch (Exception ex)
+                {
+                    unexpected.Enqueue(ex);
+                }
+                if (!signalled)
+                    scoring.Signal();
+            })).ToArray();
+            foreach (Thread thread in threads)
+                thread.Start();
+            scoring.Wait();
+            model.Dispose();
+            foreach (Thread thread in threads)
+                thread.Join();
+        }
+        Console.WriteLine($"rounds {rounds}");
+        Console.WriteLine($"predictions {predictions}");
+        Console.WriteLine($"refusals {refusals}");
+        foreach (Exception ex in unexpected.Take(3))
+            Console.Error.WriteLine(ex);
+        return unexpected.IsEmpty ? 0 : 3;
+    }
+
     private static float[][] Transform(MLContext ml, ITransformer model, SyntheticSequences.Row[] rows) =>
         model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Score").ToArray();
 
