@@ -38,15 +38,7 @@ internal static class TorchDevices
         }
     }
 
-    /// <summary>Seeds every generator the network uses (CPU, and CUDA when present).</summary>
-    public static void Seed(int seed)
-    {
-        torch.manual_seed(seed);
-        if (CudaAvailable())
-            torch.cuda.manual_seed_all(seed);
-    }
-
-    private static bool CudaAvailable()
+    public static bool CudaAvailable()
     {
         try
         {

@@ -1,3 +1,5 @@
+using MLNetSeq2Seq.Native;
+
 namespace MLNetSeq2Seq.Networks;
 
 /// <summary>Builds the network an architecture describes: the family, wrapped in channel independence and then
@@ -5,7 +7,15 @@ namespace MLNetSeq2Seq.Networks;
 /// seed gives the same initial weights.</summary>
 internal static class NetworkFactory
 {
-    public static SequenceNetwork Create(NetworkArchitecture architecture)
+    /// <summary>A network whose initial weights are drawn from <paramref name="seed"/> alone: whatever else the process
+    /// draws, in parallel or before, the same seed gives the same weights.</summary>
+    public static SequenceNetwork Create(NetworkArchitecture architecture, int seed) => TorchRandom.Seeded(seed, () => Build(architecture));
+
+    /// <summary>A network whose initial weights are about to be replaced (loaded or restored): its draws disturb neither
+    /// the caller's generator nor a Fit running in parallel.</summary>
+    public static SequenceNetwork Create(NetworkArchitecture architecture) => TorchRandom.Undisturbed(() => Build(architecture));
+
+    private static SequenceNetwork Build(NetworkArchitecture architecture)
     {
         SequenceNetwork network = architecture.Family switch
         {

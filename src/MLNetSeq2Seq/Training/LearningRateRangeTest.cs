@@ -21,7 +21,7 @@ internal static class LearningRateRangeTest
         int batchSize = Seq2SeqTrainer.EffectiveBatchSize(options, session.Train.Count);
         using SequenceNetwork network = session.CreateNetwork();
         using var runner = new OptimizerStepRunner(network, PointLoss.TrainingLossOf(options), settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
-            Seq2SeqTrainer.InitialMicroBatchSize(options, batchSize), session.Host, observer);
+            Seq2SeqTrainer.InitialMicroBatchSize(options, batchSize), session.Host, observer, randomSeed: session.Seed);
         using Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: session.Train.Features.device);
         var curve = new List<LearningRateRangeTestPoint>(settings.StepCount);
         bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,12 +28,17 @@ internal sealed class OptimizerStepRunner : IDisposable
     private readonly ITrainingObserver? _observer;
     private readonly NonFiniteStepMonitor? _nonFinite;
     private readonly List<int> _triedMicroBatchSizes = new();
+    private readonly int _randomSeed;
+    private readonly bool _drawsInForward;
 
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
-    /// skips) steps whose loss is not finite; null: no watch.</summary>
+    /// skips) steps whose loss is not finite; null: no watch. Dropout masks derive from <paramref name="randomSeed"/>, the step
+    /// and the micro-batch's place in it (<see cref="TorchRandom"/>).</summary>
     public OptimizerStepRunner(SequenceNetwork network, PointLoss loss, double learningRate, double weightDecay, double? clipNorm,
-        int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null)
+        int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0)
     {
+        _randomSeed = randomSeed;
+        _drawsInForward = network.Architecture.Dropout > 0;
         _network = network;
         _loss = loss;
         _parameters = network.parameters().ToList();
@@ -84,7 +90,7 @@ internal sealed class OptimizerStepRunner : IDisposable
     internal bool Run(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, Tensor lossSum, int epoch, long step)
     {
         using var stepScope = torch.NewDisposeScope();
-        Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch);
+        Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch, step);
         if (_nonFinite is { SkipsSteps: true } && !_nonFinite.CheckStep(stepLoss, _parameters, step))
             return false; // no update: AdamW's moments and the weights stay as they were
         if (_clipNorm is double maxNorm)
@@ -104,7 +110,7 @@ internal sealed class OptimizerStepRunner : IDisposable
     /// by its share of the step's valid elements — so the gradients are those of the mean loss over the whole step.
     /// Returns the step's summed loss, in the caller's scope.
     /// </summary>
-    internal Tensor AccumulateGradients(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, int epoch)
+    internal Tensor AccumulateGradients(SequenceDataset data, ReadOnlySpan<long> rows, int[] microBatchSizes, bool[] teacherForcedSteps, int epoch, long step = 0)
     {
         if (microBatchSizes.Sum() != rows.Length)
             throw new ArgumentException("Micro-batch sizes must add up to the step's rows.", nameof(microBatchSizes));
@@ -115,14 +121,17 @@ internal sealed class OptimizerStepRunner : IDisposable
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
+            int part = offset;
             ReadOnlySpan<long> microRows = rows.Slice(offset, size);
             offset += size;
             _observer?.OnMicroBatch(epoch, microRows);
             using var scope = torch.NewDisposeScope();
             Tensor index = torch.tensor(microRows.ToArray(), dtype: ScalarType.Int64, device: data.Features.device);
             Tensor labels = data.Labels.index_select(0, index);
-            Tensor prediction = _network.Forward(data.Features.index_select(0, index), lengths: data.FeatureLengths(microRows),
-                teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
+            Tensor features = data.Features.index_select(0, index);
+            Tensor? lengths = data.FeatureLengths(microRows);
+            Tensor Forward() => _network.Forward(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
+            Tensor prediction = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
             _observer?.AfterForward(epoch, size);
             Tensor lossSum = _loss.Sum(prediction, labels, data.LabelMask(microRows));
             (lossSum / stepElements).backward();

@@ -51,7 +51,7 @@ internal sealed class Seq2SeqTrainer
         var trainingLoss = PointLoss.TrainingLossOf(_options);
         var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
         using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
-            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite);
+            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed);
         // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
         // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);
@@ -94,11 +94,10 @@ internal sealed class Seq2SeqTrainer
         for (int epoch = firstEpoch; epoch <= _options.MaxEpochs && !stoppedEarly; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            // Every random stream of an epoch (order, teacher forcing, dropout) derives from (seed, epoch):
-            // the seed is the whole RNG state, so a resumed run draws exactly what the original would have.
+            // Every random stream of an epoch derives from (seed, epoch) — order, teacher forcing — or from (seed, step,
+            // micro-batch) — dropout, see TorchRandom: a resumed run draws exactly what the original would have.
             EpochPlan plan = EpochPlan.Create(train.Count, batchSize, _seed, epoch);
             var coin = new Random(EpochPlan.DerivedSeed(_seed, epoch, stream: 2));
-            TorchDevices.Seed(EpochPlan.DerivedSeed(_seed, epoch, stream: 3));
             bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
             double teacherForcing = TeacherForcingRatio(epoch);
             double learningRate = 0;

@@ -103,8 +103,7 @@ internal sealed class TrainingSession : IDisposable
     /// <summary>A freshly initialised network on the device; the same seed always gives the same initial weights.</summary>
     public SequenceNetwork CreateNetwork()
     {
-        TorchDevices.Seed(Seed);
-        var network = NetworkFactory.Create(Architecture);
+        var network = NetworkFactory.Create(Architecture, Seed);
         network.to(Device);
         return network;
     }
