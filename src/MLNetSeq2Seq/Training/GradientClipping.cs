@@ -12,16 +12,18 @@ namespace MLNetSeq2Seq.Training;
 /// </summary>
 internal static class GradientClipping
 {
-    /// <summary>Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)). Call inside a dispose scope.</summary>
-    public static void ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
+    /// <summary>Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)) and returns ‖g‖² before scaling (null without
+    /// gradients), still on the device. Call inside a dispose scope.</summary>
+    public static Tensor? ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
     {
         var gradients = parameters.Select(p => p.grad).Where(g => g is not null).Cast<Tensor>().ToList();
         if (gradients.Count == 0)
-            return;
+            return null;
         using var _ = torch.no_grad();
         Tensor squaredNorm = torch.stack(gradients.Select(g => g.pow(2).sum()).ToArray()).sum();
         Tensor scale = (maxNorm / (squaredNorm.sqrt() + 1e-6)).clamp_max(1.0);
         foreach (Tensor gradient in gradients)
             gradient.mul_(scale);
+        return squaredNorm;
     }
 }

@@ -13,6 +13,9 @@ internal interface ITrainingObserver
     /// out-of-memory exception type here to exercise the backoff.</summary>
     void AfterForward(int epoch, int microBatchSize) { }
 
+    /// <summary>After an optimizer step's update (or its undoing), inside the step's dispose scope.</summary>
+    void OnStepEnd(int epoch, long step, SequenceNetwork network) { }
+
     /// <summary>After an epoch's optimizer steps, before its validation and before early stopping decides.</summary>
     void OnEpochEnd(int epoch, SequenceNetwork network);
 }

@@ -7,9 +7,10 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Training;
 
 /// <summary>
-/// Watches optimizer steps for a NaN or infinite loss. By default it never reads the device per step: a one-element
-/// tensor on the device keeps the run index of the first such step, updated by a masked fill after each step and read
-/// once per epoch, with the epoch's loss. With <see cref="Seq2SeqOptions.SkipNonFiniteSteps"/> each step's loss and
+/// Watches optimizer steps for a NaN or infinite loss or gradient. By default it never reads the device per step: a
+/// one-element tensor on the device keeps the run index of the first such step, updated by a masked fill before each
+/// update; from that step on every update is undone on the device (the weights stay those from before the bad step),
+/// and the loop reads the tensor only every <see cref="CheckEverySteps"/> steps, to end the epoch early. With <see cref="Seq2SeqOptions.SkipNonFiniteSteps"/> each step's loss and
 /// gradients are checked on the host before the update instead (one device read per step), so a bad step can be
 /// skipped. Created once per Fit, outside any dispose scope; owns its tensor.
 /// </summary>
@@ -17,6 +18,9 @@ internal sealed class NonFiniteStepMonitor : IDisposable
 {
     private readonly Tensor _firstNonFiniteStep;
     private readonly List<long> _skippedThisEpoch = new();
+
+    /// <summary>Steps between the loop's reads of the divergence flag in record mode (one device read each).</summary>
+    public const int CheckEverySteps = 8;
 
     public NonFiniteStepMonitor(Device device, bool skipSteps)
     {
@@ -40,13 +44,43 @@ internal sealed class NonFiniteStepMonitor : IDisposable
         _skippedThisEpoch.Clear();
     }
 
-    /// <summary>Remembers <paramref name="step"/> if its loss is not finite and no earlier step's was. Device work
-    /// only, no synchronisation. Call inside the step's dispose scope.</summary>
-    public void Record(Tensor stepLoss, long step)
+    /// <summary>Remembers <paramref name="step"/> if its loss or a gradient is not finite and no earlier step's was.
+    /// Device work only, no synchronisation. Call inside the step's dispose scope, after backward, before the update.</summary>
+    public void Record(Tensor stepLoss, IReadOnlyList<Parameter> parameters, long step)
     {
         using var _ = torch.no_grad();
-        Tensor isFirst = stepLoss.isfinite().all().logical_not().logical_and(_firstNonFiniteStep.lt(0));
+        Tensor isFirst = AllFinite(stepLoss, parameters).logical_not().logical_and(_firstNonFiniteStep.lt(0));
         _firstNonFiniteStep.masked_fill_(isFirst, step);
+    }
+
+    /// <summary>As <see cref="Record(Tensor, IReadOnlyList{Parameter}, long)"/>, from the gradients' squared global norm
+    /// (NaN or infinite when any gradient is) instead of each gradient.</summary>
+    public void Record(Tensor stepLoss, Tensor? squaredGradientNorm, long step)
+    {
+        using var _ = torch.no_grad();
+        Tensor finite = stepLoss.isfinite().all();
+        if (squaredGradientNorm is not null)
+            finite = finite.logical_and(squaredGradientNorm.isfinite().all());
+        _firstNonFiniteStep.masked_fill_(finite.logical_not().logical_and(_firstNonFiniteStep.lt(0)), step);
+    }
+
+    /// <summary>Copies of the weights before an update, for <see cref="UndoUpdateIfDiverged"/>. Call inside the step's scope.</summary>
+    public static Tensor[] HoldWeights(IReadOnlyList<Parameter> parameters)
+    {
+        using var _ = torch.no_grad();
+        var held = new Tensor[parameters.Count];
+        for (int i = 0; i < held.Length; i++)
+            held[i] = parameters[i].detach().clone();
+        return held;
+    }
+
+    /// <summary>Puts back the weights held before the update once a non-finite step has been recorded; no device read.</summary>
+    public void UndoUpdateIfDiverged(IReadOnlyList<Parameter> parameters, Tensor[] held)
+    {
+        using var _ = torch.no_grad();
+        Tensor diverged = _firstNonFiniteStep.ge(0);
+        for (int i = 0; i < held.Length; i++)
+            parameters[i].copy_(torch.where(diverged, held[i], parameters[i]));
     }
 
     /// <summary>
@@ -56,13 +90,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public bool CheckStep(Tensor stepLoss, IReadOnlyList<Parameter> parameters, long step)
     {
         using var _ = torch.no_grad();
-        Tensor finite = stepLoss.isfinite().all();
-        foreach (Parameter parameter in parameters)
-        {
-            if (parameter.grad is Tensor gradient)
-                finite = finite.logical_and(gradient.isfinite().all());
-        }
-        if (finite.ToBoolean())
+        if (AllFinite(stepLoss, parameters).ToBoolean())
             return true;
         _skippedThisEpoch.Add(step);
         SkippedTotal++;
@@ -78,4 +106,15 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     }
 
     public void Dispose() => _firstNonFiniteStep.Dispose();
+
+    private static Tensor AllFinite(Tensor stepLoss, IReadOnlyList<Parameter> parameters)
+    {
+        Tensor finite = stepLoss.isfinite().all();
+        foreach (Parameter parameter in parameters)
+        {
+            if (parameter.grad is Tensor gradient)
+                finite = finite.logical_and(gradient.isfinite().all());
+        }
+        return finite;
+    }
 }

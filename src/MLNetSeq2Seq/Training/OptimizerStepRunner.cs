@@ -93,14 +93,26 @@ internal sealed class OptimizerStepRunner : IDisposable
         Tensor stepLoss = AccumulateGradients(data, rows, microBatchSizes, teacherForcedSteps, epoch, step);
         if (_nonFinite is { SkipsSteps: true } && !_nonFinite.CheckStep(stepLoss, _parameters, step))
             return false; // no update: AdamW's moments and the weights stay as they were
+        Tensor[]? held = null;
+        if (_nonFinite is { SkipsSteps: false })
+        {
+            held = NonFiniteStepMonitor.HoldWeights(_parameters);
+            if (_clipNorm is null)
+                _nonFinite.Record(stepLoss, _parameters, step);
+        }
         if (_clipNorm is double maxNorm)
-            GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
+        {
+            Tensor? squaredNorm = GradientClipping.ClipByGlobalNorm(_parameters, maxNorm);
+            if (held is not null)
+                _nonFinite!.Record(stepLoss, squaredNorm, step); // the norm clipping computed anyway says whether every gradient is finite
+        }
         Optimizer.step();
+        if (held is not null)
+            _nonFinite!.UndoUpdateIfDiverged(_parameters, held); // from the first bad step on, no update sticks
+        _observer?.OnStepEnd(epoch, step, _network);
         // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
         using (torch.no_grad())
             lossSum.add_(stepLoss);
-        if (_nonFinite is { SkipsSteps: false })
-            _nonFinite.Record(stepLoss, step);
         return true;
     }
 

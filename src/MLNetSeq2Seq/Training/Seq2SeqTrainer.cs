@@ -120,6 +120,9 @@ internal sealed class Seq2SeqTrainer
                     appliedSteps++;
                 }
                 step++;
+                // The updates after a bad step are undone on the device; a read every few steps ends the epoch too.
+                if (!nonFinite.SkipsSteps && (step - firstStepOfEpoch) % NonFiniteStepMonitor.CheckEverySteps == 0 && nonFinite.FirstNonFiniteStep() is not null)
+                    break;
             }
 
             var stepsOfEpoch = (First: firstStepOfEpoch, Count: plan.Steps.Count);
@@ -134,14 +137,20 @@ internal sealed class Seq2SeqTrainer
             double trainLoss;
             using (torch.NewDisposeScope())
                 trainLoss = lossSum.ToDouble() / appliedElements; // the loss over every real label value of the applied steps
-            if (!double.IsFinite(trainLoss))
+            long? firstBadStep = nonFinite.SkipsSteps ? null : nonFinite.FirstNonFiniteStep(); // a finite loss can still have had NaN gradients
+            if (firstBadStep is not null || !double.IsFinite(trainLoss))
             {
-                // Only now, when something went wrong, is the device asked which step it was.
-                long badStep = nonFinite.FirstNonFiniteStep() ?? firstStepOfEpoch;
+                long badStep = firstBadStep ?? firstStepOfEpoch;
                 throw Diverged(network, best, epochs, validation is not null, epoch, badStep, stepsOfEpoch, schedule.RateAt(badStep), everyStepSkipped: false);
             }
             _observer?.OnEpochEnd(epoch, network);
             double? validationLoss = validation is null ? null : SequenceLoss.Mean(network, validation, _options.InferenceBatchSize, validationMetric);
+            if (validationLoss is double v && !double.IsFinite(v))
+            {
+                // Not "no improvement": the weights now give NaN or infinite predictions on the validation rows.
+                throw Diverged(network, best, epochs, validated: true, epoch, step - 1, stepsOfEpoch, learningRate, everyStepSkipped: false,
+                    validationFailure: $"the validation {validationMetric.Name} became {v} after epoch {epoch} (training loss {trainLoss:G5})");
+            }
             double monitored = validationLoss ?? trainLoss;
             schedule.OnEpochEnd(monitored);
 
@@ -208,7 +217,7 @@ internal sealed class Seq2SeqTrainer
     /// index of the first bad step; <paramref name="epochSteps"/> the run index of the epoch's first step and its step count.
     /// </summary>
     private TrainingDivergedException Diverged(SequenceNetwork network, BestWeights best, List<EpochSummary> epochs, bool validated, int epoch,
-        long badStep, (long First, int Count) epochSteps, double learningRate, bool everyStepSkipped)
+        long badStep, (long First, int Count) epochSteps, double learningRate, bool everyStepSkipped, string? validationFailure = null)
     {
         string kept = "no epoch had finished with finite weights, so no model is kept";
         if (best.HasCapture)
@@ -218,9 +227,12 @@ internal sealed class Seq2SeqTrainer
                 + (validated ? "the best validation epoch so far)" : "the last epoch that ended with finite weights)");
         }
         string where = $"optimizer step {badStep + 1} of the run (step {badStep - epochSteps.First + 1} of {epochSteps.Count} in epoch {epoch}), at learning rate {learningRate:G3}";
-        string what = everyStepSkipped
+        string what = validationFailure is not null
+            ? $"Training diverged: {validationFailure}, so its predictions are no longer finite; {kept}. "
+            : everyStepSkipped
             ? $"Every optimizer step of epoch {epoch} had a NaN or infinite loss or gradient and was skipped (SkipNonFiniteSteps), the first at {where}, so training cannot progress; {kept}. "
-            : $"The training loss became NaN or infinite at {where}; training stopped at the end of that epoch and {kept}. ";
+            : $"The training loss or its gradient became NaN or infinite at {where}; no update was applied from that step on, training stopped within "
+              + $"{NonFiniteStepMonitor.CheckEverySteps} steps, and {kept}. ";
         string message = what
             + "The learning rate is probably too high for this data: lower LearningRate, check that inputs and labels are standardized and free of extreme values, "
             + "keep GradientClipNorm set, or run the learning-rate range test (mlContext.Regression.Trainers.FindSeq2SeqLearningRate) to pick one"

@@ -62,23 +62,24 @@ public sealed class DivergenceTests
     }
 
     [Fact]
-    public void After_finite_epochs_the_exception_hands_back_the_best_validation_epochs_weights()
+    public void A_NaN_validation_loss_is_divergence_and_the_exception_hands_back_the_best_validation_epochs_weights()
     {
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs: 5);
         options.ValidationFraction = 0.2;
-        var observer = new Poisoner(fromEpoch: 2); // NaN weights after epoch 2's steps: epoch 2 validates NaN, epoch 3 diverges
+        var observer = new Poisoner(fromEpoch: 2); // NaN weights after epoch 2's steps: epoch 2 validates NaN
 
         var error = Assert.Throws<TrainingDivergedException>(() =>
             TrainingTestKit.Estimator(ml, options, observer).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(Rows, seed: 3))));
 
         int stepsPerEpoch = (int)Math.Ceiling(Rows * 0.8 / options.BatchSize);
-        Assert.Equal(3, error.Epoch);
-        Assert.Equal(2 * stepsPerEpoch + 1, error.Step);
+        Assert.Equal(2, error.Epoch); // not "no improvement" followed by a divergence one epoch later
+        Assert.Equal(2 * stepsPerEpoch, error.Step);
+        Assert.Contains("the validation MSE became NaN after epoch 2", error.Message);
         Assert.NotNull(error.Model);
         using Seq2SeqTransformer kept = error.Model!;
         Assert.Equal(1, kept.TrainingHistory.BestEpoch);
-        Assert.Equal(2, kept.TrainingHistory.Epochs.Count);
+        Assert.Single(kept.TrainingHistory.Epochs);
         foreach (var (name, value) in observer.Snapshots[1])
             Assert.True(TensorAssert.Identical(kept.Network.state_dict()[name], value), $"{name} is not epoch 1's");
         float[] scores = Seq2SeqTransformerTests.Scores(ml, kept);
@@ -152,6 +153,49 @@ public sealed class DivergenceTests
     }
 
     /// <summary>Fills every weight with NaN at the end of each epoch from <paramref name="fromEpoch"/> on (before validation).</summary>
+    [Fact]
+    public void From_the_first_step_with_a_non_finite_gradient_no_update_sticks_and_the_epoch_ends_within_eight_steps()
+    {
+        // 640 rows, batch 16: 40 steps in epoch 1. A label of 1e20 overflows the step that holds it.
+        const int rows = 640, bad = 10; // the 0-based step of epoch 1 that gets the bad row
+        Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs: 2);
+        EpochPlan plan = EpochPlan.Create(rows, options.BatchSize, seed: 1, epoch: 1);
+        int badRow = (int)plan.Order[plan.Steps[bad].Start];
+        var ml = new MLContext(seed: 1);
+        var data = ReliabilityKit.RowsWith(rows, seed: 3, badRow, row => row.Label[3] = 1e20f);
+        var observer = new StepWeights();
+
+        var error = Assert.Throws<TrainingDivergedException>(() => TrainingTestKit.Estimator(ml, options, observer).Fit(ml.Data.LoadFromEnumerable(data)));
+
+        Assert.Equal(bad + 1, error.Step);
+        float[] before = observer.Weights[bad - 1];
+        Assert.All(before, w => Assert.True(float.IsFinite(w)));
+        Assert.NotEqual(observer.Weights[bad - 2], before); // updates did change the weights until then
+        for (int step = bad; step < observer.Weights.Count; step++)
+            Assert.Equal(before, observer.Weights[step]); // bit for bit: the bad step and every later one were undone
+        Assert.InRange(observer.Weights.Count, bad + 1, bad + NonFiniteStepMonitor.CheckEverySteps + 1); // not all 40 steps
+        Assert.Contains("no update was applied from that step on", error.Message);
+    }
+
+    private sealed class StepWeights : ITrainingObserver
+    {
+        public System.Collections.Generic.List<float[]> Weights { get; } = new();
+
+        public void OnMicroBatch(int epoch, ReadOnlySpan<long> rows)
+        {
+        }
+
+        public void OnStepEnd(int epoch, long step, SequenceNetwork network)
+        {
+            if (epoch == 1)
+                Weights.Add(network.parameters().SelectMany(p => p.detach().cpu().flatten().data<float>().ToArray()).ToArray());
+        }
+
+        public void OnEpochEnd(int epoch, SequenceNetwork network)
+        {
+        }
+    }
+
     private sealed class Poisoner(int fromEpoch) : ITrainingObserver
     {
         public System.Collections.Generic.Dictionary<int, System.Collections.Generic.Dictionary<string, Tensor>> Snapshots { get; } = new();
