@@ -45,7 +45,7 @@ internal sealed class Seq2SeqTrainer
     {
         int batchSize = EffectiveBatchSize(_options, train.Count);
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
-        var identity = new TrainingCheckpoint.RunIdentity(network.Architecture, _seed, train.Count, validation?.Count ?? 0, batchSize, _options.MaxEpochs);
+        var identity = RunIdentity.Of(_options, network.Architecture, _seed, batchSize, train, validation);
         var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
         using var nonFinite = new NonFiniteStepMonitor(train.Features.device, _options.SkipNonFiniteSteps);
         var trainingLoss = PointLoss.TrainingLossOf(_options);
@@ -63,8 +63,9 @@ internal sealed class Seq2SeqTrainer
 
         if (resume is not null)
         {
-            if (resume.Identity != identity)
-                throw new ArgumentException($"ResumeFrom: the checkpoint belongs to another run ({resume.Identity}); this run is {identity}.", nameof(Seq2SeqOptions.ResumeFrom));
+            if (resume.Identity.FirstDifference(identity) is string difference)
+                throw new ArgumentException($"ResumeFrom: the checkpoint belongs to another run, {difference}. Resume with the options and data of the run that wrote it, "
+                    + "or start a new run without ResumeFrom.", nameof(Seq2SeqOptions.ResumeFrom));
             TrainingCheckpoint.LoadModule(network, resume.NetworkState);
             TrainingCheckpoint.LoadOptimizer(runner.Optimizer, resume.OptimizerState);
             if (resume.BestWeightsState is byte[] bestState)
@@ -185,7 +186,7 @@ internal sealed class Seq2SeqTrainer
         return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate);
     }
 
-    private void WriteCheckpoint(string directory, TrainingCheckpoint.RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
+    private void WriteCheckpoint(string directory, RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
         LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, SequenceNetwork network, BestWeights best)
     {
         new TrainingCheckpoint

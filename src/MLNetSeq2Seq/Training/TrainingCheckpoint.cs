@@ -24,8 +24,9 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 4; // 3: ResidualDecoding in the architecture, the peak rate in the history;
-                                         // 4: the forecasting fields of the architecture (format 3 is still read)
+    private const int FormatVersion = 5; // 3: ResidualDecoding in the architecture, the peak rate in the history;
+                                         // 4: the forecasting fields of the architecture;
+                                         // 5: the run identity holds the training options and a data fingerprint (3 and 4 are still read)
     private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 
@@ -49,13 +50,6 @@ internal sealed class TrainingCheckpoint
     public required byte[] NetworkState { get; init; }
     public required byte[]? BestWeightsState { get; init; }
     public required byte[] OptimizerState { get; init; }
-
-    /// <summary>What must be the same for a resumed run to continue the original one.</summary>
-    internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, int TrainRows, int ValidationRows, int BatchSize, int MaxEpochs)
-    {
-        public override string ToString() =>
-            $"seed {Seed}, {TrainRows} training rows, {ValidationRows} validation rows, batch {BatchSize}, {MaxEpochs} max epochs, {Architecture}";
-    }
 
     public static byte[] SaveModule(nn.Module module) => NetworkWeights.Save(module);
 
@@ -182,20 +176,14 @@ internal sealed class TrainingCheckpoint
     }
 
     // *** Binary format ***
-    // string magic, int version; identity (architecture, int seed, int train rows, int validation rows, int batch,
-    // int max epochs); int completed epochs; long step; int micro-batch; double peak lr; plateau (double, double, int);
+    // string magic, int version; identity (RunIdentity.Write); int completed epochs; long step; int micro-batch; double peak lr; plateau (double, double, int);
     // early stopping (double, int, int); history (TrainingHistoryFormat); byte blocks: network, best weights
     // (length -1 = none), optimizer; then the SHA-256 of all the bytes before it.
     private void Write(BinaryWriter writer)
     {
         writer.Write(Magic);
         writer.Write(FormatVersion);
-        Identity.Architecture.Write(writer);
-        writer.Write(Identity.Seed);
-        writer.Write(Identity.TrainRows);
-        writer.Write(Identity.ValidationRows);
-        writer.Write(Identity.BatchSize);
-        writer.Write(Identity.MaxEpochs);
+        Identity.Write(writer);
         writer.Write(CompletedEpochs);
         writer.Write(Step);
         writer.Write(MicroBatchSize);
@@ -222,7 +210,7 @@ internal sealed class TrainingCheckpoint
         if (content.Length < SHA256.HashSizeInBytes
             || !SHA256.HashData(content.AsSpan(0, content.Length - SHA256.HashSizeInBytes)).AsSpan().SequenceEqual(content.AsSpan(content.Length - SHA256.HashSizeInBytes)))
             throw new InvalidDataException("the file fails its SHA-256 check: it was cut short or damaged after it was written");
-        var identity = new RunIdentity(NetworkArchitecture.Read(reader, withForecastingFields: version >= 4), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var identity = RunIdentity.Read(reader, version);
         return new TrainingCheckpoint
         {
             Identity = identity,

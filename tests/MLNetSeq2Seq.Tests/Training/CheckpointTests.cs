@@ -78,6 +78,39 @@ public sealed class CheckpointTests
         Assert.Contains("another run", error.Message);
     }
 
+    [Theory]
+    [InlineData("LearningRate", "LearningRate: ")]
+    [InlineData("WeightDecay", "WeightDecay: ")]
+    [InlineData("Schedule", "Schedule: ")]
+    [InlineData("Loss", "Loss: ")]
+    [InlineData("TeacherForcingRatio", "TeacherForcingRatio: ")]
+    [InlineData("data", "data (a fingerprint")]
+    public void Resuming_with_other_training_options_or_other_data_is_refused_naming_what_differs(string change, string named)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SyntheticSequences.Generate(80, seed: 31);
+        using var folder = new TemporaryFolder();
+        var first = Options(1);
+        first.CheckpointDirectory = folder.Path;
+        using (ml.Regression.Trainers.Seq2Seq(first).Fit(ml.Data.LoadFromEnumerable(rows))) { }
+
+        var other = Options(1);
+        other.ResumeFrom = folder.Path;
+        switch (change)
+        {
+            case "LearningRate": other.LearningRate = 0.0123; break;
+            case "WeightDecay": other.WeightDecay = first.WeightDecay + 0.1; break;
+            case "Schedule": other.Schedule = first.Schedule == LearningRateSchedule.Constant ? LearningRateSchedule.OneCycle : LearningRateSchedule.Constant; break;
+            case "Loss": other.Loss = LossFunction.MeanAbsoluteError; break;
+            case "TeacherForcingRatio": other.TeacherForcingRatio = first.TeacherForcingRatio / 2 + 0.1; break;
+            case "data": rows[0].Features[5] += 1; break; // one value of the first row: the same row count and shapes
+        }
+        var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(ml.Data.LoadFromEnumerable(rows)));
+
+        Assert.Equal(nameof(Seq2SeqOptions.ResumeFrom), error.ParamName);
+        Assert.Contains("another run, " + named, error.Message);
+    }
+
     [Fact]
     public void A_damaged_checkpoint_is_reported_not_crashed_on()
     {
