@@ -167,14 +167,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     int ISequenceScorer.Horizon => Horizon;
 
-    void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores)
+    // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
+    bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.Family == NetworkFamily.AutoregressiveEncoderDecoder;
+
+    void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores)
     {
         using NetworkLease lease = UseNetwork();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
         input.data<float>().CopyFrom(features.Slice(0, rowCount * inputLength * InputFeatureCount), 0, 0);
-        Tensor prediction = _network.Forward(input.to(_device)).cpu().contiguous();
+        Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
+        Tensor prediction = _network.Forward(input.to(_device), lengths).cpu().contiguous();
         prediction.data<float>().CopyTo(scores.Slice(0, rowCount * Horizon * OutputFeatureCount), 0, 0);
     }
 

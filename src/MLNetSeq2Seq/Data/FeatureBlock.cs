@@ -5,8 +5,9 @@ namespace MLNetSeq2Seq.Data;
 
 /// <summary>
 /// Feature rows gathered back to back for one <see cref="ISequenceScorer.Score"/> call, and the scores that call
-/// produced. Every row of a block has the same input length L; a row of another length does not fit and starts
-/// the next block. Rows are checked as they arrive: the length must be a positive multiple of InputFeatureCount
+/// produced. When the scorer takes mixed lengths (<see cref="ISequenceScorer.ScoresMixedLengths"/>) rows of any
+/// length share a block, right-padded to the longest when scored; otherwise every row of a block has the same input
+/// length L and a row of another length starts the next block. Rows are checked as they arrive: the length must be a positive multiple of InputFeatureCount
 /// and every value finite. Buffers are reused from block to block and only grow.
 /// </summary>
 internal sealed class FeatureBlock
@@ -16,7 +17,11 @@ internal sealed class FeatureBlock
     private readonly int _inputFeatureCount;
     private readonly int _scoreLength;
     private float[] _features = Array.Empty<float>();
+    private float[] _padded = Array.Empty<float>();
+    private readonly int[] _rowLengths;
     private readonly float[] _scores;
+    private int _usedFeatures;
+    private bool _mixedLengths;
 
     /// <summary>Creates an empty block for up to <paramref name="capacity"/> rows.</summary>
     /// <param name="scorer">Runs the network on the block.</param>
@@ -34,6 +39,7 @@ internal sealed class FeatureBlock
                 $"The inference batch size {capacity} × Horizon × OutputFeatureCount ({_scoreLength}) is too large for one buffer; lower the batch size.");
         Capacity = capacity;
         _scores = new float[capacity * _scoreLength];
+        _rowLengths = new int[capacity];
     }
 
     /// <summary>The most rows a block holds.</summary>
@@ -42,7 +48,7 @@ internal sealed class FeatureBlock
     /// <summary>Rows in the block.</summary>
     public int RowCount { get; private set; }
 
-    /// <summary>Time steps per row in this block (L); 0 while the block is empty.</summary>
+    /// <summary>Time steps of the block's longest row (L); 0 while the block is empty.</summary>
     public int InputLength { get; private set; }
 
     /// <summary>Whether the scores are up to date with the rows.</summary>
@@ -54,11 +60,13 @@ internal sealed class FeatureBlock
         RowCount = 0;
         InputLength = 0;
         IsScored = false;
+        _usedFeatures = 0;
+        _mixedLengths = false;
     }
 
     /// <summary>
     /// Checks <paramref name="row"/> and appends it, densely, when it fits: returns false, adding nothing, when the
-    /// block is full or the row's input length differs from the block's.
+    /// block is full, or when the row's input length differs from the block's and the scorer needs equal lengths.
     /// </summary>
     /// <param name="row">The feature vector, L × F values, time-major; sparse vectors are read with their zeros.</param>
     /// <param name="rowPosition">The row's position in its cursor, for error messages.</param>
@@ -66,18 +74,21 @@ internal sealed class FeatureBlock
     public bool TryAdd(in VBuffer<float> row, long rowPosition)
     {
         int inputLength = InputLengthOf(row.Length, rowPosition);
-        if (RowCount > 0 && (RowCount == Capacity || inputLength != InputLength))
+        if (RowCount > 0 && (RowCount == Capacity || (inputLength != InputLength && !_scorer.ScoresMixedLengths)))
             return false;
 
         int rowSize = row.Length;
         if (RowCount == 0)
-        {
-            InputLength = inputLength;
             EnsureFeatureCapacity((long)Capacity * rowSize);
-        }
-        Span<float> destination = _features.AsSpan(RowCount * rowSize, rowSize);
+        else
+            EnsureFeatureCapacity((long)_usedFeatures + rowSize);
+        Span<float> destination = _features.AsSpan(_usedFeatures, rowSize);
         row.CopyTo(destination);
         CheckFinite(destination, rowPosition);
+        _mixedLengths |= RowCount > 0 && inputLength != InputLength;
+        InputLength = Math.Max(InputLength, inputLength);
+        _rowLengths[RowCount] = inputLength;
+        _usedFeatures += rowSize;
         RowCount++;
         IsScored = false;
         return true;
@@ -88,8 +99,26 @@ internal sealed class FeatureBlock
     {
         if (RowCount == 0)
             return;
-        int featureCount = RowCount * InputLength * _inputFeatureCount;
-        _scorer.Score(_features.AsSpan(0, featureCount), RowCount, InputLength, _scores.AsSpan(0, RowCount * _scoreLength));
+        Span<float> scores = _scores.AsSpan(0, RowCount * _scoreLength);
+        if (!_mixedLengths)
+        {
+            _scorer.Score(_features.AsSpan(0, _usedFeatures), RowCount, InputLength, ReadOnlySpan<int>.Empty, scores);
+            IsScored = true;
+            return;
+        }
+        // Rows of different lengths: right-pad each to the longest, zeros after its own last step.
+        int paddedRowSize = InputLength * _inputFeatureCount;
+        if (_padded.Length < RowCount * paddedRowSize)
+            _padded = new float[Capacity * (long)paddedRowSize <= Array.MaxLength ? Capacity * paddedRowSize : RowCount * paddedRowSize];
+        Span<float> padded = _padded.AsSpan(0, RowCount * paddedRowSize);
+        padded.Clear();
+        for (int row = 0, offset = 0; row < RowCount; row++)
+        {
+            int rowSize = _rowLengths[row] * _inputFeatureCount;
+            _features.AsSpan(offset, rowSize).CopyTo(padded.Slice(row * paddedRowSize));
+            offset += rowSize;
+        }
+        _scorer.Score(padded, RowCount, InputLength, _rowLengths.AsSpan(0, RowCount), scores);
         IsScored = true;
     }
 
@@ -114,7 +143,9 @@ internal sealed class FeatureBlock
         if (needed > Array.MaxLength)
             throw new InvalidOperationException(
                 $"A block of {Capacity} rows of {needed / Capacity} feature values each does not fit in one buffer; lower the inference batch size.");
-        _features = new float[needed];
+        float[] larger = new float[Math.Min(Math.Max(needed, 2L * _features.Length), Array.MaxLength)];
+        _features.AsSpan(0, _usedFeatures).CopyTo(larger);
+        _features = larger;
     }
 
     private void CheckFinite(ReadOnlySpan<float> values, long rowPosition)

@@ -18,10 +18,15 @@ internal interface ISequenceScorer
     /// <summary>Predicted steps per sequence (H).</summary>
     int Horizon { get; }
 
+    /// <summary>Whether one call may hold rows of different input lengths (right-padded, with <c>rowLengths</c>): true
+    /// for networks that pack variable-length sequences, false for those that need every row of a call equally long.</summary>
+    bool ScoresMixedLengths { get; }
+
     /// <summary>
     /// Scores <paramref name="rowCount"/> sequences. <paramref name="features"/> holds them back to back, each
-    /// <paramref name="inputLength"/> × F floats, time-major. <paramref name="scores"/> receives rowCount × H × O
-    /// floats, time-major, in the same row order.
+    /// <paramref name="inputLength"/> × F floats, time-major; when <paramref name="rowLengths"/> is not empty, row i's
+    /// real steps are the first rowLengths[i] and the rest is zero padding. <paramref name="scores"/> receives
+    /// rowCount × H × O floats, time-major, in the same row order.
     /// </summary>
-    void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores);
+    void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores);
 }

@@ -29,6 +29,9 @@ internal sealed class CountingSequenceScorer : ISequenceScorer
 
     public int Horizon { get; }
 
+    /// <summary>Whether blocks may mix input lengths (right-padded); rows' padding is zeros, so the sums are unchanged.</summary>
+    public bool ScoresMixedLengths { get; init; }
+
     /// <summary>When false, calls are only counted (the allocation test needs a scorer that allocates nothing).</summary>
     public bool RecordCalls { get; set; } = true;
 
@@ -40,11 +43,18 @@ internal sealed class CountingSequenceScorer : ISequenceScorer
     /// <summary>How many threads have called <see cref="Score"/> (recorded calls only).</summary>
     public int ThreadCount => _threads.Count;
 
-    public void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores)
+    public void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores)
     {
         int rowSize = inputLength * InputFeatureCount, scoreSize = Horizon * OutputFeatureCount;
         if (rowCount <= 0 || inputLength <= 0 || features.Length != rowCount * rowSize || scores.Length != rowCount * scoreSize)
             throw new InvalidOperationException($"Bad Score call: {rowCount} rows of length {inputLength}, {features.Length} features, {scores.Length} scores.");
+        if (!rowLengths.IsEmpty && (!ScoresMixedLengths || rowLengths.Length != rowCount))
+            throw new InvalidOperationException($"Bad Score call: {rowLengths.Length} row lengths for {rowCount} rows (mixed lengths allowed: {ScoresMixedLengths}).");
+        for (int row = 0; row < rowLengths.Length; row++)
+        {
+            if (rowLengths[row] < 1 || rowLengths[row] > inputLength || features.Slice(row * rowSize + rowLengths[row] * InputFeatureCount, (inputLength - rowLengths[row]) * InputFeatureCount).IndexOfAnyExcept(0f) >= 0)
+                throw new InvalidOperationException($"Bad Score call: row {row} of length {rowLengths[row]} is not zero-padded to {inputLength}.");
+        }
         for (int row = 0; row < rowCount; row++)
         {
             float sum = 0;

@@ -211,6 +211,22 @@ public sealed class SequenceScoringDataViewTests
     }
 
     [Fact]
+    public void With_a_scorer_that_packs_variable_lengths_interleaved_lengths_share_blocks_padded_to_the_longest()
+    {
+        int[] lengths = { 3, 3, 3, 5, 5, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2 };
+        SequenceRow[] rows = lengths.Select((length, i) => SequenceRow.Make(i, length * F)).ToArray();
+        var packing = new CountingSequenceScorer(F, H, O) { ScoresMixedLengths = true };
+
+        var scored = new SequenceScoringDataView(_ml.Data.LoadFromEnumerable(rows), ScoringTestTransformer.FeatureColumnName, "Score", packing, 4);
+        float[][] scores = scored.GetColumn<float[]>("Score").ToArray();
+
+        for (int i = 0; i < rows.Length; i++)
+            Assert.Equal(packing.Expected(rows[i].Features), scores[i]);
+        // Full blocks of 4 whatever the lengths (the scorer checks the zero padding and the row lengths it is given).
+        Assert.Equal(new[] { (4, 5), (4, 5), (4, 3), (3, 3) }, packing.Calls);
+    }
+
+    [Fact]
     public void Sparse_feature_vectors_are_scored_with_their_zeros()
     {
         // A sparse column: one-hot-like vectors built by ML.NET from a key column.
