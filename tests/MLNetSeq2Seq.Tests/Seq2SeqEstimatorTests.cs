@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests;
 
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class Seq2SeqEstimatorTests
 {
     [Fact]

@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests.Data;
 
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class VariableLengthTests
 {
     internal const int FeatureCount = 2, Horizon = 4, Delay = 6;

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests.Native;
 
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class TorchRuntimeTests
 {
     [Fact]

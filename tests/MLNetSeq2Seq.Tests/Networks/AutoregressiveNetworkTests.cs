@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests.Networks;
 
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class AutoregressiveNetworkTests
 {
     public static TheoryData<RecurrentCellType, AttentionKind, bool, int> Architectures()

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Tests.Networks;
 
 /// <summary>The segment-recurrent family and the wrappers (instance normalisation, channel independence) on their own.</summary>
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class ForecastingNetworkTests
 {
     private static NetworkArchitecture Architecture(NetworkFamily family, InstanceNormalization normalization = InstanceNormalization.None,

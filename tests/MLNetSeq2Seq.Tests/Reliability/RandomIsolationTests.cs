@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Tests.Reliability;
 
 /// <summary>Fits draw their initial weights and dropout masks from their own seed, whatever else the process draws.</summary>
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class RandomIsolationTests
 {
     private static Seq2SeqOptions DropoutOptions()

@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests.Training;
 
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class AccumulationTests
 {
     public static TheoryData<int[]> Splits() => new()
