@@ -36,8 +36,11 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //   0x00010004  the architecture records the network family, segment length, instance normalisation (and its
     //               affine option), channel independence and the output → input mapping; 0x00010003 files still load
     //               (as autoregressive encoder-decoders without them).
+    //   0x00010005  the column names move out of the checked block into ML.NET's string table (SaveNonEmptyString), so
+    //               an empty or damaged name fails at load; 0x00010004 and 0x00010003 files still load.
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010004, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithStringTableNames = 0x00010005;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010005, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -62,8 +65,24 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>The column Transform adds.</summary>
     public string ScoreColumnName { get; }
 
-    /// <summary>Rows per forward pass in Transform.</summary>
-    public int InferenceBatchSize { get; }
+    /// <summary>
+    /// Rows per forward pass in Transform, from 1 to 2^20; starts at the value Fit was given (or the saved one) and is
+    /// saved with the model. Change it on a loaded model to fit the machine that scores; it applies to data views and
+    /// prediction engines created afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [1, 2^20].</exception>
+    public int InferenceBatchSize
+    {
+        get => _inferenceBatchSize;
+        set => _inferenceBatchSize = CheckedInferenceBatchSize(value);
+    }
+
+    private volatile int _inferenceBatchSize;
+
+    private static int CheckedInferenceBatchSize(int value) =>
+        value is >= 1 and <= Seq2SeqOptions.MaxInferenceBatchSize ? value
+            : throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), value,
+                $"{nameof(InferenceBatchSize)} must be between 1 and {Seq2SeqOptions.MaxInferenceBatchSize} rows per forward pass (it was {value}).");
 
     /// <summary>Values per input step (F).</summary>
     public int InputFeatureCount => _network.Architecture.InputFeatureCount;
@@ -152,22 +171,30 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***
             // checked block (long length, bytes, SHA-256) holding:
-            //   string: feature column name
-            //   string: score column name
             //   int: inference batch size
             //   architecture (NetworkArchitecture.Write)
             //   history (TrainingHistoryFormat.Write)
+            // int: feature column name (string table id)
+            // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
+            // (before 0x00010005 the block began with the two names as strings, and no ids followed it)
             writer.WriteCheckedBlock(body =>
             {
-                body.Write(FeatureColumnName);
-                body.Write(ScoreColumnName);
                 body.Write(InferenceBatchSize);
                 _network.Architecture.Write(body);
                 TrainingHistoryFormat.Write(body, TrainingHistory);
             });
+            writer.WriteNonEmptyString(FeatureColumnName);
+            writer.WriteNonEmptyString(ScoreColumnName);
             writer.WriteCheckedStream(WeightsStreamName, weights);
         });
+    }
+
+    // Formats before 0x00010005 kept the names as strings inside the checked block.
+    private static string ReadOldName(BinaryReader body, string what)
+    {
+        string name = body.ReadString();
+        return name.Length > 0 ? name : throw new InvalidDataException($"the {what} is empty");
     }
 
     // Factory for SignatureLoadModel: ML.NET finds it by reflection (LoadableClass above).
@@ -177,15 +204,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return ModelReader.Load(ctx, s_format, reader =>
         {
             // *** Binary format ***: see Save, read in the same order.
-            var (featureColumnName, scoreColumnName, inferenceBatchSize, architecture, history) = reader.ReadCheckedBlock(body =>
+            bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history) = reader.ReadCheckedBlock(body =>
             {
-                string feature = body.ReadString();
-                string score = body.ReadString();
+                string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
+                string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
                 return (feature, score, batch, NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture), TrainingHistoryFormat.Read(body));
             });
+            string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
+            string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
 
             byte[] weights = reader.ReadCheckedStream(WeightsStreamName, maxLength: Array.MaxLength);
             // Before building the network: an architecture far larger than its weights must not be allocated at all
