@@ -89,20 +89,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckFloatVector(inputSchema, _options.FeatureColumnName, "Feature", nameof(Seq2SeqOptions.FeatureColumnName));
-        CheckFloatVector(inputSchema, _options.LabelColumnName, "Label", nameof(Seq2SeqOptions.LabelColumnName));
+        FloatVectorColumn.Find(inputSchema, _options.FeatureColumnName, "feature", nameof(inputSchema), nameof(Seq2SeqOptions.FeatureColumnName));
+        FloatVectorColumn.Find(inputSchema, _options.LabelColumnName, "label", nameof(inputSchema), nameof(Seq2SeqOptions.LabelColumnName));
         return inputSchema.WithFloatVector(_options.ScoreColumnName);
-    }
-
-    // ML.NET pipelines check schemas before fitting: the same errors and fixes as Fit's (Data/SequenceShapes).
-    private static void CheckFloatVector(SchemaShape schema, string name, string role, string option)
-    {
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the input schema. Its columns are: "
-                + $"{string.Join(", ", schema.Select(c => $"'{c.Name}'"))}. Set {option} to the column that holds the sequences.");
-        bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
-        if (!isVector || column.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Kind} of {column.ItemType}. "
-                + SequenceShapes.HowToMakeFloatVector(name, isVector, column.ItemType));
     }
 }

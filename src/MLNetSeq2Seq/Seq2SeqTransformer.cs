@@ -133,15 +133,15 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, this);
     }
 
+    // The same checks and wording as Fit's (Data/FloatVectorColumn), then the shape this model was trained with.
     private void CheckInputSchema(DataViewSchema schema)
     {
-        VectorDataViewType features = SequenceShapes.FloatVectorColumn(schema, FeatureColumnName, "Feature");
-        if (features.Size > 0 && features.Size % InputFeatureCount != 0)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Feature column '{FeatureColumnName}' holds {features.Size} values, which is not a multiple of the {InputFeatureCount} features per step this model was trained with.");
-        if (features.Dimensions.Length == 2 && features.Dimensions[1] != InputFeatureCount)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Feature column '{FeatureColumnName}' has {features.Dimensions[1]} features per step, but this model was trained with {InputFeatureCount}.");
+        var features = (VectorDataViewType)FloatVectorColumn.Find(schema, FeatureColumnName, "feature", "inputSchema").Type;
+        bool wrongWidth = features.Dimensions.Length == 2 && features.Dimensions[1] != InputFeatureCount;
+        if (wrongWidth || (features.Size > 0 && features.Size % InputFeatureCount != 0))
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Schema mismatch for feature column '{FeatureColumnName}': expected Vector<Single, L, {InputFeatureCount}> (a multiple of {InputFeatureCount} values), got {features}. "
+                + $"This model was trained with {InputFeatureCount} features per time step.");
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
