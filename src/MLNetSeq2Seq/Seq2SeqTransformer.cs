@@ -37,7 +37,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               affine option), channel independence and the output → input mapping; 0x00010003 files still load
     //               (as autoregressive encoder-decoders without them).
     //   0x00010005  the column names move out of the checked block into ML.NET's string table (SaveNonEmptyString), so
-    //               an empty or damaged name fails at load; 0x00010004 and 0x00010003 files still load.
+    //               an empty or damaged name fails at load; the block ends with the Score column's slot names (from the
+    //               training label's); 0x00010004 and 0x00010003 files still load (without slot names).
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010005, 0x00010003, typeof(Seq2SeqTransformer));
@@ -101,6 +102,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     internal SequenceNetwork Network => _network;
 
+    /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
+    internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
+
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
 
@@ -152,6 +156,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     int ISequenceScorer.Horizon => Horizon;
 
+    IReadOnlyList<string>? ISequenceScorer.ScoreSlotNames => ScoreSlotNames;
+
     void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, Span<float> scores)
     {
         ThrowIfDisposed();
@@ -174,6 +180,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   int: inference batch size
             //   architecture (NetworkArchitecture.Write)
             //   history (TrainingHistoryFormat.Write)
+            //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -183,6 +190,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 body.Write(InferenceBatchSize);
                 _network.Architecture.Write(body);
                 TrainingHistoryFormat.Write(body, TrainingHistory);
+                body.Write(ScoreSlotNames?.Count ?? 0);
+                foreach (string name in ScoreSlotNames ?? Array.Empty<string>())
+                    body.Write(name);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -197,6 +207,19 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return name.Length > 0 ? name : throw new InvalidDataException($"the {what} is empty");
     }
 
+    private static string[]? ReadSlotNames(BinaryReader body, long scoreLength)
+    {
+        int count = body.ReadInt32();
+        if (count == 0)
+            return null;
+        if (count != scoreLength)
+            throw new InvalidDataException($"the model holds {count} Score slot names, but Horizon × OutputFeatureCount = {scoreLength}");
+        var names = new string[count];
+        for (int i = 0; i < count; i++)
+            names[i] = body.ReadString();
+        return names;
+    }
+
     // Factory for SignatureLoadModel: ML.NET finds it by reflection (LoadableClass above).
     private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
@@ -205,14 +228,17 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***: see Save, read in the same order.
             bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history) = reader.ReadCheckedBlock(body =>
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames) = reader.ReadCheckedBlock(body =>
             {
                 string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
                 string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                return (feature, score, batch, NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture), TrainingHistoryFormat.Read(body));
+                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture);
+                TrainingHistory history = TrainingHistoryFormat.Read(body);
+                string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
+                return (feature, score, batch, architecture, history, slots);
             });
             string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
             string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
@@ -229,7 +255,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             {
                 NetworkWeights.Load(network, weights);
                 network.to(device);
-                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device);
+                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device) { ScoreSlotNames = slotNames };
             }
             catch
             {

@@ -18,6 +18,9 @@ internal interface ISequenceScorer
     /// <summary>Predicted steps per sequence (H).</summary>
     int Horizon { get; }
 
+    /// <summary>A name per score value (H × O, time-major, e.g. "OT@t+1"), or null when the model has none.</summary>
+    System.Collections.Generic.IReadOnlyList<string>? ScoreSlotNames => null;
+
     /// <summary>
     /// Scores <paramref name="rowCount"/> sequences. <paramref name="features"/> holds them back to back, each
     /// <paramref name="inputLength"/> × F floats, time-major. <paramref name="scores"/> receives rowCount × H × O

@@ -34,7 +34,10 @@ internal sealed class SequenceScoringSchema
         var builder = new DataViewSchema.Builder();
         // Copies name, type and annotations; a same-named input column stays at its index and becomes hidden.
         builder.AddColumns(input);
-        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount));
+        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+        if (scorer.ScoreSlotNames is { } slotNames && slotNames.Count == ScoreLength)
+            SequenceSlotNames.Add(scoreAnnotations, slotNames);
+        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount), scoreAnnotations.ToAnnotations());
         Output = builder.ToSchema();
         ScoreColumn = Output[input.Count];
     }

@@ -45,11 +45,15 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
                 horizon = labels.Size / oo;
         }
         if (outputFeatureCount is null || horizon is null)
-            throw new ArgumentException($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{options.LabelColumnName}' carries no [Horizon, O] dimensions.", nameof(Seq2SeqOptions.Horizon));
+            throw LabelShapeUnknown(options.LabelColumnName);
         if (labels.Size > 0 && labels.Size != horizon * outputFeatureCount)
             throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(Seq2SeqOptions.Horizon));
         return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength);
     }
+
+    /// <summary>The error for a label column whose shape neither its type nor the options give.</summary>
+    public static ArgumentException LabelShapeUnknown(string labelColumnName) =>
+        new($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{labelColumnName}' carries no [Horizon, O] dimensions.", nameof(Seq2SeqOptions.Horizon));
 
     private static int? CountFromDimensions(VectorDataViewType type, int? fromOptions, string column, string option)
     {
