@@ -117,6 +117,21 @@ public sealed class ModelStringTableTests
     }
 
     [Fact]
+    public void A_Score_slot_name_count_that_does_not_match_the_horizon_fails_at_load_naming_both()
+    {
+        var zip = ModelZip.Read(SavedModel()); // synthetic rows: a label without slot names, so the count (the block's last int) is 0
+        byte[] body = zip[ModelZip.BodyEntry];
+        int payloadLength = (int)BitConverter.ToInt64(body, ModelZip.BodyBlockOffset);
+        Assert.Equal(0, BitConverter.ToInt32(body, ModelZip.BodyBlockOffset + sizeof(long) + payloadLength - sizeof(int)));
+        zip[ModelZip.BodyEntry] = ModelZip.Resealed(body, ModelZip.BodyBlockOffset, payload => BitConverter.GetBytes(5).CopyTo(payload, payload.Length - sizeof(int)));
+
+        FormatException error = LoadFails(zip.ToBytes());
+
+        Assert.Equal($"The Seq2SeqTransformer model is damaged and cannot be loaded: the model holds 5 Score slot names, but Horizon × OutputFeatureCount = "
+            + $"{SyntheticSequences.Horizon * SyntheticSequences.FeatureCount}", error.Message);
+    }
+
+    [Fact]
     public void InferenceBatchSize_is_settable_on_a_loaded_model_validated_and_saved()
     {
         byte[] zip = SavedModel();
