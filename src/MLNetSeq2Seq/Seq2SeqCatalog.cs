@@ -119,11 +119,14 @@ public static class Seq2SeqCatalog
     /// </param>
     /// <returns>The metrics, in the units of the label (squared units for the squared errors).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="catalog"/> or <paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or is not a vector of Single (the message is
+    /// worded like ML.NET's schema mismatch and names the column).</exception>
     /// <exception cref="ArgumentException">
-    /// A column name is null or blank; a column is missing or is not a vector of Single; the two columns hold
-    /// different numbers of values in some row, or a number that does not match [H, O]; a label or score value is
-    /// NaN or infinite; or the data has no rows. The message names the columns, and the row where it applies.
+    /// A column name is null or blank; the two columns hold different numbers of values in some row, or a number that
+    /// does not match [H, O]; or the data has no rows. The message names the columns, and the row where it applies.
     /// </exception>
+    /// <exception cref="InvalidOperationException">A label or score value is NaN or infinite; the message names the
+    /// column, the row and the place in the sequence.</exception>
     public static SequenceRegressionMetrics EvaluateSequence(this RegressionCatalog catalog, IDataView data,
         string labelColumnName = "Label", string scoreColumnName = "Score")
     {

@@ -40,6 +40,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         using TrainingSession session = TrainingSession.Open(_environment, _options, input, nameof(Seq2SeqEstimator));
         TrainingCheckpoint? resume = _options.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
         double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
+        // The Score column names its values like the label does (e.g. "OT@t+1" from CreateSequenceWindows).
+        string[]? scoreSlotNames = SequenceSlotNames.Of(input.Schema[_options.LabelColumnName], session.Shapes.LabelLength);
 
         SequenceNetwork? network = session.CreateNetwork();
         try
@@ -54,12 +56,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             {
                 // The trainer restored the kept weights into the network: hand them to the caller with the error.
                 diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                    _options.InferenceBatchSize, kept, session.Device);
+                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames };
                 network = null;
                 throw;
             }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, session.Device);
+                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames };
             network = null; // owned by the transformer now
             return transformer;
         }
@@ -85,24 +87,20 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         return scaled;
     }
 
-    /// <summary>The input schema plus the Score column; checks that the feature and label columns exist as float vectors.</summary>
+    /// <summary>
+    /// The input schema, every column with its annotations, plus the Score column: a vector of Single, with slot names
+    /// when the label has them. Checks, with Fit's own errors, what a pipeline's shape can tell before any data is
+    /// read: the options, that the feature and label columns exist as vectors of Single, and that a variable-length
+    /// label comes with Horizon and OutputFeatureCount. (A shape carries no vector sizes: Fit checks those.)
+    /// </summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckFloatVector(inputSchema, _options.FeatureColumnName, "Feature", nameof(Seq2SeqOptions.FeatureColumnName));
-        CheckFloatVector(inputSchema, _options.LabelColumnName, "Label", nameof(Seq2SeqOptions.LabelColumnName));
-        return inputSchema.WithFloatVector(_options.ScoreColumnName);
-    }
-
-    // ML.NET pipelines check schemas before fitting: the same errors and fixes as Fit's (Data/SequenceShapes).
-    private static void CheckFloatVector(SchemaShape schema, string name, string role, string option)
-    {
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the input schema. Its columns are: "
-                + $"{string.Join(", ", schema.Select(c => $"'{c.Name}'"))}. Set {option} to the column that holds the sequences.");
-        bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
-        if (!isVector || column.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Kind} of {column.ItemType}. "
-                + SequenceShapes.HowToMakeFloatVector(name, isVector, column.ItemType));
+        _options.Validate();
+        FloatVectorColumn.Find(inputSchema, _options.FeatureColumnName, "feature", nameof(inputSchema), nameof(Seq2SeqOptions.FeatureColumnName));
+        SchemaShape.Column label = FloatVectorColumn.Find(inputSchema, _options.LabelColumnName, "label", nameof(inputSchema), nameof(Seq2SeqOptions.LabelColumnName));
+        if (label.Kind == SchemaShape.Column.VectorKind.VariableVector && (_options.Horizon is null || _options.OutputFeatureCount is null))
+            throw SequenceShapes.LabelShapeUnknown(_options.LabelColumnName);
+        return inputSchema.WithFloatVector(_options.ScoreColumnName, withSlotNames: SequenceSlotNames.Has(label));
     }
 }

@@ -37,8 +37,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //   0x00010004  the architecture records the network family, segment length, instance normalisation (and its
     //               affine option), channel independence and the output → input mapping; 0x00010003 files still load
     //               (as autoregressive encoder-decoders without them).
+    //   0x00010005  the column names move out of the checked block into ML.NET's string table (SaveNonEmptyString), so
+    //               an empty or damaged name fails at load; the block ends with the Score column's slot names (from the
+    //               training label's); 0x00010004 and 0x00010003 files still load (without slot names).
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010004, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithStringTableNames = 0x00010005;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010005, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -67,8 +71,24 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>The column Transform adds.</summary>
     public string ScoreColumnName { get; }
 
-    /// <summary>Rows per forward pass in Transform.</summary>
-    public int InferenceBatchSize { get; }
+    /// <summary>
+    /// Rows per forward pass in Transform, from 1 to 2^20; starts at the value Fit was given (or the saved one) and is
+    /// saved with the model. Change it on a loaded model to fit the machine that scores; it applies to data views and
+    /// prediction engines created afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [1, 2^20].</exception>
+    public int InferenceBatchSize
+    {
+        get => _inferenceBatchSize;
+        set => _inferenceBatchSize = CheckedInferenceBatchSize(value);
+    }
+
+    private volatile int _inferenceBatchSize;
+
+    private static int CheckedInferenceBatchSize(int value) =>
+        value is >= 1 and <= Seq2SeqOptions.MaxInferenceBatchSize ? value
+            : throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), value,
+                $"{nameof(InferenceBatchSize)} must be between 1 and {Seq2SeqOptions.MaxInferenceBatchSize} rows per forward pass (it was {value}).");
 
     /// <summary>Values per input step (F).</summary>
     public int InputFeatureCount => _network.Architecture.InputFeatureCount;
@@ -86,6 +106,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     public bool IsRowToRowMapper => true;
 
     internal SequenceNetwork Network => _network;
+
+    /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
+    internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
 
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
@@ -148,15 +171,15 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, this);
     }
 
+    // The same checks and wording as Fit's (Data/FloatVectorColumn), then the shape this model was trained with.
     private void CheckInputSchema(DataViewSchema schema)
     {
-        VectorDataViewType features = SequenceShapes.FloatVectorColumn(schema, FeatureColumnName, "Feature");
-        if (features.Size > 0 && features.Size % InputFeatureCount != 0)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Feature column '{FeatureColumnName}' holds {features.Size} values, which is not a multiple of the {InputFeatureCount} features per step this model was trained with.");
-        if (features.Dimensions.Length == 2 && features.Dimensions[1] != InputFeatureCount)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Feature column '{FeatureColumnName}' has {features.Dimensions[1]} features per step, but this model was trained with {InputFeatureCount}.");
+        var features = (VectorDataViewType)FloatVectorColumn.Find(schema, FeatureColumnName, "feature", "inputSchema").Type;
+        bool wrongWidth = features.Dimensions.Length == 2 && features.Dimensions[1] != InputFeatureCount;
+        if (wrongWidth || (features.Size > 0 && features.Size % InputFeatureCount != 0))
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Schema mismatch for feature column '{FeatureColumnName}': expected Vector<Single, L, {InputFeatureCount}> (a multiple of {InputFeatureCount} values), got {features}. "
+                + $"This model was trained with {InputFeatureCount} features per time step.");
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
@@ -166,6 +189,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     int ISequenceScorer.OutputFeatureCount => OutputFeatureCount;
 
     int ISequenceScorer.Horizon => Horizon;
+
+    IReadOnlyList<string>? ISequenceScorer.ScoreSlotNames => ScoreSlotNames;
 
     // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
     bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.Family == NetworkFamily.AutoregressiveEncoderDecoder;
@@ -191,22 +216,47 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***
             // checked block (long length, bytes, SHA-256) holding:
-            //   string: feature column name
-            //   string: score column name
             //   int: inference batch size
             //   architecture (NetworkArchitecture.Write)
             //   history (TrainingHistoryFormat.Write)
+            //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
+            // int: feature column name (string table id)
+            // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
+            // (before 0x00010005 the block began with the two names as strings, and no ids followed it)
             writer.WriteCheckedBlock(body =>
             {
-                body.Write(FeatureColumnName);
-                body.Write(ScoreColumnName);
                 body.Write(InferenceBatchSize);
                 _network.Architecture.Write(body);
                 TrainingHistoryFormat.Write(body, TrainingHistory);
+                body.Write(ScoreSlotNames?.Count ?? 0);
+                foreach (string name in ScoreSlotNames ?? Array.Empty<string>())
+                    body.Write(name);
             });
+            writer.WriteNonEmptyString(FeatureColumnName);
+            writer.WriteNonEmptyString(ScoreColumnName);
             writer.WriteCheckedStream(WeightsStreamName, weights);
         });
+    }
+
+    // Formats before 0x00010005 kept the names as strings inside the checked block.
+    private static string ReadOldName(BinaryReader body, string what)
+    {
+        string name = body.ReadString();
+        return name.Length > 0 ? name : throw new InvalidDataException($"the {what} is empty");
+    }
+
+    private static string[]? ReadSlotNames(BinaryReader body, long scoreLength)
+    {
+        int count = body.ReadInt32();
+        if (count == 0)
+            return null;
+        if (count != scoreLength)
+            throw new InvalidDataException($"the model holds {count} Score slot names, but Horizon × OutputFeatureCount = {scoreLength}");
+        var names = new string[count];
+        for (int i = 0; i < count; i++)
+            names[i] = body.ReadString();
+        return names;
     }
 
     // Factory for SignatureLoadModel: ML.NET finds it by reflection (LoadableClass above).
@@ -216,15 +266,21 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return ModelReader.Load(ctx, s_format, reader =>
         {
             // *** Binary format ***: see Save, read in the same order.
-            var (featureColumnName, scoreColumnName, inferenceBatchSize, architecture, history) = reader.ReadCheckedBlock(body =>
+            bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames) = reader.ReadCheckedBlock(body =>
             {
-                string feature = body.ReadString();
-                string score = body.ReadString();
+                string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
+                string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                return (feature, score, batch, NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture), TrainingHistoryFormat.Read(body));
+                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture);
+                TrainingHistory history = TrainingHistoryFormat.Read(body);
+                string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
+                return (feature, score, batch, architecture, history, slots);
             });
+            string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
+            string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
 
             byte[] weights = reader.ReadCheckedStream(WeightsStreamName, maxLength: Array.MaxLength);
             // Before building the network: an architecture far larger than its weights must not be allocated at all
@@ -238,7 +294,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             {
                 NetworkWeights.Load(network, weights);
                 network.to(device);
-                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device);
+                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device) { ScoreSlotNames = slotNames };
             }
             catch
             {

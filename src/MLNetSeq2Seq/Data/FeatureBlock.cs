@@ -148,16 +148,7 @@ internal sealed class FeatureBlock
         _features = larger;
     }
 
-    private void CheckFinite(ReadOnlySpan<float> values, long rowPosition)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-                throw new InvalidOperationException(
-                    $"Feature column '{_columnName}' row {rowPosition} holds {Describe(values[i])} at index {i} (time step {i / _inputFeatureCount}, feature {i % _inputFeatureCount}); " +
-                    "features must be finite: remove or impute missing values before scoring.");
-        }
-    }
-
-    private static string Describe(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
+    private void CheckFinite(ReadOnlySpan<float> values, long rowPosition) =>
+        FiniteValues.Check(values, _inputFeatureCount, "Feature", _columnName, rowPosition,
+            "features must be finite: remove or impute missing values before scoring.");
 }

@@ -22,6 +22,9 @@ internal interface ISequenceScorer
     /// for networks that pack variable-length sequences, false for those that need every row of a call equally long.</summary>
     bool ScoresMixedLengths { get; }
 
+    /// <summary>A name per score value (H × O, time-major, e.g. "OT@t+1"), or null when the model has none.</summary>
+    System.Collections.Generic.IReadOnlyList<string>? ScoreSlotNames => null;
+
     /// <summary>
     /// Scores <paramref name="rowCount"/> sequences. <paramref name="features"/> holds them back to back, each
     /// <paramref name="inputLength"/> × F floats, time-major; when <paramref name="rowLengths"/> is not empty, row i's

@@ -54,8 +54,8 @@ internal static class SequenceDataReader
                 {
                     throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
                 }
-                if (!AllFinite(featureRow, featureColumnName, featureCount, row, dataName, nonFiniteRows)
-                    || !AllFinite(labelRow, labelColumnName, outputCount, row, dataName, nonFiniteRows))
+                if (!AllFinite(featureRow, "Feature", featureColumnName, featureCount, row, dataName, nonFiniteRows)
+                    || !AllFinite(labelRow, "Label", labelColumnName, outputCount, row, dataName, nonFiniteRows))
                 {
                     if (dropped++ == 0)
                         firstDropped = row;
@@ -87,22 +87,18 @@ internal static class SequenceDataReader
     }
 
     /// <summary>True when every value of the row is finite; otherwise false (Skip) or an error naming the place (Throw).</summary>
-    private static bool AllFinite(in VBuffer<float> values, string column, int width, long row, string dataName, NonFiniteRowHandling handling)
+    private static bool AllFinite(in VBuffer<float> values, string role, string column, int width, long row, string dataName, NonFiniteRowHandling handling)
     {
         ReadOnlySpan<float> explicitValues = values.GetValues();
-        for (int i = 0; i < explicitValues.Length; i++)
-        {
-            if (float.IsFinite(explicitValues[i]))
-                continue;
-            if (handling == NonFiniteRowHandling.Skip)
-                return false;
-            int position = values.IsDense ? i : values.GetIndices()[i];
-            string value = float.IsNaN(explicitValues[i]) ? "NaN" : explicitValues[i] > 0 ? "+Infinity" : "-Infinity";
-            throw new InvalidOperationException($"{dataName}: column '{column}' row {row} holds {value} at position {position} "
-                + $"(time step {position / width}, feature {position % width}); remove or impute non-finite values first, "
-                + $"or set {nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.NonFiniteRows)} = {nameof(NonFiniteRowHandling)}.{nameof(NonFiniteRowHandling.Skip)} to drop such rows.");
-        }
-        return true;
+        int i = FiniteValues.IndexOfNonFinite(explicitValues);
+        if (i < 0)
+            return true;
+        if (handling == NonFiniteRowHandling.Skip)
+            return false;
+        int position = values.IsDense ? i : values.GetIndices()[i];
+        throw FiniteValues.Error(explicitValues[i], role, column, row,
+            $"remove or impute non-finite values first, or set {nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.NonFiniteRows)} = {nameof(NonFiniteRowHandling)}.{nameof(NonFiniteRowHandling.Skip)} to drop such rows.",
+            dataName, (position, width));
     }
 
     /// <summary>A float buffer that grows by doubling.</summary>

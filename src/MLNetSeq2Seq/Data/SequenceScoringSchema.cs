@@ -23,12 +23,7 @@ internal sealed class SequenceScoringSchema
         ArgumentNullException.ThrowIfNull(scorer);
         CheckScorerShape(scorer);
 
-        DataViewSchema.Column feature = input.GetColumnOrNull(featureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input),
-                $"Feature column '{featureColumnName}' is not in the input schema. Columns found: {string.Join(", ", input.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
-        if (feature.Type is not VectorDataViewType { ItemType: var itemType } || itemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(input),
-                $"Feature column '{featureColumnName}' must be a vector of Single (float[]), but it holds {feature.Type}.");
+        DataViewSchema.Column feature = FloatVectorColumn.Find(input, featureColumnName, "feature", nameof(input));
 
         Input = input;
         FeatureColumnName = featureColumnName;
@@ -39,7 +34,10 @@ internal sealed class SequenceScoringSchema
         var builder = new DataViewSchema.Builder();
         // Copies name, type and annotations; a same-named input column stays at its index and becomes hidden.
         builder.AddColumns(input);
-        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount));
+        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+        if (scorer.ScoreSlotNames is { } slotNames && slotNames.Count == ScoreLength)
+            SequenceSlotNames.Add(scoreAnnotations, slotNames);
+        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount), scoreAnnotations.ToAnnotations());
         Output = builder.ToSchema();
         ScoreColumn = Output[input.Count];
     }

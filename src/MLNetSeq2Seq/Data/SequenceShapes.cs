@@ -16,8 +16,8 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
 
     public static SequenceShapes Resolve(DataViewSchema schema, Seq2SeqOptions options)
     {
-        VectorDataViewType features = FloatVectorColumn(schema, options.FeatureColumnName, "Feature", nameof(Seq2SeqOptions.FeatureColumnName));
-        VectorDataViewType labels = FloatVectorColumn(schema, options.LabelColumnName, "Label", nameof(Seq2SeqOptions.LabelColumnName));
+        var features = (VectorDataViewType)FloatVectorColumn.Find(schema, options.FeatureColumnName, "feature", "input", nameof(Seq2SeqOptions.FeatureColumnName)).Type;
+        var labels = (VectorDataViewType)FloatVectorColumn.Find(schema, options.LabelColumnName, "label", "input", nameof(Seq2SeqOptions.LabelColumnName)).Type;
 
         int inputFeatureCount = CountFromDimensions(features, options.InputFeatureCount, options.FeatureColumnName, nameof(Seq2SeqOptions.InputFeatureCount))
             ?? throw new ArgumentException($"{nameof(Seq2SeqOptions.InputFeatureCount)} is needed: feature column '{options.FeatureColumnName}' carries no [L, F] dimensions.", nameof(Seq2SeqOptions.InputFeatureCount));
@@ -45,34 +45,15 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
                 horizon = labels.Size / oo;
         }
         if (outputFeatureCount is null || horizon is null)
-            throw new ArgumentException($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{options.LabelColumnName}' carries no [Horizon, O] dimensions.", nameof(Seq2SeqOptions.Horizon));
+            throw LabelShapeUnknown(options.LabelColumnName);
         if (labels.Size > 0 && labels.Size != horizon * outputFeatureCount)
             throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(Seq2SeqOptions.Horizon));
         return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength);
     }
 
-    /// <summary>The column as a float vector, or an error naming it, what it is instead and how to fix it;
-    /// <paramref name="optionName"/> is the option that names the column, when there is one.</summary>
-    public static VectorDataViewType FloatVectorColumn(DataViewSchema schema, string name, string role, string? optionName = null)
-    {
-        DataViewSchema.Column? column = schema.GetColumnOrNull(name);
-        if (column is null)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' is not in the data. Its columns are: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}."
-                + (optionName is null ? "" : $" Set {optionName} to the column that holds the sequences."));
-        if (column.Value.Type is VectorDataViewType vector && vector.ItemType == NumberDataViewType.Single)
-            return vector;
-        bool isVector = column.Value.Type is VectorDataViewType;
-        DataViewType itemType = column.Value.Type.GetItemType();
-        throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' must be a vector of Single (float), but it is {column.Value.Type}. {HowToMakeFloatVector(name, isVector, itemType)}");
-    }
-
-    /// <summary>What to do about a column that is not a float vector: convert numbers, concatenate scalars, or load floats.</summary>
-    public static string HowToMakeFloatVector(string name, bool isVector, DataViewType itemType) => (isVector, itemType) switch
-    {
-        (true, NumberDataViewType) => $"Convert it first: mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single).",
-        (false, NumberDataViewType) => $"A sequence is one vector column, time-major: build it first, e.g. mlContext.Transforms.Concatenate(\"{name}\", <the columns of each time step, in order>).",
-        _ => "Load or convert it to floats first.",
-    };
+    /// <summary>The error for a label column whose shape neither its type nor the options give.</summary>
+    public static ArgumentException LabelShapeUnknown(string labelColumnName) =>
+        new($"Set {nameof(Seq2SeqOptions.Horizon)} and {nameof(Seq2SeqOptions.OutputFeatureCount)}: label column '{labelColumnName}' carries no [Horizon, O] dimensions.", nameof(Seq2SeqOptions.Horizon));
 
     private static int? CountFromDimensions(VectorDataViewType type, int? fromOptions, string column, string option)
     {

@@ -42,8 +42,10 @@ internal sealed class SequenceWindowDataView : IDataView
         WindowCount = span < windowRows ? 0 : checked((int)((span - windowRows) / _stride + 1));
 
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length));
-        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length), LabelAnnotations(TargetInputIndices, _stride));
+        builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length),
+            SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), SequenceSlotNames.ForInputs(options.InputColumnNames, _inputLength)).ToAnnotations());
+        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length),
+            LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon)));
         if (options.WindowStartColumnName is not null)
             builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
         if (options.TimestampColumnName is not null)
@@ -81,9 +83,9 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>The annotation on the label column that holds the window stride, for the validation gap.</summary>
     public const string StrideAnnotation = "MLNetSeq2Seq.WindowStride";
 
-    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride)
+    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride, string[] slotNames)
     {
-        var annotations = new DataViewSchema.Annotations.Builder();
+        var annotations = SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), slotNames);
         annotations.Add(StrideAnnotation, NumberDataViewType.Int32, (ref int value) => value = stride);
         if (targets.All(i => i >= 0))
             annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -134,19 +133,17 @@ internal sealed class SeriesTable
             for (int r = 0; r < RowCount; r++)
             {
                 ref float value = ref _values[r * ColumnCount + c];
-                value = ToSingle((value - mean) / scale, ColumnNames[c], FirstRow + r, " after standardization");
+                value = ToSingle((value - mean) / scale, ColumnNames[c], FirstRow + r, standardized: true);
             }
         }
     }
 
-    private static float ToSingle(double value, string column, long seriesRow, string stage = "")
+    private static float ToSingle(double value, string column, long seriesRow, bool standardized = false)
     {
         float single = (float)value;
         if (float.IsFinite(single))
             return single;
-        string shown = value.ToString(CultureInfo.InvariantCulture);
-        string problem = double.IsFinite(value) ? $"{shown}, outside the range of Single (float)" : shown;
-        throw new InvalidOperationException($"Column '{column}' row {seriesRow} (0-based) of the series holds {problem}{stage}; " +
-            "windows need finite values: remove or impute them (or choose rows without them) first.");
+        throw FiniteValues.Error(value, "Series", column, seriesRow,
+            (standardized ? "that is its standardized value; " : "") + "windows need finite values: remove or impute them (or choose rows without them) first.");
     }
 }

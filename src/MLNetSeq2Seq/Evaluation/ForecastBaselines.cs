@@ -24,9 +24,9 @@ internal static class ForecastBaselines
         ArgumentNullException.ThrowIfNull(test);
         if (!double.IsFinite(ridgePenalty) || ridgePenalty < 0)
             throw new ArgumentOutOfRangeException(nameof(ridgePenalty), ridgePenalty, "The ridge penalty must be a finite number ≥ 0.");
-        var (inputLength, inputs) = Dimensions(test.Schema, featureColumnName, "Feature");
-        var (horizon, outputs) = Dimensions(test.Schema, labelColumnName, "Label");
-        if (Dimensions(train.Schema, featureColumnName, "Feature") != (inputLength, inputs) || Dimensions(train.Schema, labelColumnName, "Label") != (horizon, outputs))
+        var (inputLength, inputs) = Dimensions(test.Schema, featureColumnName, "feature", nameof(test));
+        var (horizon, outputs) = Dimensions(test.Schema, labelColumnName, "label", nameof(test));
+        if (Dimensions(train.Schema, featureColumnName, "feature", nameof(train)) != (inputLength, inputs) || Dimensions(train.Schema, labelColumnName, "label", nameof(train)) != (horizon, outputs))
             throw new ArgumentException("The training and test windows have different shapes.", nameof(train));
         int[] targets = Targets(targetInputIndices, SequenceWindowDataView.TargetInputIndicesOf(test.Schema[labelColumnName]), inputs, outputs);
 
@@ -89,11 +89,11 @@ internal static class ForecastBaselines
         return (torch.tensor(x.ToArray(), new[] { rows, (long)inputLength }), torch.tensor(y.ToArray(), new[] { rows, (long)horizon }), lasts.ToArray());
     }
 
-    private static (int Steps, int Features) Dimensions(DataViewSchema schema, string column, string role)
+    private static (int Steps, int Features) Dimensions(DataViewSchema schema, string column, string role, string parameterName)
     {
-        VectorDataViewType type = SequenceShapes.FloatVectorColumn(schema, column, role);
+        var type = (VectorDataViewType)FloatVectorColumn.Find(schema, column, role, parameterName).Type;
         if (type.Dimensions.Length != 2 || type.Size == 0)
-            throw new ArgumentException($"{role} column '{column}' needs fixed [steps, features] dimensions for the baselines (windows from mlContext.Data.CreateSequenceWindows have them).");
+            throw new ArgumentException($"The {role} column '{column}' needs fixed [steps, features] dimensions for the baselines (windows from mlContext.Data.CreateSequenceWindows have them).");
         return (type.Dimensions[0], type.Dimensions[1]);
     }
 

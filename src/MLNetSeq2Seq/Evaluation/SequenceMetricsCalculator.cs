@@ -1,8 +1,8 @@
 using System;
-using System.Globalization;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.Data;
 
 namespace MLNetSeq2Seq.Evaluation;
 
@@ -21,8 +21,8 @@ internal static class SequenceMetricsCalculator
     public static SequenceRegressionMetrics Compute(IDataView data, string labelColumnName, string scoreColumnName)
     {
         ArgumentNullException.ThrowIfNull(data);
-        DataViewSchema.Column label = FindFloatVectorColumn(data.Schema, labelColumnName, "Label", LabelParameter);
-        DataViewSchema.Column score = FindFloatVectorColumn(data.Schema, scoreColumnName, "Score", ScoreParameter);
+        DataViewSchema.Column label = FloatVectorColumn.Find(data.Schema, labelColumnName, "label", LabelParameter);
+        DataViewSchema.Column score = FloatVectorColumn.Find(data.Schema, scoreColumnName, "score", ScoreParameter);
         SequenceShape? shape = SequenceShape.FromColumnTypes(label, score);
         SequenceErrorAccumulator? accumulator = null;
         float[] labelValues = Array.Empty<float>(), scoreValues = Array.Empty<float>();
@@ -49,8 +49,8 @@ internal static class SequenceMetricsCalculator
             scoreRow.CopyTo(scoreValues);
             // A variable-length label is scored on its own steps: the prefix of the (fixed-shape) score.
             Span<float> labelSpan = labelValues.AsSpan(0, labelRow.Length);
-            CheckFinite(label, "label", labelSpan, shape, row);
-            CheckFinite(score, "score", scoreValues, shape, row);
+            CheckFinite(label, "Label", labelSpan, shape, row);
+            CheckFinite(score, "Score", scoreValues, shape, row);
             accumulator!.Add(labelSpan, scoreValues);
         }
 
@@ -64,22 +64,6 @@ internal static class SequenceMetricsCalculator
     /// <summary>The accumulator for sequences of this shape and the dense buffers every row is copied into.</summary>
     private static (SequenceErrorAccumulator Accumulator, float[] LabelValues, float[] ScoreValues) Start(SequenceShape shape) =>
         (new SequenceErrorAccumulator(shape.Horizon, shape.OutputFeatureCount), new float[shape.Length], new float[shape.Length]);
-
-    private static DataViewSchema.Column FindFloatVectorColumn(DataViewSchema schema, string name, string role, string parameter)
-    {
-        DataViewSchema.Column? column = schema.GetColumnOrNull(name);
-        if (column is null)
-        {
-            string present = string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"));
-            throw new ArgumentException(
-                $"{role} column '{name}' was not found in the data. Columns present: {present}.", parameter);
-        }
-
-        if (column.Value.Type is not VectorDataViewType { ItemType: NumberDataViewType itemType } || itemType != NumberDataViewType.Single)
-            throw new ArgumentException(
-                $"{role} column '{name}' must be a vector of Single (float) values, but its type is {column.Value.Type}.", parameter);
-        return column.Value;
-    }
 
     private static void CheckLengths(DataViewSchema.Column label, DataViewSchema.Column score, SequenceShape shape,
         long row, int labelLength, int scoreLength)
@@ -96,17 +80,7 @@ internal static class SequenceMetricsCalculator
             $"(Horizon × OutputFeatureCount = {shape.Horizon} × {shape.OutputFeatureCount}, {shape.Origin}).", DataParameter);
     }
 
-    private static void CheckFinite(DataViewSchema.Column column, string role, ReadOnlySpan<float> values, SequenceShape shape, long row)
-    {
-        for (int p = 0; p < values.Length; p++)
-        {
-            if (float.IsFinite(values[p]))
-                continue;
-            string value = values[p].ToString(CultureInfo.InvariantCulture);
-            throw new ArgumentException(
-                $"The {role} column '{column.Name}' holds {value} at row {row} (zero-based), value {p} " +
-                $"(step {p / shape.OutputFeatureCount}, feature {p % shape.OutputFeatureCount}). Sequence metrics need " +
-                "finite labels and scores: remove or impute such rows before evaluating.", DataParameter);
-        }
-    }
+    private static void CheckFinite(DataViewSchema.Column column, string role, ReadOnlySpan<float> values, SequenceShape shape, long row) =>
+        FiniteValues.Check(values, shape.OutputFeatureCount, role, column.Name, row,
+            "sequence metrics need finite labels and scores: remove or impute such rows before evaluating.");
 }

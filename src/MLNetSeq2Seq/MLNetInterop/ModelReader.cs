@@ -135,6 +135,21 @@ internal sealed class ModelReader
         return block;
     }
 
+    /// <summary>Reads a string written by <see cref="ModelWriter.WriteNonEmptyString"/>: its id from the body, the text
+    /// from the string table. An id outside the table or an empty string is damage, reported as <paramref name="what"/>.</summary>
+    public string ReadNonEmptyString(string what)
+    {
+        try
+        {
+            return _context.LoadNonEmptyString();
+        }
+        catch (FormatException ex)
+        {
+            // ML.NET's own message is only "Corrupt model file": say which value is damaged.
+            throw new InvalidDataException($"the {what} is damaged: its string table entry is missing or empty", ex);
+        }
+    }
+
     /// <summary>Reads an array of floats written by <see cref="ModelWriter.WriteFloats"/>; <paramref name="maxLength"/> guards against a damaged length.</summary>
     public float[] ReadFloats(int maxLength)
     {

@@ -66,6 +66,14 @@ internal sealed class ModelWriter
         writer.Flush();
     }
 
+    /// <summary>Writes <paramref name="value"/> into the model's string table and its id into the body (ML.NET's
+    /// SaveNonEmptyString); <see cref="ModelReader.ReadNonEmptyString"/> reads it back.</summary>
+    public void WriteNonEmptyString(string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        _context.SaveNonEmptyString(value);
+    }
+
     /// <summary>Writes an array of floats: its length, then the values.</summary>
     public void WriteFloats(ReadOnlySpan<float> values)
     {

@@ -81,7 +81,7 @@ public sealed class FeatureValidationTests
         IDataView input = _ml.Data.LoadFromEnumerable(Rows(2, badRow: -1, featureValues: F));
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceScoringDataView(input, "Sensors", "Score", _scorer, 8));
-        Assert.Contains("Feature column 'Sensors' is not in the input schema", error.Message);
+        Assert.StartsWith("Could not find feature column 'Sensors'. The columns are: ", error.Message);
         Assert.Contains("'Features'", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceScoringRowMapper(input.Schema, "Sensors", "Score", _scorer));
     }
@@ -98,8 +98,7 @@ public sealed class FeatureValidationTests
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceScoringRowMapper(input.Schema, column, "Score", _scorer));
 
-        Assert.Contains($"Feature column '{column}' must be a vector of Single", error.Message);
-        Assert.Contains(typeShown, error.Message);
+        Assert.StartsWith($"Schema mismatch for feature column '{column}': expected Vector<Single>, got {typeShown}", error.Message);
     }
 
     [Fact]

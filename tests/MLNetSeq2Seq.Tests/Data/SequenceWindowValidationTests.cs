@@ -67,7 +67,7 @@ public sealed class SequenceWindowValidationTests
 
     [Theory]
     [InlineData(float.NaN, "NaN")]
-    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.PositiveInfinity, "+Infinity")]
     [InlineData(float.NegativeInfinity, "-Infinity")]
     public void A_non_finite_value_names_its_column_and_row(float bad, string shown)
     {
@@ -76,7 +76,7 @@ public sealed class SequenceWindowValidationTests
 
         var error = Assert.Throws<InvalidOperationException>(() => _ml.Data.CreateSequenceWindows(GeneratedSeries.Load(_ml, rows), Valid()));
 
-        Assert.StartsWith($"Column 'B' row 23 (0-based) of the series holds {shown}; windows need finite values", error.Message);
+        Assert.StartsWith($"Series column 'B' row 23 holds {shown}; windows need finite values", error.Message);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class SequenceWindowValidationTests
 
         var error = Assert.Throws<InvalidOperationException>(() => _ml.Data.CreateSequenceWindows(GeneratedSeries.Load(_ml, rows), options));
 
-        Assert.StartsWith("Column 'D' row 31 (0-based) of the series holds 1E+300, outside the range of Single (float);", error.Message);
+        Assert.StartsWith("Series column 'D' row 31 holds 1E+300, beyond the range of Single (float); windows need finite values", error.Message);
     }
 
     [Fact]

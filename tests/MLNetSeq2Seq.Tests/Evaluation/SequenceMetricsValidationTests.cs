@@ -49,7 +49,7 @@ public sealed class SequenceMetricsValidationTests
     [Theory]
     [InlineData("Truth", float.NaN, 3, "NaN")]
     [InlineData("Truth", float.NegativeInfinity, 0, "-Infinity")]
-    [InlineData("Forecast", float.PositiveInfinity, 4, "Infinity")]
+    [InlineData("Forecast", float.PositiveInfinity, 4, "+Infinity")]
     [InlineData("Forecast", float.NaN, 1, "NaN")]
     public void A_value_that_is_not_finite_fails_naming_the_column_and_the_row(string column, float value, int row, string shown)
     {
@@ -63,11 +63,11 @@ public sealed class SequenceMetricsValidationTests
         IDataView view = ml.Data.LoadFromEnumerable(rows,
             ForecastRow.Schema(truthType: ScoredSequences.Vector(6), forecastType: ScoredSequences.Vector(3, 2)));
 
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.Throws<InvalidOperationException>(() =>
             ml.Regression.EvaluateSequence(view, labelColumnName: "Truth", scoreColumnName: "Forecast"));
 
-        Assert.Contains($"'{column}' holds {shown} at row {row}", error.Message);
-        Assert.Contains("step 2, feature 1", error.Message);
+        string role = column == "Truth" ? "Label" : "Score";
+        Assert.StartsWith($"{role} column '{column}' row {row} holds {shown} at index 5 (time step 2, feature 1); sequence metrics need finite", error.Message);
     }
 
     [Theory]
@@ -78,11 +78,11 @@ public sealed class SequenceMetricsValidationTests
         var ml = new MLContext(seed: 1);
         IDataView view = ml.Data.LoadFromEnumerable(new[] { new ForecastRow { Truth = new float[2], Forecast = new float[2] } });
 
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
             ml.Regression.EvaluateSequence(view, labelColumnName, scoreColumnName));
 
-        Assert.Contains("'Missing' was not found", error.Message);
-        Assert.Contains("'Truth', 'Forecast'", error.Message);
+        string role = labelColumnName == "Missing" ? "label" : "score";
+        Assert.StartsWith($"Could not find {role} column 'Missing'. The columns are: 'Truth', 'Forecast'.", error.Message);
     }
 
     [Fact]
@@ -92,13 +92,11 @@ public sealed class SequenceMetricsValidationTests
         IDataView scalar = ml.Data.LoadFromEnumerable(new[] { new ScalarScoreRow { Label = new float[3], Score = 1f } });
         IDataView doubles = ml.Data.LoadFromEnumerable(new[] { new DoubleScoreRow { Label = new float[3], Score = new double[3] } });
 
-        var scalarError = Assert.Throws<ArgumentException>(() => ml.Regression.EvaluateSequence(scalar));
-        var doublesError = Assert.Throws<ArgumentException>(() => ml.Regression.EvaluateSequence(doubles));
+        var scalarError = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.EvaluateSequence(scalar));
+        var doublesError = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.EvaluateSequence(doubles));
 
-        Assert.Contains("Score column 'Score'", scalarError.Message);
-        Assert.Contains("type is Single.", scalarError.Message);
-        Assert.Contains("Score column 'Score'", doublesError.Message);
-        Assert.Contains("Vector<Double, 3>", doublesError.Message);
+        Assert.StartsWith("Schema mismatch for score column 'Score': expected Vector<Single>, got Single.", scalarError.Message);
+        Assert.StartsWith("Schema mismatch for score column 'Score': expected Vector<Single>, got Vector<Double, 3>.", doublesError.Message);
     }
 
     [Fact]

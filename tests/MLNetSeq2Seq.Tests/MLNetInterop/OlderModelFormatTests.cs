@@ -37,7 +37,39 @@ public sealed class OlderModelFormatTests
         seq2seq.Dispose();
     }
 
+    // Written before the string-table names (model format 0x00010004): a segment-recurrent LSTM with last-value
+    // subtraction and channel independence (ForecastingTests' "segment-lstm-ci" on its windows, L = 30, H = 10,
+    // three inputs, two targets), with the features and scores of four test windows beside it.
+    [Fact]
+    public void A_model_saved_in_format_0x00010004_loads_and_scores_as_it_did_when_saved()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "forecast-format-0x00010004.zip");
+        string[] lines = File.ReadAllLines(path + ".scores.csv");
+        var rows = Enumerable.Range(0, lines.Length / 2).Select(i => new ForecastWindow { Features = Parse(lines[2 * i]) }).ToArray();
+        float[][] expected = Enumerable.Range(0, lines.Length / 2).Select(i => Parse(lines[2 * i + 1])).ToArray();
+
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(path, out _);
+        float[][] scores = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Score").ToArray();
+
+        Assert.Equal(4, scores.Length);
+        for (int i = 0; i < scores.Length; i++)
+            for (int j = 0; j < expected[i].Length; j++)
+                Assert.True(Math.Abs(expected[i][j] - scores[i][j]) < 1e-5, $"window {i}, value {j}: {scores[i][j]} vs {expected[i][j]} when saved");
+        var seq2seq = model as Seq2SeqTransformer ?? ((TransformerChain<ITransformer>)model).OfType<Seq2SeqTransformer>().Single();
+        Assert.Equal(NetworkFamily.SegmentRecurrent, seq2seq.Network.Architecture.Family);
+        Assert.Equal("Features", seq2seq.FeatureColumnName);
+        Assert.Equal("Score", seq2seq.ScoreColumnName);
+        seq2seq.Dispose();
+    }
+
     private static float[] Parse(string line) => line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+    private sealed class ForecastWindow
+    {
+        [VectorType(30, 3)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
 
     private sealed class QuickStartWindow
     {

@@ -26,7 +26,7 @@ public sealed class BadInputTests
     {
         var error = Assert.IsType<ArgumentOutOfRangeException>(FitFails(Synthetic(), o => o.FeatureColumnName = "Sensors"));
 
-        Assert.StartsWith("Feature column 'Sensors' is not in the data. Its columns are: 'Features', 'Label'. Set FeatureColumnName to the column that holds the sequences.", error.Message);
+        Assert.StartsWith("Could not find feature column 'Sensors'. The columns are: 'Features', 'Label'. Set FeatureColumnName to the column that holds the sequences.", error.Message);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class BadInputTests
     {
         var error = Assert.IsType<ArgumentOutOfRangeException>(FitFails(Synthetic(), o => o.LabelColumnName = "Target"));
 
-        Assert.StartsWith("Label column 'Target' is not in the data. Its columns are: 'Features', 'Label'. Set LabelColumnName", error.Message);
+        Assert.StartsWith("Could not find label column 'Target'. The columns are: 'Features', 'Label'. Set LabelColumnName", error.Message);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class BadInputTests
 
         var error = Assert.IsType<ArgumentOutOfRangeException>(FitFails(doubles));
 
-        Assert.Contains("Feature column 'Features' must be a vector of Single (float), but it is Vector<Double, 12, 2>.", error.Message);
+        Assert.Contains("Schema mismatch for feature column 'Features': expected Vector<Single>, got Vector<Double, 12, 2>.", error.Message);
         Assert.Contains("Convert it first: mlContext.Transforms.Conversion.ConvertType(\"Features\", outputKind: DataKind.Single).", error.Message);
     }
 
@@ -59,7 +59,7 @@ public sealed class BadInputTests
             _ml.Transforms.DropColumns("Label").Append(_ml.Regression.Trainers.Seq2Seq(ReliabilityKit.TinyOptions(maxEpochs: 1))).Fit(Synthetic())));
 
         Assert.Contains("Convert it first: mlContext.Transforms.Conversion.ConvertType(\"Features\", outputKind: DataKind.Single).", wrongType.Message);
-        Assert.Contains("Label column 'Label' is not in the input schema. Its columns are: 'Features'. Set LabelColumnName", missing.Message);
+        Assert.Contains("Could not find label column 'Label'. The columns are: 'Features'. Set LabelColumnName", missing.Message);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class BadInputTests
 
         var error = Assert.IsType<ArgumentOutOfRangeException>(FitFails(_ml.Data.LoadFromEnumerable(rows), o => o.InputFeatureCount = 2));
 
-        Assert.Contains("but it is Single. A sequence is one vector column, time-major: build it first, e.g. mlContext.Transforms.Concatenate(\"Features\"", error.Message);
+        Assert.Contains("Schema mismatch for feature column 'Features': expected Vector<Single>, got Single. A sequence is one vector column, time-major: build it first, e.g. mlContext.Transforms.Concatenate(\"Features\"", error.Message);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class BadInputTests
 
         var error = Assert.IsType<ArgumentOutOfRangeException>(FitFails(_ml.Data.LoadFromEnumerable(rows), o => { o.InputFeatureCount = 2; o.Horizon = 4; o.OutputFeatureCount = 2; }));
 
-        Assert.Contains("Label column 'Label' must be a vector of Single (float), but it is String. Load or convert it to floats first.", error.Message);
+        Assert.Contains("Schema mismatch for label column 'Label': expected Vector<Single>, got String. Load or convert it to floats first.", error.Message);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class BadInputTests
         var error = Assert.IsAssignableFrom<ArgumentException>(FitFails(Synthetic(), o => o.ValidationSet = noLabel));
 
         Assert.Equal("ValidationSet", error.ParamName);
-        Assert.StartsWith("ValidationSet does not match the training data: Label column 'Label' is not in the data.", error.Message);
+        Assert.StartsWith("ValidationSet does not match the training data: Could not find label column 'Label'.", error.Message);
     }
 
     [Fact]
@@ -152,16 +152,17 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData("Features", 5, float.NaN, "NaN at position 5 (time step 2, feature 1)")]
-    [InlineData("Features", 0, float.PositiveInfinity, "+Infinity at position 0 (time step 0, feature 0)")]
-    [InlineData("Label", 7, float.NegativeInfinity, "-Infinity at position 7 (time step 3, feature 1)")]
+    [InlineData("Features", 5, float.NaN, "NaN at index 5 (time step 2, feature 1)")]
+    [InlineData("Features", 0, float.PositiveInfinity, "+Infinity at index 0 (time step 0, feature 0)")]
+    [InlineData("Label", 7, float.NegativeInfinity, "-Infinity at index 7 (time step 3, feature 1)")]
     public void A_non_finite_value_names_data_column_row_and_place_and_the_Skip_option(string column, int position, float value, string shown)
     {
         var rows = ReliabilityKit.RowsWith(40, seed: 1, row: 17, r => (column == "Label" ? r.Label : r.Features)[position] = value);
 
         var error = Assert.IsType<InvalidOperationException>(FitFails(_ml.Data.LoadFromEnumerable(rows)));
 
-        Assert.Equal($"Training data: column '{column}' row 17 holds {shown}; remove or impute non-finite values first, "
+        string role = column == "Label" ? "Label" : "Feature";
+        Assert.Equal($"Training data: {role} column '{column}' row 17 holds {shown}; remove or impute non-finite values first, "
             + "or set Seq2SeqOptions.NonFiniteRows = NonFiniteRowHandling.Skip to drop such rows.", error.Message);
     }
 
@@ -172,7 +173,7 @@ public sealed class BadInputTests
 
         var error = Assert.IsType<InvalidOperationException>(FitFails(Synthetic(), o => o.ValidationSet = _ml.Data.LoadFromEnumerable(rows)));
 
-        Assert.StartsWith("ValidationSet: column 'Label' row 4 holds NaN", error.Message);
+        Assert.StartsWith("ValidationSet: Label column 'Label' row 4 holds NaN at index 0 (time step 0, feature 0)", error.Message);
     }
 
     [Fact]
@@ -216,8 +217,8 @@ public sealed class BadInputTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Model.CreatePredictionEngine<ThreeFeatureRow, Seq2SeqTransformerTests.ScoreRow>(model,
             new PredictionEngineOptions { OwnsTransformer = false }));
 
-        Assert.StartsWith("Feature column 'Features' has 3 features per step, but this model was trained with 2.", perStep.Message);
-        Assert.StartsWith("Feature column 'Features' holds 25 values, which is not a multiple of the 2 features per step this model was trained with.", total.Message);
+        Assert.StartsWith("Schema mismatch for feature column 'Features': expected Vector<Single, L, 2> (a multiple of 2 values), got Vector<Single, 12, 3>. This model was trained with 2 features per time step.", perStep.Message);
+        Assert.StartsWith("Schema mismatch for feature column 'Features': expected Vector<Single, L, 2> (a multiple of 2 values), got Vector<Single, 25>.", total.Message);
     }
 
     public sealed class ScalarRow

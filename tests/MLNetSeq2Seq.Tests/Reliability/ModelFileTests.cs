@@ -86,7 +86,7 @@ public sealed class ModelFileTests
     {
         var zip = ModelZip.Read(SavedModel());
         byte[] body = zip[ModelZip.BodyEntry];
-        body[0x100 + 12] ^= 0x01; // past ML.NET's 256-byte header: inside our block (the column names)
+        body[0x100 + 12] ^= 0x01; // past ML.NET's 256-byte header: inside our block (the batch size and architecture)
         zip[ModelZip.BodyEntry] = body;
 
         FormatException error = LoadFails(zip.ToBytes());
@@ -108,8 +108,8 @@ public sealed class ModelFileTests
     }
 
     [Theory]
-    [InlineData(0x00020001u, 0x00020001u, "was written by a newer MLNetSeq2Seq (model format 0x00020001, readable from format 0x00020001 on); this MLNetSeq2Seq reads formats 0x00010003 to 0x00010004. Update the MLNetSeq2Seq package to load it.")]
-    [InlineData(0x00010001u, 0x00010001u, "was written by an older MLNetSeq2Seq (model format 0x00010001); this MLNetSeq2Seq reads formats 0x00010003 to 0x00010004. Load it with the version that wrote it, or train the model again.")]
+    [InlineData(0x00020001u, 0x00020001u, "was written by a newer MLNetSeq2Seq (model format 0x00020001, readable from format 0x00020001 on); this MLNetSeq2Seq reads formats 0x00010003 to 0x00010005. Update the MLNetSeq2Seq package to load it.")]
+    [InlineData(0x00010001u, 0x00010001u, "was written by an older MLNetSeq2Seq (model format 0x00010001); this MLNetSeq2Seq reads formats 0x00010003 to 0x00010005. Load it with the version that wrote it, or train the model again.")]
     public void A_model_of_another_format_version_says_which_and_what_to_do(uint written, uint readable, string expected)
     {
         var zip = ModelZip.Read(SavedModel());
@@ -153,8 +153,8 @@ public sealed class ModelFileTests
     public void A_forged_architecture_far_larger_than_its_weights_is_refused_before_the_network_is_built()
     {
         var zip = ModelZip.Read(SavedModel());
-        // Body payload: string "Features" (9 bytes), string "Score" (6), int batch (4), then F, O, Horizon, HiddenSize.
-        const int hiddenSizeOffset = 9 + 6 + 4 + 3 * 4;
+        // Body payload: int batch (4), then F, O, Horizon, HiddenSize.
+        const int hiddenSizeOffset = 4 + 3 * 4;
         zip[ModelZip.BodyEntry] = ModelZip.Resealed(zip[ModelZip.BodyEntry], ModelZip.BodyBlockOffset,
             payload => BitConverter.GetBytes(1 << 20).CopyTo(payload, hiddenSizeOffset));
 
