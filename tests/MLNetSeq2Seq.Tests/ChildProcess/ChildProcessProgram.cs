@@ -21,6 +21,7 @@ public static class ChildProcessProgram
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
+        [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
     };
 
     public static int Main(string[] args)
