@@ -96,7 +96,13 @@ public sealed class RealOutOfMemoryTests
     {
         // A fixed mmap threshold and one malloc arena keep glibc's address-space use proportional to what libtorch
         // asks for: large tensors are mapped and unmapped one by one, and no per-thread 64 MB arena appears mid-run.
-        var environment = new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "1", ["MALLOC_MMAP_THRESHOLD_"] = "65536" };
+        // One compute thread in both children, so that bitwise equality cannot depend on how each picked its threads.
+        var environment = new Dictionary<string, string>
+        {
+            ["MALLOC_ARENA_MAX"] = "1",
+            ["MALLOC_MMAP_THRESHOLD_"] = "65536",
+            ["OMP_NUM_THREADS"] = "1",
+        };
         using var child = ChildProcessRunner.Start(environment, Command, MarginMegabytes, microBatch, weightsFile);
         var errors = child.StandardError.ReadToEndAsync();
         string output = child.StandardOutput.ReadToEnd();
