@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using MLNetSeq2Seq.Networks;
 
 namespace MLNetSeq2Seq.Training;
@@ -18,4 +19,8 @@ internal interface ITrainingObserver
 
     /// <summary>After an epoch's optimizer steps, before its validation and before early stopping decides.</summary>
     void OnEpochEnd(int epoch, SequenceNetwork network);
+
+    /// <summary>After a checkpoint's bytes are flushed to <paramref name="temporaryPath"/>, while the file is still open
+    /// and before it is renamed over the previous checkpoint: the crash-safety test tears the file and stops here.</summary>
+    void OnCheckpointFlushed(FileStream temporaryFile, string temporaryPath) { }
 }

@@ -202,7 +202,7 @@ internal sealed class Seq2SeqTrainer
             NetworkState = TrainingCheckpoint.SaveModule(network),
             BestWeightsState = best.HasCapture ? best.Serialize(network.Architecture) : null,
             OptimizerState = TrainingCheckpoint.SaveOptimizer(runner.Optimizer),
-        }.WriteTo(directory);
+        }.WriteTo(directory, _observer);
     }
 
     private double TeacherForcingRatio(int epoch)

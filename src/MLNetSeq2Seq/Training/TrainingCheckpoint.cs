@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -30,14 +29,6 @@ internal sealed class TrainingCheckpoint
     private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 
-    /// <summary>
-    /// Test-only hook, for the crash-safety test; never set it otherwise. When this environment variable holds n, the
-    /// n-th checkpoint write of the process cuts its temporary file in half, flushes it, prints
-    /// <see cref="PausedMarker"/> and the file's path on standard output, and waits forever — to be killed there.
-    /// </summary>
-    internal const string PauseHookVariable = "MLNETSEQ2SEQ_TEST_PAUSE_IN_CHECKPOINT_WRITE";
-    internal const string PausedMarker = "SEQ2SEQ-CHECKPOINT-WRITE-PAUSED";
-    private static int s_writes;
 
     public required RunIdentity Identity { get; init; }
     public required int CompletedEpochs { get; init; }
@@ -72,8 +63,9 @@ internal sealed class TrainingCheckpoint
     /// <summary>
     /// Writes atomically into <paramref name="directory"/>: a temporary file, flushed to disk, then renamed over the
     /// previous checkpoint. Temporary files left by processes that died while writing are removed afterwards.
+    /// <paramref name="observer"/> (tests only) sees the flushed temporary file before the rename.
     /// </summary>
-    public void WriteTo(string directory)
+    public void WriteTo(string directory, ITrainingObserver? observer = null)
     {
         Directory.CreateDirectory(directory);
         string target = Path.Combine(directory, FileName);
@@ -85,7 +77,7 @@ internal sealed class TrainingCheckpoint
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
-                PauseIfTestHookAsks(stream, temporary);
+                observer?.OnCheckpointFlushed(stream, temporary);
             }
             File.Move(temporary, target, overwrite: true);
         }
@@ -125,18 +117,6 @@ internal sealed class TrainingCheckpoint
             Write(writer);
         memory.Write(SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length)));
         return memory.ToArray();
-    }
-
-    private static void PauseIfTestHookAsks(FileStream stream, string temporary)
-    {
-        if (!int.TryParse(Environment.GetEnvironmentVariable(PauseHookVariable), out int pauseAt)
-            || Interlocked.Increment(ref s_writes) != pauseAt)
-            return;
-        stream.SetLength(stream.Length / 2);
-        stream.Flush(flushToDisk: true);
-        Console.Out.WriteLine($"{PausedMarker} {temporary}");
-        Console.Out.Flush();
-        Thread.Sleep(Timeout.Infinite);
     }
 
     /// <summary>Deletes "checkpoint.tmp-PID" files whose process is gone (killed while writing).</summary>

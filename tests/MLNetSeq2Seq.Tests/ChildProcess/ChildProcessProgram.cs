@@ -22,6 +22,7 @@ public static class ChildProcessProgram
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
+        [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
     };
 
     public static int Main(string[] args)

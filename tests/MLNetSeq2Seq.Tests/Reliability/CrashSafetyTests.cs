@@ -25,13 +25,17 @@ public sealed class CrashSafetyTests
 
     private static IDataView Data(MLContext ml) => ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(120, seed: 9));
 
-    /// <summary>Child process: a Fit that writes a checkpoint after every epoch into args[0].</summary>
+    private const string PausedMarker = "SEQ2SEQ-CHECKPOINT-WRITE-PAUSED";
+
+    /// <summary>Child process: a Fit that writes a checkpoint after every epoch into args[0]; with args[1] = n, the n-th
+    /// checkpoint write is torn and the process waits there (<see cref="PauseInCheckpointWrite"/>).</summary>
     public static int TrainWithCheckpoints(string[] args)
     {
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions options = Options();
         options.CheckpointDirectory = args[0];
-        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(Data(ml));
+        ITrainingObserver? observer = args.Length > 1 ? new PauseInCheckpointWrite(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)) : null;
+        using Seq2SeqTransformer model = TrainingTestKit.Estimator(ml, options, observer).Fit(Data(ml));
         Console.WriteLine("FINISHED");
         return 0;
     }
@@ -41,14 +45,14 @@ public sealed class CrashSafetyTests
     {
         using var folder = new TemporaryFolder();
         string temporary;
-        // The hook makes the child's second checkpoint write stop halfway through its temporary file and wait.
-        using (Process child = ChildProcessRunner.Start(new Dictionary<string, string> { [TrainingCheckpoint.PauseHookVariable] = "2" }, TrainCommand, folder.Path))
+        // The child's observer makes its second checkpoint write stop halfway through its temporary file and wait.
+        using (Process child = ChildProcessRunner.Start(new Dictionary<string, string>(), TrainCommand, folder.Path, "2"))
         {
             Task<string> errors = child.StandardError.ReadToEndAsync();
             Task<string?> marker = Task.Run(() =>
             {
                 for (string? line; (line = child.StandardOutput.ReadLine()) is not null;)
-                    if (line.StartsWith(TrainingCheckpoint.PausedMarker, StringComparison.Ordinal))
+                    if (line.StartsWith(PausedMarker, StringComparison.Ordinal))
                         return line;
                 return null;
             });
@@ -56,7 +60,7 @@ public sealed class CrashSafetyTests
             child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no cleanup runs in the child
             await child.WaitForExitAsync();
             Assert.True(pausedLine is not null, "the child never paused in its second checkpoint write: " + await errors);
-            temporary = pausedLine![(TrainingCheckpoint.PausedMarker.Length + 1)..];
+            temporary = pausedLine![(PausedMarker.Length + 1)..];
         }
 
         // The torn temporary file is there, and is not mistaken for a checkpoint; the previous checkpoint is intact.
@@ -78,5 +82,31 @@ public sealed class CrashSafetyTests
         Assert.True(difference < 1e-6, $"weights differ by {difference:G3}");
         Assert.Equal(3, continued.TrainingHistory.Epochs.Count);
         Assert.Equal(new[] { TrainingCheckpoint.FileName }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>The n-th checkpoint write of the run cuts its temporary file in half, flushes it, prints
+    /// <see cref="PausedMarker"/> and the file's path, and waits forever — for the test to kill the process there.</summary>
+    private sealed class PauseInCheckpointWrite(int pauseAt) : ITrainingObserver
+    {
+        private int _writes;
+
+        public void OnMicroBatch(int epoch, ReadOnlySpan<long> rows)
+        {
+        }
+
+        public void OnEpochEnd(int epoch, MLNetSeq2Seq.Networks.SequenceNetwork network)
+        {
+        }
+
+        public void OnCheckpointFlushed(FileStream temporaryFile, string temporaryPath)
+        {
+            if (++_writes != pauseAt)
+                return;
+            temporaryFile.SetLength(temporaryFile.Length / 2);
+            temporaryFile.Flush(flushToDisk: true);
+            Console.Out.WriteLine($"{PausedMarker} {temporaryPath}");
+            Console.Out.Flush();
+            System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
+        }
     }
 }

@@ -24,9 +24,27 @@ public sealed class LearningRateRangeTestTests
         Assert.True(curve.Count < 100, "this model diverges well before a rate of 10: " + result.StopReason);
         Assert.Contains("exceeded 4", result.StopReason);
         Assert.True(curve[^1].SmoothedLoss > 4 * curve.Min(p => p.SmoothedLoss));
-        Assert.Equal("valley", result.SuggestionMethod);
+        AssertSuggestionLiesOnTheDescent(result);
         Assert.InRange(result.SuggestedLearningRate, 1e-4, 1);
         Assert.InRange(result.SteepestDescentLearningRate, 1e-4, 1); // this small model learns fastest around 1e-2
+    }
+
+    /// <summary>
+    /// What the suggestion promises, checked on the curve it came with: it is one of the sweep's rates, the valley of
+    /// that very curve, below the rate of the smoothed loss's minimum, and its smoothed loss has already fallen below
+    /// the flat start while still above the minimum — a rate where the loss falls, not the flat start nor the turn.
+    /// </summary>
+    private static void AssertSuggestionLiesOnTheDescent(LearningRateRangeTestResult result)
+    {
+        var curve = result.Curve.ToList();
+        int suggested = curve.FindIndex(p => p.LearningRate == result.SuggestedLearningRate);
+        Assert.True(suggested >= 0, $"the suggested rate {result.SuggestedLearningRate:G6} is not a rate of the sweep");
+        Assert.Equal(LearningRateRangeTest.Valley(curve), result.SuggestedLearningRate);
+        int minimum = curve.IndexOf(curve.MinBy(p => p.SmoothedLoss)!);
+        Assert.True(suggested < minimum, $"the suggestion (step {suggested}) is not before the minimum of the smoothed loss (step {minimum})");
+        double flatStart = curve.Skip(5).Take(10).Select(p => p.SmoothedLoss).Order().ElementAt(5);
+        Assert.True(curve[suggested].SmoothedLoss < flatStart && curve[suggested].SmoothedLoss > curve[minimum].SmoothedLoss,
+            $"the smoothed loss at the suggestion ({curve[suggested].SmoothedLoss:G4}) is not between the flat start ({flatStart:G4}) and the minimum ({curve[minimum].SmoothedLoss:G4})");
     }
 
     [Fact]

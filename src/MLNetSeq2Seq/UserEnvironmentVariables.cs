@@ -1,0 +1,14 @@
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// The one list of environment variables the shipped library may read: each is a setting a user can change, with a
+/// line here saying what it does. Nothing else in the assembly reads the environment — test hooks go through the
+/// internal ITrainingObserver instead, so no variable can change what a user's training does behind their back.
+/// To read a new one, add an <c>internal const string</c> here with its doc line, and pass that constant straight to
+/// <c>Environment.GetEnvironmentVariable</c>. UserEnvironmentVariablesTests scans the compiled assembly and fails on
+/// any read of a name not listed here, and on any read whose name is not a literal.
+/// </summary>
+internal static class UserEnvironmentVariables
+{
+    // None today.
+}
