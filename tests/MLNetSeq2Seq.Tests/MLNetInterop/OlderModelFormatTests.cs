@@ -17,21 +17,8 @@ public sealed class OlderModelFormatTests
     [Fact]
     public void A_model_saved_in_format_0x00010003_loads_and_scores_as_it_did_when_saved()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", Fixture);
-        string[] lines = File.ReadAllLines(path + ".scores.csv");
-        var rows = Enumerable.Range(0, lines.Length / 2).Select(i => new QuickStartWindow { Features = Parse(lines[2 * i]) }).ToArray();
-        float[][] expected = Enumerable.Range(0, lines.Length / 2).Select(i => Parse(lines[2 * i + 1])).ToArray();
-
-        var ml = new MLContext();
-        ITransformer model = ml.Model.Load(path, out _);
-        float[][] scores = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Score").ToArray();
-
-        Assert.Equal(4, scores.Length);
         // The old release scored one row at a time (PredictionEngine); a batch of four may differ in the last bits.
-        for (int i = 0; i < scores.Length; i++)
-            for (int j = 0; j < expected[i].Length; j++)
-                Assert.True(Math.Abs(expected[i][j] - scores[i][j]) < 1e-5, $"window {i}, value {j}: {scores[i][j]} vs {expected[i][j]} when saved");
-        var seq2seq = ((TransformerChain<ITransformer>)model).OfType<Seq2SeqTransformer>().Single();
+        Seq2SeqTransformer seq2seq = LoadAndCompareScores<QuickStartWindow>(Fixture, (row, features) => row.Features = features);
         Assert.Equal(NetworkFamily.AutoregressiveEncoderDecoder, seq2seq.Network.Architecture.Family);
         Assert.Equal(InstanceNormalization.None, seq2seq.Network.Architecture.Normalization);
         seq2seq.Dispose();
@@ -43,9 +30,25 @@ public sealed class OlderModelFormatTests
     [Fact]
     public void A_model_saved_in_format_0x00010004_loads_and_scores_as_it_did_when_saved()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "forecast-format-0x00010004.zip");
+        Seq2SeqTransformer seq2seq = LoadAndCompareScores<ForecastWindow>("forecast-format-0x00010004.zip", (row, features) => row.Features = features);
+        Assert.Equal(NetworkFamily.SegmentRecurrent, seq2seq.Network.Architecture.Family);
+        Assert.Equal("Features", seq2seq.FeatureColumnName);
+        Assert.Equal("Score", seq2seq.ScoreColumnName);
+        seq2seq.Dispose();
+    }
+
+    /// <summary>Loads a fixture model in a plain MLContext, scores the four windows of its ".scores.csv" (features and
+    /// scores on alternate lines) and checks each value within 1e-5; returns the model's Seq2SeqTransformer.</summary>
+    private static Seq2SeqTransformer LoadAndCompareScores<TWindow>(string fixture, Action<TWindow, float[]> setFeatures) where TWindow : class, new()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture);
         string[] lines = File.ReadAllLines(path + ".scores.csv");
-        var rows = Enumerable.Range(0, lines.Length / 2).Select(i => new ForecastWindow { Features = Parse(lines[2 * i]) }).ToArray();
+        var rows = Enumerable.Range(0, lines.Length / 2).Select(i =>
+        {
+            var row = new TWindow();
+            setFeatures(row, Parse(lines[2 * i]));
+            return row;
+        }).ToArray();
         float[][] expected = Enumerable.Range(0, lines.Length / 2).Select(i => Parse(lines[2 * i + 1])).ToArray();
 
         var ml = new MLContext();
@@ -55,12 +58,8 @@ public sealed class OlderModelFormatTests
         Assert.Equal(4, scores.Length);
         for (int i = 0; i < scores.Length; i++)
             for (int j = 0; j < expected[i].Length; j++)
-                Assert.True(Math.Abs(expected[i][j] - scores[i][j]) < 1e-5, $"window {i}, value {j}: {scores[i][j]} vs {expected[i][j]} when saved");
-        var seq2seq = model as Seq2SeqTransformer ?? ((TransformerChain<ITransformer>)model).OfType<Seq2SeqTransformer>().Single();
-        Assert.Equal(NetworkFamily.SegmentRecurrent, seq2seq.Network.Architecture.Family);
-        Assert.Equal("Features", seq2seq.FeatureColumnName);
-        Assert.Equal("Score", seq2seq.ScoreColumnName);
-        seq2seq.Dispose();
+                Assert.True(Math.Abs(expected[i][j] - scores[i][j]) < 1e-5, $"{fixture} window {i}, value {j}: {scores[i][j]} vs {expected[i][j]} when saved");
+        return model as Seq2SeqTransformer ?? ((TransformerChain<ITransformer>)model).OfType<Seq2SeqTransformer>().Single();
     }
 
     private static float[] Parse(string line) => line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
