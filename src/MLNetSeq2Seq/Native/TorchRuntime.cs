@@ -17,10 +17,12 @@ public static class TorchRuntime
 {
     private const string ShimFileName = "libLibTorchSharp.so";
     private static readonly object s_gate = new();
-    private static bool s_loaded;
+    private static volatile bool s_loaded;
 
     /// <summary>
     /// Makes sure TorchSharp and libtorch are loaded for the CPU. Every entry point of this library calls it first.
+    /// Before the first native load it checks that the application carries a libtorch backend, so a missing one is
+    /// reported before TorchSharp's fallback loader copies natives into the output folder.
     /// </summary>
     /// <exception cref="TorchRuntimeUnavailableException">The native runtime cannot be loaded; the message says why.</exception>
     public static void EnsureLoaded()
@@ -31,6 +33,8 @@ public static class TorchRuntime
         {
             if (s_loaded)
                 return;
+            if (!NativeBackendProbe.TorchSharpRunsFromPackageCache() && !NativeBackendProbe.ShimLoadsByName())
+                throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -96,12 +100,15 @@ public static class TorchRuntime
         string? libtorch = new[] { Path.GetDirectoryName(shim)!, AppContext.BaseDirectory }
             .Select(folder => Path.Combine(folder, "libtorch.so")).FirstOrDefault(File.Exists);
         if (libtorch is null)
-            return $"libtorch is not in the application's output (next to {shim}). Add one backend package to the "
-                + "application: libtorch-cpu-linux-x64 2.10.0 for the CPU, or TorchSharp-cuda-linux 0.107.0 for CUDA "
-                + "(see README, 'CUDA backend').";
+            return $"libtorch is not in the application's output (next to {shim}): the application references no libtorch "
+                + $"backend package. Add one to the application's project: libtorch-cpu-linux-x64 {NativeBackendProbe.LibTorchPackageVersion()} "
+                + $"for the CPU, or TorchSharp-cuda-linux {NativeBackendProbe.TorchSharpPackageVersion()} for CUDA (see README, "
+                + "'Picking the libtorch backend').";
 
         if (TryLoadNative(shim, out string loaderError))
-            return $"TorchSharp's shim {shim} and libtorch load, but TorchSharp still failed to initialise; see the inner exception.";
+            return $"TorchSharp's shim {shim} and libtorch load from their files, but not by name through the application's "
+                + "dependency manifest (*.deps.json), which is how TorchSharp looks for them, or TorchSharp failed to initialise "
+                + "(see the inner exception, if any). Reference the backend package from the application's project and build again.";
 
         string message = $"The dynamic loader refused TorchSharp's native shim: {loaderError}";
         if (loaderError.Contains("GLIBCXX_", StringComparison.Ordinal))

@@ -21,6 +21,8 @@ public static class ChildProcessProgram
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
+        [Native.MissingBackendTests.FitCommand] = Native.MissingBackendTests.FitInChild,
+        [Native.MissingBackendTests.LoadCommand] = Native.MissingBackendTests.LoadInChild,
     };
 
     public static int Main(string[] args)
