@@ -18,11 +18,48 @@ public static class TorchRuntime
     private const string ShimFileName = "libLibTorchSharp.so";
     private static readonly object s_gate = new();
     private static volatile bool s_loaded;
+    private static bool s_boundOpenMpSpinning = true;
+    private static string s_openMpSettings = "not applied yet: the native runtime is not loaded";
+
+    /// <summary>
+    /// Whether the first <see cref="EnsureLoaded"/> bounds the busy-waiting of libtorch's OpenMP workers (Linux, libgomp)
+    /// by setting <c>GOMP_SPINCOUNT</c> in the native environment before libtorch loads. Default <c>true</c>.
+    /// Without the bound, idle workers spin for about 3 ms after every parallel region, and a training beside another
+    /// busy process on the same cores ran 10–40× slower (docs/benchmarks.md, "A loaded machine").
+    /// </summary>
+    /// <remarks>
+    /// Only applied when the environment sets neither <c>OMP_WAIT_POLICY</c> nor <c>GOMP_SPINCOUNT</c>: the user's own
+    /// variables always win. Set this to <c>false</c> before the first use of MLNetSeq2Seq (or of TorchSharp) to keep
+    /// libgomp's own default. libgomp reads its settings once, when libtorch loads it, so changing the value after that
+    /// throws <see cref="InvalidOperationException"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Changed after the native runtime was loaded.</exception>
+    public static bool BoundOpenMpSpinning
+    {
+        get => s_boundOpenMpSpinning;
+        set
+        {
+            lock (s_gate)
+            {
+                if (s_loaded && value != s_boundOpenMpSpinning)
+                    throw new InvalidOperationException(
+                        $"TorchRuntime.BoundOpenMpSpinning must be set before the first use of MLNetSeq2Seq: libtorch is already loaded, and its "
+                        + $"OpenMP runtime read its settings then ({s_openMpSettings}). Set it at the start of the application, or set "
+                        + $"{NativeEnvironment.GompSpinCount} or {NativeEnvironment.OpenMpWaitPolicy} in the environment before the process starts.");
+                s_boundOpenMpSpinning = value;
+            }
+        }
+    }
+
+    /// <summary>What governs the OpenMP workers' waiting in this process, in words (for logs), for example
+    /// "GOMP_SPINCOUNT=20000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
+    public static string OpenMpSettings => s_openMpSettings;
 
     /// <summary>
     /// Makes sure TorchSharp and libtorch are loaded for the CPU. Every entry point of this library calls it first.
-    /// Before the first native load it checks that the application carries a libtorch backend, so a missing one is
-    /// reported before TorchSharp's fallback loader copies natives into the output folder.
+    /// Before the first native load it applies the OpenMP default (<see cref="BoundOpenMpSpinning"/>) and checks that
+    /// the application carries a libtorch backend, so a missing one is reported before TorchSharp's fallback loader
+    /// copies natives into the output folder.
     /// </summary>
     /// <exception cref="TorchRuntimeUnavailableException">The native runtime cannot be loaded; the message says why.</exception>
     public static void EnsureLoaded()
@@ -33,6 +70,7 @@ public static class TorchRuntime
         {
             if (s_loaded)
                 return;
+            s_openMpSettings = OpenMpSpinDefault.Apply(s_boundOpenMpSpinning);
             if (!NativeBackendProbe.TorchSharpRunsFromPackageCache() && !NativeBackendProbe.ShimLoadsByName())
                 throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try

@@ -21,6 +21,7 @@ public static class ChildProcessProgram
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
+        [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,
         [Native.MissingBackendTests.FitCommand] = Native.MissingBackendTests.FitInChild,
         [Native.MissingBackendTests.LoadCommand] = Native.MissingBackendTests.LoadInChild,
     };
