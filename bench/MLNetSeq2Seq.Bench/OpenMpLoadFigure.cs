@@ -20,8 +20,11 @@ internal static class OpenMpLoadFigure
     public const string Flag = "--omp-load";
 
     public const string Usage = """
-        MLNetSeq2Seq.Bench --omp-load [--policies libgomp,library] [--rounds 3] [--epochs 4] [--length 24] [--rows 2048] [--timeout 300]
+        MLNetSeq2Seq.Bench --omp-load [--policies libgomp,library] [--rounds 3] [--epochs 4] [--length 24] [--rows 2048] [--timeout 300] [--nice 0]
           policies: libgomp (libgomp's own spin), library (the library's default), passive, spin=N, threads=N, joined with '+'
+          --nice N sets this session's autogroup nice to N (and starts every child under `nice -n N`; N < 0 needs root):
+          on a shared machine a negative N gives the trainings the cores as if they were alone, so "quiet" is quiet and
+          "loaded" is the two trainings competing with each other
         """;
 
     private sealed record Measured(double EpochSeconds, double CpuSeconds, string Settings);
@@ -32,12 +35,33 @@ internal static class OpenMpLoadFigure
         string[] policies = options["--policies"].Split(',', StringSplitOptions.RemoveEmptyEntries);
         int rounds = Int(options["--rounds"]), epochs = Int(options["--epochs"]), length = Int(options["--length"]), rows = Int(options["--rows"]);
         var timeout = TimeSpan.FromSeconds(Int(options["--timeout"]));
+        int nice = Int(options["--nice"]);
         var clock = Stopwatch.StartNew();
         Console.WriteLine("# MLNetSeq2Seq: OpenMP wait policy, quiet vs beside a second training");
         Console.WriteLine();
         Console.WriteLine($"- started {DateTime.Now:yyyy-MM-dd HH:mm:ss}, machine: {MachineInfo.Describe()}, load average at start {MachineInfo.LoadAverage()}");
-        Console.WriteLine($"- W1 at L={length}, N={rows}, batch {Workload.DefaultBatchSize}; {epochs} epochs per process (epoch 1 left out); {rounds} rounds; policies {string.Join(", ", policies)}");
+        Console.WriteLine($"- W1 at L={length}, N={rows}, batch {Workload.DefaultBatchSize}; {epochs} epochs per process (epoch 1 left out); {rounds} rounds; policies {string.Join(", ", policies)}; children under nice {nice}");
 
+        // Linux groups processes by session ("autogroups") and shares the CPU fairly between groups before nice
+        // applies inside one, so the group's own nice decides how much the other sessions' work interferes.
+        if (nice != 0)
+            File.WriteAllText(AutogroupFile, nice.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            return RunRounds(policies, rounds, epochs, length, rows, timeout, nice, clock);
+        }
+        finally
+        {
+            if (nice != 0)
+                File.WriteAllText(AutogroupFile, "0");
+        }
+    }
+
+    private const string AutogroupFile = "/proc/self/autogroup";
+
+    private static int RunRounds(string[] policies, int rounds, int epochs, int length, int rows, TimeSpan timeout, int nice, Stopwatch clock)
+    {
+        Console.WriteLine($"- this session's autogroup: {(File.Exists(AutogroupFile) ? File.ReadAllText(AutogroupFile).Trim() : "n/a")}");
         var quiet = policies.ToDictionary(p => p, _ => new List<Measured>());
         var loaded = policies.ToDictionary(p => p, _ => new List<Measured>());
         for (int round = 0; round < rounds; round++)
@@ -50,12 +74,12 @@ internal static class OpenMpLoadFigure
                 {
                     bool isQuiet = (side == 0) == quietFirst;
                     string loadBefore = MachineInfo.LoadAverage().Split(' ')[0];
-                    Measured[] runs = RunTogether(policy, isQuiet ? 1 : 2, epochs, length, rows, timeout);
+                    Measured[] runs = RunTogether(policy, isQuiet ? 1 : 2, epochs, length, rows, timeout, nice);
                     var run = new Measured(Median(runs.Select(r => r.EpochSeconds)), runs.Average(r => r.CpuSeconds), runs[0].Settings);
                     (isQuiet ? quiet : loaded)[name].Add(run);
                     Report.Progress($"round {round + 1}, {name,-22} {(isQuiet ? "quiet " : "loaded")}: epoch {run.EpochSeconds:F2} s"
                         + (isQuiet ? "" : $" (processes {string.Join(" / ", runs.Select(r => r.EpochSeconds.ToString("F2", CultureInfo.InvariantCulture)))})")
-                        + $", CPU {run.CpuSeconds:F1} s per process; {run.Settings}; load before {loadBefore}");
+                        + $", CPU {run.CpuSeconds:F1} s per process; {runs.Select(r => r.Settings).FirstOrDefault(t => t.StartsWith("TIMED OUT", StringComparison.Ordinal)) ?? run.Settings}; load before {loadBefore}");
                 }
             }
         }
@@ -85,19 +109,22 @@ internal static class OpenMpLoadFigure
     }
 
     /// <summary>Starts <paramref name="count"/> identical trainings at once and waits for all of them.</summary>
-    private static Measured[] RunTogether(OpenMpPolicyUnderTest policy, int count, int epochs, int length, int rows, TimeSpan timeout)
+    private static Measured[] RunTogether(OpenMpPolicyUnderTest policy, int count, int epochs, int length, int rows, TimeSpan timeout, int nice)
     {
-        var children = Enumerable.Range(0, count).Select(_ => Start(policy, epochs, length, rows)).ToArray();
+        var children = Enumerable.Range(0, count).Select(_ => Start(policy, epochs, length, rows, nice)).ToArray();
         var outputs = children.Select(c => (stdout: c.StandardOutput.ReadToEndAsync(), stderr: c.StandardError.ReadToEndAsync())).ToArray();
         var runs = new Measured[count];
+        bool timedOut = false;
         for (int i = 0; i < count; i++)
         {
             using Process child = children[i];
-            if (!child.WaitForExit(timeout))
+            if (timedOut || !child.WaitForExit(timeout))
             {
+                timedOut = true;
                 foreach (Process other in children)
                     try { other.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                runs[i] = new Measured(double.NaN, double.NaN, $"timed out after {timeout.TotalSeconds:F0} s");
+                // A lower bound: the child had not finished its epochs within the timeout.
+                runs[i] = new Measured(timeout.TotalSeconds / epochs, double.NaN, $"TIMED OUT after {timeout.TotalSeconds:F0} s (epoch time shown is a lower bound)");
                 continue;
             }
             string stdout = outputs[i].stdout.Result;
@@ -108,13 +135,21 @@ internal static class OpenMpLoadFigure
         return runs;
     }
 
-    private static Process Start(OpenMpPolicyUnderTest policy, int epochs, int length, int rows)
+    private static Process Start(OpenMpPolicyUnderTest policy, int epochs, int length, int rows, int nice)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string self = Environment.ProcessPath!;
+        start.FileName = self;
+        if (nice != 0)
+        {
+            // Every thread inherits the nice level from the start (setting it afterwards would miss threads already made).
+            start.FileName = "nice";
+            start.ArgumentList.Add("-n");
+            start.ArgumentList.Add(nice.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Add(self);
+        }
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        start.FileName = self;
         foreach (string argument in new[] { OpenMpLoadChild.Flag, policy.ChildPolicy, epochs.ToString(), length.ToString(), rows.ToString() })
             start.ArgumentList.Add(argument);
         foreach (string variable in OpenMpPolicyUnderTest.OpenMpVariables)
@@ -145,7 +180,7 @@ internal static class OpenMpLoadFigure
         var options = new Dictionary<string, string>
         {
             ["--policies"] = $"{OpenMpPolicyUnderTest.LibgompDefault},{OpenMpPolicyUnderTest.LibraryDefault}",
-            ["--rounds"] = "3", ["--epochs"] = "4", ["--length"] = "24", ["--rows"] = "2048", ["--timeout"] = "300",
+            ["--rounds"] = "3", ["--epochs"] = "4", ["--length"] = "24", ["--rows"] = "2048", ["--timeout"] = "300", ["--nice"] = "0",
         };
         for (int i = 0; i < args.Length; i++)
         {

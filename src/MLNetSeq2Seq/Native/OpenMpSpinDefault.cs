@@ -7,18 +7,21 @@ namespace MLNetSeq2Seq.Native;
 
 /// <summary>
 /// Bounds how long libtorch's idle OpenMP workers spin before they sleep, unless the user has chosen a policy.
-/// libgomp's own default spins 300,000 rounds (about 3 ms) after every parallel region. A training step is
-/// thousands of short regions, so the workers never sleep; beside another busy process on the same cores the
-/// spinning workers take the time slices the working threads need, and an epoch ran 10–40× slower
-/// (docs/benchmarks.md, "A loaded machine"). <c>OMP_WAIT_POLICY=PASSIVE</c> (no spinning) cures that but makes
-/// every region wake a sleeping worker: 1.5× slower on a quiet machine. A short bounded spin keeps the quiet
-/// speed (the next region usually starts within it) and lets a worker sleep when the cores are contended.
+/// libgomp's own default spins 300,000 rounds (libgomp's estimate: 3 ms) after every parallel region. A training
+/// step is thousands of short regions, so the workers hardly ever sleep; beside another busy process on the same
+/// cores the spinning workers take the time slices the working threads need, and an epoch ran 4 to more than 20
+/// times slower (docs/benchmarks.md, "A loaded machine"). <c>OMP_WAIT_POLICY=PASSIVE</c> (no spinning) cures that
+/// but makes every region wake a sleeping worker: about 1.4× slower on a quiet machine. A short bounded spin keeps
+/// most of the quiet speed (the next region usually starts within it) and lets a worker sleep when the cores are
+/// contended. Measured on 2 cores: 1,000 rounds was as slow as PASSIVE when quiet; 3,000–5,000 were up to
+/// 3.0–3.4× slower beside a second training, 20,000 about 8×; 2,000 kept that at 1.6× (at most 2.1×) for a quiet
+/// cost of 1.1–1.3× against libgomp's default.
 /// libgomp reads these settings once, when libtorch loads it, so this must run before the first native load.
 /// </summary>
 internal static class OpenMpSpinDefault
 {
     /// <summary>The GOMP_SPINCOUNT this library sets when the user sets none (measured in docs/benchmarks.md).</summary>
-    public const long SpinCount = 20_000;
+    public const long SpinCount = 2_000;
 
     /// <summary>Applies the default when the environment chooses nothing; returns what is in effect, in words.</summary>
     /// <param name="enabled"><see cref="TorchRuntime.BoundOpenMpSpinning"/>.</param>

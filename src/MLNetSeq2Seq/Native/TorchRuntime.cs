@@ -25,7 +25,7 @@ public static class TorchRuntime
     /// Whether the first <see cref="EnsureLoaded"/> bounds the busy-waiting of libtorch's OpenMP workers (Linux, libgomp)
     /// by setting <c>GOMP_SPINCOUNT</c> in the native environment before libtorch loads. Default <c>true</c>.
     /// Without the bound, idle workers spin for about 3 ms after every parallel region, and a training beside another
-    /// busy process on the same cores ran 10–40× slower (docs/benchmarks.md, "A loaded machine").
+    /// busy process on the same cores ran 4 to more than 20 times slower (docs/benchmarks.md, "A loaded machine").
     /// </summary>
     /// <remarks>
     /// Only applied when the environment sets neither <c>OMP_WAIT_POLICY</c> nor <c>GOMP_SPINCOUNT</c>: the user's own
