@@ -18,6 +18,13 @@ internal static class NativeBackendProbe
 {
     private const string ShimName = "LibTorchSharp";
 
+    /// <summary>
+    /// Whether to probe before TorchSharp: on Linux (where the fallback was seen and the probe is tested), unless
+    /// TorchSharp runs from the NuGet cache. Elsewhere TorchSharp also preloads other libraries first (CUDA on
+    /// Windows), so its own loader is left to decide.
+    /// </summary>
+    public static bool ShouldProbe() => OperatingSystem.IsLinux() && !TorchSharpRunsFromPackageCache();
+
     /// <summary>Loads the shim the way TorchSharp's first step does; false when that step would fail too.</summary>
     public static bool ShimLoadsByName() =>
         NativeLibrary.TryLoad(ShimName, typeof(torch).Assembly, searchPath: null, out _);

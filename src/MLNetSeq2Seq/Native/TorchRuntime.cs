@@ -24,7 +24,7 @@ public static class TorchRuntime
     /// <summary>
     /// Whether the first <see cref="EnsureLoaded"/> bounds the busy-waiting of libtorch's OpenMP workers (Linux, libgomp)
     /// by setting <c>GOMP_SPINCOUNT</c> in the native environment before libtorch loads. Default <c>true</c>.
-    /// Without the bound, idle workers spin for about 3 ms after every parallel region, and a training beside another
+    /// Without the bound, idle workers spin 300,000 rounds (libgomp's estimate: 3 ms) after every parallel region, and a training beside another
     /// busy process on the same cores ran 4 to more than 20 times slower (docs/benchmarks.md, "A loaded machine").
     /// </summary>
     /// <remarks>
@@ -52,7 +52,7 @@ public static class TorchRuntime
     }
 
     /// <summary>What governs the OpenMP workers' waiting in this process, in words (for logs), for example
-    /// "GOMP_SPINCOUNT=20000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
+    /// "GOMP_SPINCOUNT=2000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
     public static string OpenMpSettings => s_openMpSettings;
 
     /// <summary>
@@ -71,7 +71,7 @@ public static class TorchRuntime
             if (s_loaded)
                 return;
             s_openMpSettings = OpenMpSpinDefault.Apply(s_boundOpenMpSpinning);
-            if (!NativeBackendProbe.TorchSharpRunsFromPackageCache() && !NativeBackendProbe.ShimLoadsByName())
+            if (NativeBackendProbe.ShouldProbe() && !NativeBackendProbe.ShimLoadsByName())
                 throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try
             {

@@ -73,6 +73,7 @@ public sealed class MissingBackendTests
     public void This_test_run_loads_TorchSharp_from_its_output_folder_so_the_probe_runs()
     {
         Assert.False(MLNetSeq2Seq.Native.NativeBackendProbe.TorchSharpRunsFromPackageCache());
+        Assert.True(MLNetSeq2Seq.Native.NativeBackendProbe.ShouldProbe());
         Assert.True(MLNetSeq2Seq.Native.NativeBackendProbe.ShimLoadsByName());
     }
 
