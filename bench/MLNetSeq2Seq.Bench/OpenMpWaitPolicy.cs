@@ -9,7 +9,9 @@ namespace MLNetSeq2Seq.Bench;
 /// working ones need and an epoch took 3–10× longer (measured: 14–64 s instead of 3–4.5 s at L = 24, load ≈ 9),
 /// which drowns any overhead this benchmark looks for. PASSIVE workers sleep instead. Both sides run in the same
 /// process, so they always share the policy. .NET's Environment.SetEnvironmentVariable does not reach native
-/// getenv on Linux, hence setenv.
+/// getenv on Linux, hence setenv. "default" really is libgomp's own: Program.cs touches torch (set_num_threads)
+/// before the library's first use, so the library's spin bound (TorchRuntime.BoundOpenMpSpinning) finds libgomp
+/// loaded and leaves it alone; the --omp-load figure compares that bound with libgomp's default.
 /// </summary>
 internal static class OpenMpWaitPolicy
 {

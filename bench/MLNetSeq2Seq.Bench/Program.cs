@@ -11,6 +11,22 @@ if (args.Length > 0 && args[0] == MemoryChild.Flag)
     return MemoryChild.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == OpenMpLoadChild.Flag)
+    return OpenMpLoadChild.Run(args[1..]); // loads libtorch through the library, under the policy of its environment
+
+if (args.Length > 0 && args[0] == OpenMpLoadFigure.Flag)
+{
+    try
+    {
+        return OpenMpLoadFigure.Run(args[1..]); // children only: this process never loads libtorch
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+}
+
 if (args.Length > 0 && args[0] == AccuracyRun.Flag)
 {
     OpenMpWaitPolicy.Apply("passive");
@@ -28,6 +44,7 @@ if (args.Length > 0 && args[0] == ParallelFits.Flag)
 if (args.Length > 0 && args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchArguments.Usage);
+    Console.WriteLine(OpenMpLoadFigure.Usage);
     return 0;
 }
 

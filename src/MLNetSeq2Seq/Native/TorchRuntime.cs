@@ -17,10 +17,49 @@ public static class TorchRuntime
 {
     private const string ShimFileName = "libLibTorchSharp.so";
     private static readonly object s_gate = new();
-    private static bool s_loaded;
+    private static volatile bool s_loaded;
+    private static bool s_boundOpenMpSpinning = true;
+    private static string s_openMpSettings = "not applied yet: the native runtime is not loaded";
+
+    /// <summary>
+    /// Whether the first <see cref="EnsureLoaded"/> bounds the busy-waiting of libtorch's OpenMP workers (Linux, libgomp)
+    /// by setting <c>GOMP_SPINCOUNT</c> in the native environment before libtorch loads. Default <c>true</c>.
+    /// Without the bound, idle workers spin 300,000 rounds (libgomp's estimate: 3 ms) after every parallel region, and a training beside another
+    /// busy process on the same cores ran 4 to more than 20 times slower (docs/benchmarks.md, "A loaded machine").
+    /// </summary>
+    /// <remarks>
+    /// Only applied when the environment sets neither <c>OMP_WAIT_POLICY</c> nor <c>GOMP_SPINCOUNT</c>: the user's own
+    /// variables always win. Set this to <c>false</c> before the first use of MLNetSeq2Seq (or of TorchSharp) to keep
+    /// libgomp's own default. libgomp reads its settings once, when libtorch loads it, so changing the value after that
+    /// throws <see cref="InvalidOperationException"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Changed after the native runtime was loaded.</exception>
+    public static bool BoundOpenMpSpinning
+    {
+        get => s_boundOpenMpSpinning;
+        set
+        {
+            lock (s_gate)
+            {
+                if (s_loaded && value != s_boundOpenMpSpinning)
+                    throw new InvalidOperationException(
+                        $"TorchRuntime.BoundOpenMpSpinning must be set before the first use of MLNetSeq2Seq: libtorch is already loaded, and its "
+                        + $"OpenMP runtime read its settings then ({s_openMpSettings}). Set it at the start of the application, or set "
+                        + $"{NativeEnvironment.GompSpinCount} or {NativeEnvironment.OpenMpWaitPolicy} in the environment before the process starts.");
+                s_boundOpenMpSpinning = value;
+            }
+        }
+    }
+
+    /// <summary>What governs the OpenMP workers' waiting in this process, in words (for logs), for example
+    /// "GOMP_SPINCOUNT=2000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
+    public static string OpenMpSettings => s_openMpSettings;
 
     /// <summary>
     /// Makes sure TorchSharp and libtorch are loaded for the CPU. Every entry point of this library calls it first.
+    /// Before the first native load it applies the OpenMP default (<see cref="BoundOpenMpSpinning"/>) and checks that
+    /// the application carries a libtorch backend, so a missing one is reported before TorchSharp's fallback loader
+    /// copies natives into the output folder.
     /// </summary>
     /// <exception cref="TorchRuntimeUnavailableException">The native runtime cannot be loaded; the message says why.</exception>
     public static void EnsureLoaded()
@@ -31,6 +70,9 @@ public static class TorchRuntime
         {
             if (s_loaded)
                 return;
+            s_openMpSettings = OpenMpSpinDefault.Apply(s_boundOpenMpSpinning);
+            if (NativeBackendProbe.ShouldProbe() && !NativeBackendProbe.ShimLoadsByName())
+                throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -96,12 +138,15 @@ public static class TorchRuntime
         string? libtorch = new[] { Path.GetDirectoryName(shim)!, AppContext.BaseDirectory }
             .Select(folder => Path.Combine(folder, "libtorch.so")).FirstOrDefault(File.Exists);
         if (libtorch is null)
-            return $"libtorch is not in the application's output (next to {shim}). Add one backend package to the "
-                + "application: libtorch-cpu-linux-x64 2.10.0 for the CPU, or TorchSharp-cuda-linux 0.107.0 for CUDA "
-                + "(see README, 'CUDA backend').";
+            return $"libtorch is not in the application's output (next to {shim}): the application references no libtorch "
+                + $"backend package. Add one to the application's project: libtorch-cpu-linux-x64 {NativeBackendProbe.LibTorchPackageVersion()} "
+                + $"for the CPU, or TorchSharp-cuda-linux {NativeBackendProbe.TorchSharpPackageVersion()} for CUDA (see README, "
+                + "'Picking the libtorch backend').";
 
         if (TryLoadNative(shim, out string loaderError))
-            return $"TorchSharp's shim {shim} and libtorch load, but TorchSharp still failed to initialise; see the inner exception.";
+            return $"TorchSharp's shim {shim} and libtorch load from their files, but not by name through the application's "
+                + "dependency manifest (*.deps.json), which is how TorchSharp looks for them, or TorchSharp failed to initialise "
+                + "(see the inner exception, if any). Reference the backend package from the application's project and build again.";
 
         string message = $"The dynamic loader refused TorchSharp's native shim: {loaderError}";
         if (loaderError.Contains("GLIBCXX_", StringComparison.Ordinal))

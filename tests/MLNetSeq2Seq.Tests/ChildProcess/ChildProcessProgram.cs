@@ -23,6 +23,9 @@ public static class ChildProcessProgram
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
         [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
+        [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,
+        [Native.MissingBackendTests.FitCommand] = Native.MissingBackendTests.FitInChild,
+        [Native.MissingBackendTests.LoadCommand] = Native.MissingBackendTests.LoadInChild,
     };
 
     public static int Main(string[] args)

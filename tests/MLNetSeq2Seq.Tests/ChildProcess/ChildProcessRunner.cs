@@ -28,7 +28,11 @@ internal static class ChildProcessRunner
 
     /// <summary>Starts the child with extra environment variables and redirected output, for a test that must talk to
     /// it while it runs (read its output line by line, kill it). The caller disposes the process.</summary>
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(environment, Array.Empty<string>(), arguments);
+
+    /// <summary>As above, and without the inherited variables named in <paramref name="removeVariables"/>.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> removeVariables, params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -40,12 +44,14 @@ internal static class ChildProcessRunner
         start.ArgumentList.Add(typeof(ChildProcessRunner).Assembly.Location);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (string name in removeVariables)
+            start.Environment.Remove(name);
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(host) && File.Exists(host))
