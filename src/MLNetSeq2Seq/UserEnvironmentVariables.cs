@@ -10,5 +10,12 @@ namespace MLNetSeq2Seq;
 /// </summary>
 internal static class UserEnvironmentVariables
 {
-    // None today.
+    /// <summary>OpenMP's wait policy (ACTIVE or PASSIVE), read by libgomp once, when libtorch loads it. When the user sets
+    /// it (or GOMP_SPINCOUNT), the library leaves libgomp's waiting to them instead of bounding the spin
+    /// (Native/OpenMpSpinDefault).</summary>
+    internal const string OpenMpWaitPolicy = "OMP_WAIT_POLICY";
+
+    /// <summary>libgomp's busy-wait length before an idle worker sleeps, read once, when libtorch loads it. The user's value
+    /// wins; otherwise the library sets its measured default (Native/OpenMpSpinDefault).</summary>
+    internal const string GompSpinCount = "GOMP_SPINCOUNT";
 }

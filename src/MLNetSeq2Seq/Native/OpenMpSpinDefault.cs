@@ -30,21 +30,20 @@ internal static class OpenMpSpinDefault
         if (!OperatingSystem.IsLinux())
             return "left to the platform's OpenMP runtime (the spin bound applies to libgomp on Linux only)";
 
-        // The user's own variables win. One set only in .NET's copy of the environment would never reach libgomp,
-        // so it is passed on to the native environment first.
-        foreach (string name in NativeEnvironment.UserOpenMpWaitVariables)
+        // The user's own variables win. .NET's copy of the environment holds the process's initial variables and any set
+        // with Environment.SetEnvironmentVariable — which alone would never reach libgomp — so the value is written to the
+        // native environment too (a no-op when it came from there).
+        var userChoices = new[]
         {
-            string? native = NativeEnvironment.Get(name);
-            if (!string.IsNullOrEmpty(native))
-                return $"{name}={native} (from the environment)";
-        }
-        foreach (string name in NativeEnvironment.UserOpenMpWaitVariables)
+            (Name: UserEnvironmentVariables.OpenMpWaitPolicy, Value: Environment.GetEnvironmentVariable(UserEnvironmentVariables.OpenMpWaitPolicy)),
+            (Name: UserEnvironmentVariables.GompSpinCount, Value: Environment.GetEnvironmentVariable(UserEnvironmentVariables.GompSpinCount)),
+        };
+        foreach (var (name, chosen) in userChoices)
         {
-            string? managed = Environment.GetEnvironmentVariable(name);
-            if (!string.IsNullOrEmpty(managed))
+            if (!string.IsNullOrEmpty(chosen))
             {
-                NativeEnvironment.Set(name, managed);
-                return $"{name}={managed} (from Environment.SetEnvironmentVariable, passed on to the native environment)";
+                NativeEnvironment.Set(name, chosen);
+                return $"{name}={chosen} (from the environment)";
             }
         }
         if (!enabled)
@@ -53,8 +52,8 @@ internal static class OpenMpSpinDefault
             return "libgomp's own default: libtorch was loaded before MLNetSeq2Seq's first use, so it was too late to bound the spin";
 
         string value = SpinCount.ToString(CultureInfo.InvariantCulture);
-        NativeEnvironment.Set(NativeEnvironment.GompSpinCount, value);
-        return $"{NativeEnvironment.GompSpinCount}={value} (MLNetSeq2Seq's default)";
+        NativeEnvironment.Set(UserEnvironmentVariables.GompSpinCount, value);
+        return $"{UserEnvironmentVariables.GompSpinCount}={value} (MLNetSeq2Seq's default)";
     }
 
     /// <summary>Whether some libgomp (libtorch bundles a renamed copy, libgomp-&lt;hash&gt;.so.1) is mapped already.</summary>

@@ -45,7 +45,7 @@ public static class TorchRuntime
                     throw new InvalidOperationException(
                         $"TorchRuntime.BoundOpenMpSpinning must be set before the first use of MLNetSeq2Seq: libtorch is already loaded, and its "
                         + $"OpenMP runtime read its settings then ({s_openMpSettings}). Set it at the start of the application, or set "
-                        + $"{NativeEnvironment.GompSpinCount} or {NativeEnvironment.OpenMpWaitPolicy} in the environment before the process starts.");
+                        + $"{UserEnvironmentVariables.GompSpinCount} or {UserEnvironmentVariables.OpenMpWaitPolicy} in the environment before the process starts.");
                 s_boundOpenMpSpinning = value;
             }
         }

@@ -26,7 +26,7 @@ public sealed class OpenMpDefaultTests
         var (stdout, display) = RunChild(new Dictionary<string, string>());
 
         Assert.Contains($"GOMP_SPINCOUNT = '{OpenMpSpinDefault.SpinCount}'", display);
-        Assert.Contains($"native {NativeEnvironment.GompSpinCount}={OpenMpSpinDefault.SpinCount}", stdout);
+        Assert.Contains($"native {UserEnvironmentVariables.GompSpinCount}={OpenMpSpinDefault.SpinCount}", stdout);
         Assert.Contains("MLNetSeq2Seq's default", stdout);
     }
 
@@ -40,8 +40,8 @@ public sealed class OpenMpDefaultTests
 
         Assert.Contains(libgompReport, display);
         Assert.Contains($"{variable}={value} (from the environment)", stdout);
-        if (variable != NativeEnvironment.GompSpinCount)
-            Assert.Contains($"native {NativeEnvironment.GompSpinCount}=(unset)", stdout);
+        if (variable != UserEnvironmentVariables.GompSpinCount)
+            Assert.Contains($"native {UserEnvironmentVariables.GompSpinCount}=(unset)", stdout);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class OpenMpDefaultTests
         var (stdout, display) = RunChild(new Dictionary<string, string>(), "managed-spincount=4321");
 
         Assert.Contains("GOMP_SPINCOUNT = '4321'", display);
-        Assert.Contains($"native {NativeEnvironment.GompSpinCount}=4321", stdout);
+        Assert.Contains($"native {UserEnvironmentVariables.GompSpinCount}=4321", stdout);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class OpenMpDefaultTests
         var (stdout, display) = RunChild(new Dictionary<string, string>(), "bound-off");
 
         Assert.Contains("GOMP_SPINCOUNT = '300000'", display); // libgomp's documented default without a policy
-        Assert.Contains($"native {NativeEnvironment.GompSpinCount}=(unset)", stdout);
+        Assert.Contains($"native {UserEnvironmentVariables.GompSpinCount}=(unset)", stdout);
         Assert.Contains("late switch: InvalidOperationException: TorchRuntime.BoundOpenMpSpinning must be set before the first use", stdout);
     }
 
@@ -85,13 +85,13 @@ public sealed class OpenMpDefaultTests
             if (argument == "bound-off")
                 TorchRuntime.BoundOpenMpSpinning = false;
             else if (argument.StartsWith("managed-spincount=", StringComparison.Ordinal))
-                Environment.SetEnvironmentVariable(NativeEnvironment.GompSpinCount, argument["managed-spincount=".Length..]);
+                Environment.SetEnvironmentVariable(UserEnvironmentVariables.GompSpinCount, argument["managed-spincount=".Length..]);
         }
         TorchRuntime.EnsureLoaded();
         using (var scope = torch.NewDisposeScope())
             Console.WriteLine(FormattableString.Invariant($"sum {torch.ones(512, 512).matmul(torch.ones(512, 512)).sum().ToSingle()}"));
         Console.WriteLine($"settings {TorchRuntime.OpenMpSettings}");
-        Console.WriteLine($"native {NativeEnvironment.GompSpinCount}={NativeEnvironment.Get(NativeEnvironment.GompSpinCount) ?? "(unset)"}");
+        Console.WriteLine($"native {UserEnvironmentVariables.GompSpinCount}={NativeGetenv(UserEnvironmentVariables.GompSpinCount) ?? "(unset)"}");
         if (args.Contains("bound-off"))
         {
             try
@@ -124,4 +124,10 @@ public sealed class OpenMpDefaultTests
         Assert.Contains("OPENMP DISPLAY ENVIRONMENT BEGIN", stderr.Result); // libgomp did load and report
         return (stdout.Result, stderr.Result);
     }
+
+    /// <summary>What libc's getenv returns in this process — what libgomp reads (the library itself reads through .NET only).</summary>
+    private static string? NativeGetenv(string name) => System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv(name));
+
+    [System.Runtime.InteropServices.DllImport("libc", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
+    private static extern IntPtr getenv(string name);
 }
