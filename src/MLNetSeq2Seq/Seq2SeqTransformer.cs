@@ -107,6 +107,13 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     internal SequenceNetwork Network => _network;
 
+    /// <summary>Runs <paramref name="use"/> on the network while Dispose waits for it (as scoring does).</summary>
+    internal T UsingNetwork<T>(Func<SequenceNetwork, T> use)
+    {
+        using NetworkLease lease = UseNetwork();
+        return use(_network);
+    }
+
     /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
     internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
 
