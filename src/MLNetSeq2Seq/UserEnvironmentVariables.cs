@@ -18,4 +18,9 @@ internal static class UserEnvironmentVariables
     /// <summary>libgomp's busy-wait length before an idle worker sleeps, read once, when libtorch loads it. The user's value
     /// wins; otherwise the library sets its measured default (Native/OpenMpSpinDefault).</summary>
     internal const string GompSpinCount = "GOMP_SPINCOUNT";
+
+    /// <summary>The most advanced x64 instruction set oneDNN (libtorch's mkldnn) may use, read at its first use. The user's
+    /// value wins; otherwise the library sets AVX2, because oneDNN's AVX-512 LSTM kernel computed wrong inference results
+    /// (Native/OneDnnIsaDefault).</summary>
+    internal const string OneDnnMaxCpuIsa = "ONEDNN_MAX_CPU_ISA";
 }

@@ -20,6 +20,7 @@ public static class TorchRuntime
     private static volatile bool s_loaded;
     private static bool s_boundOpenMpSpinning = true;
     private static string s_openMpSettings = "not applied yet: the native runtime is not loaded";
+    private static string s_oneDnnSettings = "not applied yet: the native runtime is not loaded";
 
     /// <summary>
     /// Whether the first <see cref="EnsureLoaded"/> bounds the busy-waiting of libtorch's OpenMP workers (Linux, libgomp)
@@ -55,6 +56,10 @@ public static class TorchRuntime
     /// "GOMP_SPINCOUNT=2000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
     public static string OpenMpSettings => s_openMpSettings;
 
+    /// <summary>The oneDNN instruction-set cap in effect, in words, e.g. "ONEDNN_MAX_CPU_ISA=AVX2 (MLNetSeq2Seq's default)":
+    /// oneDNN's AVX-512 LSTM kernel gave wrong inference results, see docs/pytorch.md.</summary>
+    public static string OneDnnSettings => s_oneDnnSettings;
+
     /// <summary>
     /// Makes sure TorchSharp and libtorch are loaded for the CPU. Every entry point of this library calls it first.
     /// Before the first native load it applies the OpenMP default (<see cref="BoundOpenMpSpinning"/>) and checks that
@@ -71,6 +76,7 @@ public static class TorchRuntime
             if (s_loaded)
                 return;
             s_openMpSettings = OpenMpSpinDefault.Apply(s_boundOpenMpSpinning);
+            s_oneDnnSettings = OneDnnIsaDefault.Apply();
             if (NativeBackendProbe.ShouldProbe() && !NativeBackendProbe.ShimLoadsByName())
                 throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try
