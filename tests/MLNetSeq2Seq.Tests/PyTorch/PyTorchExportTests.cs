@@ -104,4 +104,32 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
 
         InterchangeKit.AssertClose(expected, InterchangeKit.ReadTensor(folder.File("scores.safetensors"), "scores"), Tolerance, "variable-length rows");
     }
+
+    [PyTorchFact]
+    public void The_reference_module_refuses_a_file_whose_keys_do_not_fit_and_names_the_key()
+    {
+        var architecture = new MLNetSeq2Seq.Networks.NetworkArchitecture(2, 2, 4, HiddenSize: 8, LayerCount: 1, RecurrentCellType.Lstm,
+            Bidirectional: false, AttentionKind.Additive, Dropout: 0);
+        using Seq2SeqTransformer model = InterchangeKit.Untrained(architecture);
+        using var folder = new TemporaryFolder();
+        var ml = new MLContext();
+        using (var stream = new System.IO.MemoryStream())
+        {
+            ml.Model.ExportSeq2SeqToPyTorch(model, stream);
+            stream.Position = 0;
+            var file = MLNetSeq2Seq.PyTorch.SafeTensorsFile.Read(stream);
+            var tensors = file.Tensors.ToDictionary(p => p.Key == "attention.score.weight" ? "attention.scores.weight" : p.Key, p => p.Value);
+            using var output = System.IO.File.Create(folder.File("model.safetensors"));
+            new MLNetSeq2Seq.PyTorch.SafeTensorsFile(file.Metadata, tensors).Write(output);
+        }
+        InterchangeKit.WriteTensors(folder.File("inputs.safetensors"), ("features", new long[] { 1, 3, 2 }, new float[6]));
+
+        JsonObject answer = python.Call(new JsonObject
+        {
+            ["op"] = "score", ["model"] = folder.File("model.safetensors"), ["inputs"] = folder.File("inputs.safetensors"), ["out"] = folder.File("scores.safetensors"),
+        });
+
+        Assert.False(answer["ok"]!.GetValue<bool>());
+        Assert.Contains("no tensor 'attention.score.weight'", answer["error"]!.GetValue<string>());
+    }
 }
