@@ -24,6 +24,7 @@ public static class ChildProcessProgram
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
         [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
         [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,
+        [Native.OneDnnIsaDefaultTests.Command] = Native.OneDnnIsaDefaultTests.RunInChild,
         [Native.MissingBackendTests.FitCommand] = Native.MissingBackendTests.FitInChild,
         [Native.MissingBackendTests.LoadCommand] = Native.MissingBackendTests.LoadInChild,
     };
