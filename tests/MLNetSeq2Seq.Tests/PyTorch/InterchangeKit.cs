@@ -50,10 +50,10 @@ internal static class InterchangeKit
     }
 
     /// <summary>A transformer around a freshly initialised network (no Fit): what export and import need to be tested.</summary>
-    public static Seq2SeqTransformer Untrained(NetworkArchitecture architecture, int seed = 5)
+    public static Seq2SeqTransformer Untrained(NetworkArchitecture architecture, int seed = 5, string[]? scoreSlotNames = null)
     {
         TorchRuntime.EnsureLoaded();
         var history = new TrainingHistory(Array.Empty<EpochSummary>(), 0, false, 0);
-        return new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed), "Features", "Score", 256, history, torch.CPU);
+        return new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed), "Features", "Score", 256, history, torch.CPU) { ScoreSlotNames = scoreSlotNames };
     }
 }

@@ -197,4 +197,23 @@ public sealed class PyTorchImportMismatchTests
 
         Assert.Equal(("Window", "Forecast"), (renamed.FeatureColumnName, renamed.ScoreColumnName));
     }
+
+    [Fact]
+    public void Score_slot_names_travel_through_the_file_and_a_wrong_count_is_refused()
+    {
+        string[] names = Enumerable.Range(0, 4 * 2).Select(i => $"c{i % 2}@t+{i / 2 + 1}").ToArray();
+        using Seq2SeqTransformer model = InterchangeKit.Untrained(s_architecture, scoreSlotNames: names);
+        using var stream = new MemoryStream();
+        var ml = new MLContext();
+        ml.Model.ExportSeq2SeqToPyTorch(model, stream);
+        stream.Position = 0;
+        SafeTensorsFile file = SafeTensorsFile.Read(stream);
+
+        stream.Position = 0;
+        using (Seq2SeqTransformer imported = ml.Model.ImportSeq2SeqFromPyTorch(stream))
+            Assert.Equal(names, imported.ScoreSlotNames);
+        var metadata = file.Metadata.ToDictionary(p => p.Key, p => p.Value);
+        metadata["score_slot_names"] = "[\"a\", \"b\"]";
+        Assert.Contains("'score_slot_names' holds 2 names, but horizon × output_feature_count = 8", ImportFails(new SafeTensorsFile(metadata, file.Tensors)).Message);
+    }
 }
