@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace MLNetSeq2Seq.Native;
 
 /// <summary>
-/// Caps oneDNN (libtorch's "mkldnn") at AVX2 on x64 unless the user chooses an instruction set. libtorch 2.10 runs an
+/// Caps oneDNN (libtorch's "mkldnn") at AVX2 on Linux x64 unless the user chooses an instruction set. libtorch 2.10 runs an
 /// LSTM through oneDNN whenever autograd is off — Transform, validation, every no_grad pass — and on an AMD EPYC with
 /// AVX-512 that kernel computed a different function from the one training uses (outputs off by up to 1.1 for the same
 /// weights; Networks/LstmInferenceTests), so a trained LSTM model scored as some other network. With
@@ -19,8 +19,8 @@ internal static class OneDnnIsaDefault
     /// <summary>Applies the cap when the environment chooses nothing; returns what is in effect, in words.</summary>
     public static string Apply()
     {
-        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
-            return "oneDNN's own choice (the cap applies to x64 only)";
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+            return "oneDNN's own choice (the cap is applied on Linux x64 only; set ONEDNN_MAX_CPU_ISA=AVX2 yourself elsewhere)";
         string? chosen = Environment.GetEnvironmentVariable(UserEnvironmentVariables.OneDnnMaxCpuIsa);
         if (!string.IsNullOrEmpty(chosen))
         {
