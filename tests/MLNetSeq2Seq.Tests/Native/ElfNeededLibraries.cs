@@ -60,15 +60,13 @@ internal static class ElfNeededLibraries
         {
             foreach (string name in Read(pending.Dequeue()))
             {
-                string? found = Array.ConvertAll(folders, folder => Path.Combine(folder, name)).FirstOrDefaultExisting();
+                string? found = Array.Find(Array.ConvertAll(folders, folder => Path.Combine(folder, name)), File.Exists);
                 if (found is not null && closure.Add(name))
                     pending.Enqueue(found);
             }
         }
         return closure;
     }
-
-    private static string? FirstOrDefaultExisting(this string[] paths) => Array.Find(paths, File.Exists);
 
     private static byte[] ReadAt(FileStream file, long offset, int count)
     {
