@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library and proves the package works for a user: a throwaway console app outside the repository
 # references MLNetSeq2Seq from a local folder source plus libtorch-cpu-linux-x64, and `dotnet run` trains a step.
-# Nothing but `dotnet run` is needed in the app: the package's buildTransitive targets relax the native shim.
+# Nothing but `dotnet run` is needed in the app: the package's buildTransitive targets relax the native shim and
+# leave out the native files nothing loads (checked below).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mlnetseq2seq-package-smoke.XXXXXX")"
@@ -11,7 +12,10 @@ version="0.1.0-smoke.$(date +%s)"
 
 dotnet pack "$repo/src/MLNetSeq2Seq" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
 package="$work/feed/MLNetSeq2Seq.$version.nupkg"
-unzip -l "$package" | grep -q "buildTransitive/MLNetSeq2Seq.targets" || { echo "package lacks buildTransitive targets" >&2; exit 1; }
+listing="$(unzip -l "$package")"
+for targets in MLNetSeq2Seq.targets MLNetSeq2Seq.LeanNativeAssets.targets; do
+  grep -q "buildTransitive/$targets" <<< "$listing" || { echo "package lacks buildTransitive/$targets" >&2; exit 1; }
+done
 
 mkdir -p "$work/app"
 cat > "$work/app/nuget.config" <<XML
@@ -41,3 +45,6 @@ cp "$repo/eng/package-smoke/Program.cs" "$work/app/Program.cs"
 output="$(cd "$work/app" && dotnet run 2>&1)" || { echo "$output" >&2; exit 1; }
 echo "$output"
 echo "$output" | grep -q "^package smoke: ok" || { echo "package smoke app did not report success" >&2; exit 1; }
+# The package's lean targets reached the app: libtorch's Python bindings are not in its output, libtorch_cpu.so is.
+[ -n "$(find "$work/app/bin" -name libtorch_cpu.so)" ] || { echo "package smoke app output lacks libtorch_cpu.so" >&2; exit 1; }
+[ -z "$(find "$work/app/bin" -name libtorch_python.so)" ] || { echo "package smoke app output holds libtorch_python.so: the lean targets did not apply" >&2; exit 1; }
