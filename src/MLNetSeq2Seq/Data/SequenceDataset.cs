@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Data;
 
@@ -59,7 +60,7 @@ internal sealed class SequenceDataset : IDisposable
         for (int i = 0; i < rows.Length; i++)
             steps[i] = LabelSteps[rows[i]];
         Tensor stepTensor = torch.tensor(steps, dtype: ScalarType.Int64, device: Labels.device);
-        return (torch.arange(Labels.shape[1], device: Labels.device).unsqueeze(0) < stepTensor.unsqueeze(1)).unsqueeze(2).to(Labels.dtype);
+        return (Range(Labels.shape[1], Labels.device).unsqueeze(0) < stepTensor.unsqueeze(1)).unsqueeze(2).to(Labels.dtype);
     }
 
     /// <summary>Label values that count in the loss for the given rows.</summary>

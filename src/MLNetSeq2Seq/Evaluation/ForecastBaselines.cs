@@ -7,6 +7,7 @@ using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Native;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Evaluation;
 
@@ -35,7 +36,7 @@ internal static class ForecastBaselines
         var (trainX, trainY, _) = Design(train, featureColumnName, labelColumnName, inputLength, inputs, horizon, outputs, targets);
         Tensor gram = trainX.t().matmul(trainX);
         double scale = gram.diagonal().mean().ToDouble();
-        Tensor weights = torch.linalg.solve(gram + ridgePenalty * scale * torch.eye(gram.shape[0], dtype: ScalarType.Float64), trainX.t().matmul(trainY));
+        Tensor weights = torch.linalg.solve(Plus(gram, Times(torch.eye(gram.shape[0], dtype: ScalarType.Float64), ridgePenalty * scale)), trainX.t().matmul(trainY));
 
         var (testX, _, lasts) = Design(test, featureColumnName, labelColumnName, inputLength, inputs, horizon, outputs, targets);
         double[] linear = testX.matmul(weights).data<double>().ToArray(); // (windows · O, H), minus the last value

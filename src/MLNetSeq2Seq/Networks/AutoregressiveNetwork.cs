@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -79,8 +80,8 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
         else
         {
             Tensor lengthsHere = lengths.to(features.device);
-            padding = torch.arange(features.shape[1], device: features.device).unsqueeze(0) >= lengthsHere.unsqueeze(1);
-            Tensor lastIndex = (lengthsHere - 1).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
+            padding = Range(features.shape[1], features.device).unsqueeze(0) >= lengthsHere.unsqueeze(1);
+            Tensor lastIndex = Minus(lengthsHere, 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
             lastStep = features.gather(1, lastIndex).squeeze(1);
         }
 
@@ -100,7 +101,7 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
                 query = torch.tanh(combine!.forward(torch.cat(new[] { query, context }, dim: 1)));
             }
             Tensor correction = head.forward(output_dropout.forward(query));
-            Tensor prediction = Architecture.ResidualDecoding ? anchor + correction : correction;
+            Tensor prediction = Architecture.ResidualDecoding ? Plus(anchor, correction) : correction;
             steps.Add(prediction);
             bool feedTruth = teacherTargets is not null && teacherForcedSteps is not null && teacherForcedSteps[t];
             input = (feedTruth ? teacherTargets![.., t, ..] : prediction).unsqueeze(1);

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -30,7 +31,7 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
         long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
         Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));
         Tensor univariate = columns.permute(0, 2, 1).reshape(rows * outputs, steps, 1);
-        Tensor channelOfRow = torch.arange(outputs, dtype: ScalarType.Int64, device: features.device).repeat(rows);
+        Tensor channelOfRow = Range(outputs, features.device).repeat(rows);
         Tensor? rowLengths = lengths?.repeat_interleave(outputs);
         Tensor? targets = teacherTargets?.permute(0, 2, 1).reshape(rows * outputs, teacherTargets.shape[1], 1);
         Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow);

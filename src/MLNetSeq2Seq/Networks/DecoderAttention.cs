@@ -2,6 +2,7 @@ using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -48,10 +49,10 @@ internal sealed class DecoderAttention : nn.Module
     public Tensor Context(Tensor query, Tensor keys, Tensor encoderOutputs, Tensor? padding = null)
     {
         Tensor scores = _kind == AttentionKind.Dot
-            ? torch.bmm(keys, query.unsqueeze(2)).squeeze(2) * _scale
-            : score!.forward(torch.tanh(keys + query_projection!.forward(query).unsqueeze(1))).squeeze(2);
+            ? Times(torch.bmm(keys, query.unsqueeze(2)).squeeze(2), _scale)
+            : score!.forward(torch.tanh(Plus(keys, query_projection!.forward(query).unsqueeze(1)))).squeeze(2);
         if (padding is not null)
-            scores = scores.masked_fill(padding, double.NegativeInfinity);
+            scores = MaskedFill(scores, padding, double.NegativeInfinity);
         Tensor weights = torch.softmax(scores, dim: 1);
         return torch.bmm(weights.unsqueeze(1), encoderOutputs).squeeze(1);
     }

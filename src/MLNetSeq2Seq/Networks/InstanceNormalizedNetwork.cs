@@ -2,6 +2,7 @@ using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -40,13 +41,13 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
     public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
     {
         Tensor? mask = lengths is null ? null
-            : (torch.arange(features.shape[1], device: features.device).unsqueeze(0) < lengths.to(features.device).unsqueeze(1)).unsqueeze(2).to(features.dtype);
+            : (Range(features.shape[1], features.device).unsqueeze(0) < lengths.to(features.device).unsqueeze(1)).unsqueeze(2).to(features.dtype);
         var (location, scale) = Statistics(features, lengths, mask);
         Tensor normalized = features - location;
         if (scale is not null)
             normalized = normalized / scale;
         if (affine_weight is not null)
-            normalized = normalized * affine_weight + affine_bias!;
+            normalized = Plus(normalized * affine_weight, affine_bias!);
         if (mask is not null)
             normalized = normalized * mask; // padding stays zero, as the family expects
 
@@ -62,15 +63,15 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
             if (targetScale is not null)
                 normalizedTargets = normalizedTargets / targetScale;
             if (targetWeight is not null)
-                normalizedTargets = normalizedTargets * targetWeight + targetBias!;
+                normalizedTargets = Plus(normalizedTargets * targetWeight, targetBias!);
         }
 
         Tensor prediction = inner.Forward(normalized, lengths, normalizedTargets, teacherForcedSteps, channels);
         if (targetWeight is not null)
-            prediction = (prediction - targetBias!) / (targetWeight + Epsilon * Epsilon);
+            prediction = (prediction - targetBias!) / Plus(targetWeight, Epsilon * Epsilon);
         if (targetScale is not null)
             prediction = prediction * targetScale;
-        return prediction + targetLocation;
+        return Plus(prediction, targetLocation);
     }
 
     /// <summary>(N, 1, F) location and scale (null for subtract-last) over each row's real steps.</summary>
@@ -80,18 +81,18 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
         {
             if (lengths is null)
                 return (features.narrow(1, features.shape[1] - 1, 1), null);
-            Tensor lastIndex = (lengths.to(features.device) - 1).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
+            Tensor lastIndex = Minus(lengths.to(features.device), 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
             return (features.gather(1, lastIndex), null);
         }
         if (mask is null)
         {
             Tensor mean = features.mean(new long[] { 1 }, keepdim: true);
-            Tensor variance = (features - mean).pow(2).mean(new long[] { 1 }, keepdim: true);
-            return (mean, (variance + Epsilon).sqrt());
+            Tensor variance = Power(features - mean, 2).mean(new long[] { 1 }, keepdim: true);
+            return (mean, Plus(variance, Epsilon).sqrt());
         }
         Tensor count = mask.sum(1, keepdim: true);
         Tensor maskedMean = (features * mask).sum(1, keepdim: true) / count;
-        Tensor maskedVariance = ((features - maskedMean).pow(2) * mask).sum(1, keepdim: true) / count;
-        return (maskedMean, (maskedVariance + Epsilon).sqrt());
+        Tensor maskedVariance = (Power(features - maskedMean, 2) * mask).sum(1, keepdim: true) / count;
+        return (maskedMean, Plus(maskedVariance, Epsilon).sqrt());
     }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -20,8 +21,8 @@ internal static class GradientClipping
         if (gradients.Count == 0)
             return null;
         using var _ = torch.no_grad();
-        Tensor squaredNorm = torch.stack(gradients.Select(g => g.pow(2).sum()).ToArray()).sum();
-        Tensor scale = (maxNorm / (squaredNorm.sqrt() + 1e-6)).clamp_max(1.0);
+        Tensor squaredNorm = torch.stack(gradients.Select(g => Power(g, 2).sum()).ToArray()).sum();
+        Tensor scale = ClampMax(DividedBy(maxNorm, Plus(squaredNorm.sqrt(), 1e-6)), 1.0);
         foreach (Tensor gradient in gradients)
             gradient.mul_(scale);
         return squaredNorm;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -25,7 +26,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public NonFiniteStepMonitor(Device device, bool skipSteps)
     {
         SkipsSteps = skipSteps;
-        _firstNonFiniteStep = torch.full(new long[] { 1 }, -1L, dtype: ScalarType.Int64, device: device);
+        _firstNonFiniteStep = Full(new long[] { 1 }, -1L, ScalarType.Int64, device);
     }
 
     /// <summary>Whether steps are checked (and skipped) one by one, rather than recorded on the device.</summary>
@@ -40,7 +41,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public void StartEpoch()
     {
         using var scope = torch.NewDisposeScope();
-        _firstNonFiniteStep.fill_(-1L);
+        FillInPlace(_firstNonFiniteStep, -1L);
         _skippedThisEpoch.Clear();
     }
 
@@ -49,8 +50,8 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public void Record(Tensor stepLoss, IReadOnlyList<Parameter> parameters, long step)
     {
         using var _ = torch.no_grad();
-        Tensor isFirst = AllFinite(stepLoss, parameters).logical_not().logical_and(_firstNonFiniteStep.lt(0));
-        _firstNonFiniteStep.masked_fill_(isFirst, step);
+        Tensor isFirst = AllFinite(stepLoss, parameters).logical_not().logical_and(LessThan(_firstNonFiniteStep, 0));
+        MaskedFillInPlace(_firstNonFiniteStep, isFirst, step);
     }
 
     /// <summary>As <see cref="Record(Tensor, IReadOnlyList{Parameter}, long)"/>, from the gradients' squared global norm
@@ -61,7 +62,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
         Tensor finite = stepLoss.isfinite().all();
         if (squaredGradientNorm is not null)
             finite = finite.logical_and(squaredGradientNorm.isfinite().all());
-        _firstNonFiniteStep.masked_fill_(finite.logical_not().logical_and(_firstNonFiniteStep.lt(0)), step);
+        MaskedFillInPlace(_firstNonFiniteStep, finite.logical_not().logical_and(LessThan(_firstNonFiniteStep, 0)), step);
     }
 
     /// <summary>Copies of the weights before an update, for <see cref="UndoUpdateIfDiverged"/>. Call inside the step's scope.</summary>
@@ -78,7 +79,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public void UndoUpdateIfDiverged(IReadOnlyList<Parameter> parameters, Tensor[] held)
     {
         using var _ = torch.no_grad();
-        Tensor diverged = _firstNonFiniteStep.ge(0);
+        Tensor diverged = AtLeast(_firstNonFiniteStep, 0);
         for (int i = 0; i < held.Length; i++)
             parameters[i].copy_(torch.where(diverged, held[i], parameters[i]));
     }

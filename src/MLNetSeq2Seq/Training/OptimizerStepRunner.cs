@@ -8,6 +8,7 @@ using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -112,7 +113,7 @@ internal sealed class OptimizerStepRunner : IDisposable
         _observer?.OnStepEnd(epoch, step, _network);
         // Only a completed step counts towards the epoch's loss: a step redone after out-of-memory counts once.
         using (torch.no_grad())
-            lossSum.add_(stepLoss);
+            AddInPlace(lossSum, stepLoss);
         return true;
     }
 
@@ -146,9 +147,9 @@ internal sealed class OptimizerStepRunner : IDisposable
             Tensor prediction = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
             _observer?.AfterForward(epoch, size);
             Tensor lossSum = _loss.Sum(prediction, labels, data.LabelMask(microRows));
-            (lossSum / stepElements).backward();
+            DividedBy(lossSum, stepElements).backward();
             using (torch.no_grad())
-                stepLoss.add_(lossSum.detach().to(ScalarType.Float64));
+                AddInPlace(stepLoss, lossSum.detach().to(ScalarType.Float64));
         }
         return stepLoss;
     }

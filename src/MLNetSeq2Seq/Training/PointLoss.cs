@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -25,7 +26,7 @@ internal readonly record struct PointLoss(LossFunction Function, double HuberDel
         Tensor error = prediction - labels;
         Tensor pointwise = Function switch
         {
-            LossFunction.MeanSquaredError => error.pow(2),
+            LossFunction.MeanSquaredError => Power(error, 2),
             LossFunction.MeanAbsoluteError => error.abs(),
             _ => Huber(error),
         };
@@ -35,6 +36,6 @@ internal readonly record struct PointLoss(LossFunction Function, double HuberDel
     private Tensor Huber(Tensor error)
     {
         Tensor absolute = error.abs();
-        return torch.where(absolute <= HuberDelta, 0.5 * error.pow(2), HuberDelta * (absolute - 0.5 * HuberDelta));
+        return torch.where(AtMost(absolute, HuberDelta), Times(Power(error, 2), 0.5), Times(Minus(absolute, 0.5 * HuberDelta), HuberDelta));
     }
 }

@@ -3,6 +3,7 @@ using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -28,7 +29,7 @@ internal static class SequenceLoss
                     rows[i] = start + i;
                 Tensor prediction = network.Forward(data.Features.narrow(0, start, count), lengths: data.FeatureLengths(rows));
                 Tensor labels = data.Labels.narrow(0, start, count);
-                lossSum.add_(metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
+                AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
             }
             return lossSum.ToDouble() / data.ValidLabelElements;
         }

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+using Xunit;
+
+namespace MLNetSeq2Seq.Tests.Native;
+
+/// <summary>
+/// TorchSharp's <c>Scalar</c> owns a native object and frees it in its finalizer; it is not tracked by dispose scopes.
+/// A Scalar made implicitly (<c>tensor * 0.5</c>, <c>pow(2)</c>, <c>masked_fill(mask, x)</c>) is unreachable as soon as
+/// its handle is read, so the finalizer thread may free it while libtorch is still reading it. Seen here: eight threads
+/// scoring an attention model stopped with libtorch's "Expected false to be true" from <c>Scalar::toFloat</c>.
+/// The library therefore makes every Scalar through one helper that disposes it after the call.
+/// </summary>
+public sealed class ScalarLifetimeTests
+{
+    private const string HelperType = "MLNetSeq2Seq.Native.TensorScalars";
+
+    [Fact]
+    public void The_library_makes_no_Scalar_that_only_the_finalizer_frees()
+    {
+        List<string> found = ScalarsLeftToTheFinalizer(typeof(Seq2SeqEstimator).Assembly.Location);
+
+        Assert.True(found.Count == 0, "Scalars left to the finalizer:\n" + string.Join("\n", found));
+    }
+
+    [Fact]
+    public void The_scan_finds_an_implicit_Scalar_where_there_is_one()
+    {
+        // This test class's own probe multiplies a tensor by a double: the scan must see it, or the test above proves nothing.
+        List<string> found = ScalarsLeftToTheFinalizer(typeof(ScalarLifetimeTests).Assembly.Location);
+
+        Assert.Contains(found, f => f.Contains(nameof(ImplicitScalarProbe), StringComparison.Ordinal));
+        Assert.Contains(found, f => f.Contains(nameof(TensorSumProbe), StringComparison.Ordinal)); // add's alpha of 1
+        Assert.DoesNotContain(found, f => f.Contains(nameof(TensorDifferenceProbe), StringComparison.Ordinal)); // sub has none
+    }
+
+    private static TorchSharp.torch.Tensor ImplicitScalarProbe(TorchSharp.torch.Tensor tensor) => tensor * 0.5;
+
+    private static TorchSharp.torch.Tensor TensorSumProbe(TorchSharp.torch.Tensor left, TorchSharp.torch.Tensor right) => left + right;
+
+    private static TorchSharp.torch.Tensor TensorDifferenceProbe(TorchSharp.torch.Tensor left, TorchSharp.torch.Tensor right) => left - right;
+
+    /// <summary>Calls that make a Scalar nobody disposes: the implicit conversions, and TorchSharp methods whose own body
+    /// makes a Scalar and never disposes one (the operators taking a .NET number, <c>add(tensor)</c> with its implicit
+    /// alpha, <c>arange(long)</c>). Scalars made explicitly (ToScalar) are allowed only in the helper type, which keeps
+    /// each one alive until the call that uses it has returned.</summary>
+    private static List<string> ScalarsLeftToTheFinalizer(string assemblyPath)
+    {
+        var found = new List<string>();
+        var verdicts = new Dictionary<string, bool>();
+        using var assembly = AssemblyDefinition.ReadAssembly(assemblyPath);
+        foreach (TypeDefinition type in assembly.MainModule.GetTypes())
+        {
+            foreach (MethodDefinition method in type.Methods.Where(m => m.HasBody))
+            {
+                foreach (Instruction instruction in method.Body.Instructions)
+                {
+                    if (instruction.Operand is not MethodReference called)
+                        continue;
+                    bool madeHere = MakesScalar(called) && !(type.FullName == HelperType && called.Name == "ToScalar");
+                    bool madeInside = !madeHere && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal)
+                        && LeavesAScalarToTheFinalizer(called, verdicts);
+                    if (madeHere || madeInside)
+                        found.Add($"{method.FullName} (IL_{instruction.Offset:x4}): {called.FullName}");
+                }
+            }
+        }
+        return found;
+    }
+
+    private static bool MakesScalar(MethodReference called) =>
+        (called.DeclaringType.FullName == "TorchSharp.Scalar" && called.Name == "op_Implicit")
+        || (called.DeclaringType.FullName == "TorchSharp.ScalarExtensionMethods" && called.Name.StartsWith("To", StringComparison.Ordinal)
+            && called.ReturnType.FullName == "TorchSharp.Scalar");
+
+    /// <summary>Whether a TorchSharp method makes a Scalar in its own body and disposes none, or calls (two levels down)
+    /// a TorchSharp method that does: <c>tensor + tensor</c> calls <c>add(tensor)</c>, which passes an implicit alpha.</summary>
+    private static bool LeavesAScalarToTheFinalizer(MethodReference called, Dictionary<string, bool> verdicts, int depth = 0)
+    {
+        if (verdicts.TryGetValue(called.FullName, out bool known))
+            return known;
+        MethodDefinition? definition = called.Resolve();
+        if (definition is not { HasBody: true })
+            return false;
+        var callees = definition.Body.Instructions.Select(i => i.Operand).OfType<MethodReference>().ToList();
+        bool disposes = callees.Any(m => m.DeclaringType.FullName == "TorchSharp.Scalar" && m.Name == "Dispose");
+        bool leaves = !disposes && (callees.Any(MakesScalar) || (depth < 2 && callees.Any(m =>
+            m.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal) && m.FullName != called.FullName
+            && LeavesAScalarToTheFinalizer(m, verdicts, depth + 1))));
+        if (depth == 0)
+            verdicts[called.FullName] = leaves; // deeper verdicts depend on the depth left, so only top-level ones are kept
+        return leaves;
+    }
+}
