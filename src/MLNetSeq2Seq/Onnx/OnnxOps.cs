@@ -20,7 +20,8 @@ internal sealed class OnnxOps(IOnnxGraph graph)
 
     public string Int64s(string name, params long[] values) => Graph.Int64s(name, values, new long[] { values.Length });
 
-    public string Scalar(string name, float value) => Graph.Floats(name, new[] { value }, Array.Empty<long>());
+    /// <summary>A one-element constant (shape [1]: ML.NET's initializers need a dimension), broadcast like a scalar.</summary>
+    public string Scalar(string name, float value) => Graph.Floats(name, new[] { value }, new long[] { 1 });
 
     public string Unary(string op, string x) => Graph.Node(op, new[] { x }, 1)[0];
 
