@@ -102,11 +102,11 @@ internal static class OnnxExportKit
     }
 
     /// <summary>ONNX Runtime (CPU) on the exported graph: the features of <paramref name="rows"/> in, output
-    /// <paramref name="output"/> out, flattened row after row.</summary>
-    public static float[] RunOnnxRuntime(string path, IReadOnlyList<Row> rows, string output = "Score.output")
+    /// <paramref name="output"/> out, flattened row after row. <paramref name="flat"/>: the graph takes (N, L·F), not (N, L, F).</summary>
+    public static float[] RunOnnxRuntime(string path, IReadOnlyList<Row> rows, string output = "Score.output", bool flat = false)
     {
         using var session = new InferenceSession(path);
-        var features = new DenseTensor<float>(rows.SelectMany(r => r.Features).ToArray(), new[] { rows.Count, InputLength, FeatureCount });
+        var features = new DenseTensor<float>(rows.SelectMany(r => r.Features).ToArray(), flat ? new[] { rows.Count, InputLength * FeatureCount } : new[] { rows.Count, InputLength, FeatureCount });
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results =
             session.Run(new[] { NamedOnnxValue.CreateFromTensor("Features", features) }, new[] { output });
         return results.Single().AsEnumerable<float>().ToArray();
