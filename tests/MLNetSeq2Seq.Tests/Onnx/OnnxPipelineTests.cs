@@ -110,6 +110,21 @@ public sealed class OnnxPipelineTests
     }
 
     [Fact]
+    public void An_opset_below_the_networks_minimum_fails_naming_the_minimum()
+    {
+        var ml = new MLContext(seed: 1);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(
+                OnnxExportTests.Options(NetworkFamily.SegmentRecurrent, RecurrentCellType.Gru, AttentionKind.None, "none", channelIndependent: false))
+            .Fit(ml.Data.LoadFromEnumerable(Rows(32, seed: 1)));
+        IDataView test = FeaturesOnly(ml, Rows(2, seed: 2));
+        using var stream = new MemoryStream();
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => ml.Model.ConvertToOnnx(model, test, 9, stream));
+
+        Assert.Contains("Seq2SeqTransformer's minimum OpSet version requirement: 10", error.Message);
+    }
+
+    [Fact]
     public void A_feature_column_without_a_fixed_length_refuses_ONNX_with_a_logged_reason_and_ConvertToOnnx_fails()
     {
         var ml = new MLContext(seed: 1);
