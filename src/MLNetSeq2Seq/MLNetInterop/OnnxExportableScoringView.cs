@@ -55,13 +55,19 @@ internal sealed class OnnxExportableScoringView : ITransformCanSaveOnnx
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         _scored.GetRowCursorSet(columnsNeeded, n, rand);
 
-    /// <summary>False, with the reason in the MLContext log, when the network cannot be written for this input.</summary>
+    /// <summary>False, with the reason in the MLContext log, when the network cannot be written for this input; the
+    /// converter then stops its walk here and fails, as no graph variable holds the score column.</summary>
+    /// <exception cref="InvalidOperationException">The input already has a column named like the score column: the
+    /// converter would pass that column through as the score, so the refusal is an exception instead.</exception>
     public bool CanSaveOnnx(OnnxContext ctx)
     {
         string? reason = _model.WhyNotOnnx(InputLength);
         if (reason is null)
             return true;
         _host?.Warning($"Seq2Seq: cannot save as ONNX: {reason}.");
+        if (Source.Schema.GetColumnOrNull(_scoreColumnName) is not null)
+            throw new InvalidOperationException($"Seq2Seq: cannot save as ONNX: {reason}. The input already has a '{_scoreColumnName}' column, "
+                + "which the converter would otherwise pass through in place of the forecast.");
         return false;
     }
 

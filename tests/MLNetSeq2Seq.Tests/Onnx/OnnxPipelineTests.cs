@@ -22,6 +22,14 @@ public sealed class OnnxPipelineTests
         public float[] Features { get; set; } = Array.Empty<float>();
     }
 
+    public sealed class VariableLengthRowWithScore
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        [VectorType(Horizon * OutputCount)]
+        public float[] Score { get; set; } = new float[Horizon * OutputCount];
+    }
+
     /// <summary>The windows as one flat vector of L × F values: ML.NET writes NormalizeMeanVariance as an ONNX Scaler,
     /// which ONNX Runtime only runs on (N, C) inputs, so a normaliser in front needs a one-dimensional column.</summary>
     public sealed class FlatRow
@@ -144,5 +152,22 @@ public sealed class OnnxPipelineTests
         lock (log)
             reason = log.FirstOrDefault(m => m.Contains("cannot save as ONNX", StringComparison.Ordinal)) ?? "";
         Assert.Contains("no fixed length", reason);
+    }
+
+    [Fact]
+    public void A_refusal_is_an_exception_naming_the_reason_when_the_input_already_has_a_score_column()
+    {
+        var ml = new MLContext(seed: 1);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(
+                OnnxExportTests.Options(NetworkFamily.AutoregressiveEncoderDecoder, RecurrentCellType.Gru, AttentionKind.None, "none", channelIndependent: false))
+            .Fit(ml.Data.LoadFromEnumerable(Rows(32, seed: 1)));
+        // ML.NET would pass an input column named Score through as the graph's Score: that must not happen silently.
+        IDataView variable = ml.Data.LoadFromEnumerable(Rows(4, seed: 2).Select(r => new VariableLengthRowWithScore { Features = r.Features }));
+        using var stream = new MemoryStream();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Model.ConvertToOnnx(model, variable, stream));
+
+        Assert.Contains("no fixed length", error.Message);
+        Assert.Contains("'Score'", error.Message);
     }
 }
