@@ -56,12 +56,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             {
                 // The trainer restored the kept weights into the network: hand them to the caller with the error.
                 diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames };
+                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, Host = session.Host };
                 network = null;
                 throw;
             }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames };
+                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, Host = session.Host };
             network = null; // owned by the transformer now
             return transformer;
         }

@@ -11,6 +11,7 @@ using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Onnx;
 using MLNetSeq2Seq.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ namespace MLNetSeq2Seq;
 /// (Horizon × OutputFeatureCount floats, time-major), running the network on blocks of rows. Saves and loads
 /// with <c>mlContext.Model.Save/Load</c>. Holds native tensors: dispose it when done.
 /// </summary>
-public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposable, ISequenceScorer
+public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposable, ISequenceScorer, IOnnxExportable
 {
     internal const string LoaderSignature = "Seq2SeqTransformer";
 
@@ -117,16 +118,22 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
     internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
 
+    /// <summary>The MLContext the model was trained or loaded with, for log messages (the ONNX export's reasons); null when unknown.</summary>
+    internal MLNetHost? Host { get; init; }
+
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
 
-    /// <summary>Adds the score column lazily; the network runs on blocks of <see cref="InferenceBatchSize"/> rows when a cursor moves.</summary>
+    /// <summary>Adds the score column lazily; the network runs on blocks of <see cref="InferenceBatchSize"/> rows when a cursor moves.
+    /// The result also lets <c>mlContext.Model.ConvertToOnnx</c> (Microsoft.ML.OnnxConverter) write the network as ONNX
+    /// nodes for inputs whose feature column has a fixed length (docs/onnx.md).</summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
         CheckInputSchema(input.Schema);
-        return new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize);
+        var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize);
+        return new OnnxExportableScoringView(input, scored, FeatureColumnName, ScoreColumnName, this, Host);
     }
 
     /// <summary>A row-to-row mapper, used by <c>mlContext.Model.CreatePredictionEngine</c>.</summary>
@@ -212,6 +219,16 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
         Tensor prediction = _network.Forward(input.to(_device), lengths).cpu().contiguous();
         prediction.data<float>().CopyTo(scores.Slice(0, rowCount * Horizon * OutputFeatureCount), 0, 0);
+    }
+
+    int IOnnxExportable.InputFeatureCount => InputFeatureCount;
+
+    string? IOnnxExportable.WhyNotOnnx(int inputLength) => NetworkOnnxExport.WhyNot(_network.Architecture, inputLength);
+
+    string IOnnxExportable.ExportOnnx(OnnxOps ops, string features, int inputLength)
+    {
+        using NetworkLease lease = UseNetwork();
+        return NetworkOnnxExport.Export(ops, _network, features, inputLength);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
@@ -301,7 +318,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             {
                 NetworkWeights.Load(network, weights);
                 network.to(device);
-                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device) { ScoreSlotNames = slotNames };
+                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device) { ScoreSlotNames = slotNames, Host = host };
             }
             catch
             {

@@ -1,0 +1,86 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Xunit;
+using Xunit.Abstractions;
+using static MLNetSeq2Seq.Tests.Onnx.OnnxExportKit;
+
+namespace MLNetSeq2Seq.Tests.Onnx;
+
+/// <summary>
+/// mlContext.Model.ConvertToOnnx on trained models of every family, cell, attention, instance normalisation and channel
+/// independence: ONNX Runtime (CPU) on the exported graph gives Transform's scores within 1e-5 on z-scored data.
+/// </summary>
+public sealed class OnnxExportTests(ITestOutputHelper output)
+{
+    private readonly ITestOutputHelper _output = output;
+
+    private const double Tolerance = 1e-5;
+
+    public static TheoryData<NetworkFamily, RecurrentCellType, AttentionKind, string, bool> Configurations()
+    {
+        var data = new TheoryData<NetworkFamily, RecurrentCellType, AttentionKind, string, bool>();
+        foreach (RecurrentCellType cell in new[] { RecurrentCellType.Gru, RecurrentCellType.Lstm })
+            foreach (string normalization in new[] { "none", "subtract-last", "standardize", "standardize-affine" })
+                foreach (bool channelIndependent in new[] { false, true })
+                {
+                    foreach (AttentionKind attention in new[] { AttentionKind.None, AttentionKind.Dot, AttentionKind.Additive })
+                        data.Add(NetworkFamily.AutoregressiveEncoderDecoder, cell, attention, normalization, channelIndependent);
+                    data.Add(NetworkFamily.SegmentRecurrent, cell, AttentionKind.None, normalization, channelIndependent);
+                }
+        return data;
+    }
+
+    /// <summary>The options of one configuration. Layer count, bidirectional encoding and residual decoding vary with
+    /// the case, so that every one of them meets both cells.</summary>
+    internal static Seq2SeqOptions Options(NetworkFamily family, RecurrentCellType cell, AttentionKind attention, string normalization, bool channelIndependent)
+    {
+        Seq2SeqOptions options = TinyOptions();
+        options.Family = family;
+        options.Cell = cell;
+        options.Attention = attention;
+        options.ChannelIndependent = channelIndependent;
+        options.InstanceNormalization = normalization == "none" ? InstanceNormalization.None
+            : normalization == "subtract-last" ? InstanceNormalization.SubtractLast : InstanceNormalization.Standardize;
+        options.InstanceNormalizationAffine = normalization == "standardize-affine";
+        options.LayerCount = channelIndependent == (normalization is "none" or "standardize") ? 2 : 1;
+        if (family == NetworkFamily.SegmentRecurrent)
+        {
+            options.SegmentLength = 4; // L = 10: two steps of front padding; H = 5: two output segments, cut to 5 steps
+        }
+        else
+        {
+            options.Bidirectional = attention != AttentionKind.None || normalization == "subtract-last";
+            options.ResidualDecoding = attention != AttentionKind.Dot;
+        }
+        return options;
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void OnnxRuntime_on_the_exported_graph_gives_the_scores_of_Transform(NetworkFamily family, RecurrentCellType cell, AttentionKind attention, string normalization, bool channelIndependent)
+    {
+        var ml = new MLContext(seed: 1);
+        Row[] test = Rows(9, seed: 2);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(Options(family, cell, attention, normalization, channelIndependent))
+            .Fit(ml.Data.LoadFromEnumerable(Rows(48, seed: 1)));
+        IDataView testView = FeaturesOnly(ml, test);
+        string path = Export(ml, model, testView, $"{family}-{cell}-{attention}-{normalization}-{channelIndependent}");
+        try
+        {
+            float[] transformed = Scores(model, testView);
+            float[] actual = RunOnnxRuntime(path, test);
+
+            // GRU: Transform itself. LSTM: the recording forward pass (see OnnxExportKit.RecordingForward).
+            float[] expected = cell == RecurrentCellType.Gru ? transformed : RecordingForward(model, test);
+            double difference = MaxAbsoluteDifference(expected, actual);
+            Assert.True(difference < Tolerance, $"{model.Network.Architecture}: ONNX Runtime differs from {(cell == RecurrentCellType.Gru ? "Transform" : "the recording forward pass")} by up to {difference:G3}");
+            _output.WriteLine($"ONNX Runtime vs Transform: {MaxAbsoluteDifference(transformed, actual):G3}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
