@@ -78,21 +78,6 @@ internal static class OnnxExportKit
         return values.ToArray();
     }
 
-    /// <summary>
-    /// The network's forward pass with autograd recording (as in training), the PyTorch definition of GRU and LSTM.
-    /// Transform runs under no_grad, where libtorch 2.10 gives the LSTM to oneDNN's inference kernel; on AVX-512 CPUs
-    /// (an AMD EPYC here) its results for trained weights were up to ~0.19 from the definition unless
-    /// ONEDNN_MAX_CPU_ISA=AVX2 is set (docs/onnx.md). The ONNX graph follows the definition, so LSTM exports are
-    /// compared with this, on any CPU.
-    /// </summary>
-    public static float[] RecordingForward(Seq2SeqTransformer model, IReadOnlyList<Row> rows)
-    {
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        using var recording = TorchSharp.torch.enable_grad();
-        TorchSharp.torch.Tensor features = TorchSharp.torch.tensor(rows.SelectMany(r => r.Features).ToArray()).reshape(rows.Count, InputLength, FeatureCount);
-        return model.Network.Forward(features).detach().contiguous().data<float>().ToArray();
-    }
-
     /// <summary>mlContext.Model.ConvertToOnnx to a file under the test's temporary folder; returns its path.</summary>
     public static string Export(MLContext ml, ITransformer model, IDataView schemaSource, string name)
     {

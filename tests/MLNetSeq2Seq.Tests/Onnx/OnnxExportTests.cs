@@ -72,11 +72,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             float[] transformed = Scores(model, testView);
             float[] actual = RunOnnxRuntime(path, test);
 
-            // GRU: Transform itself. LSTM: the recording forward pass (see OnnxExportKit.RecordingForward).
-            float[] expected = cell == RecurrentCellType.Gru ? transformed : RecordingForward(model, test);
-            double difference = MaxAbsoluteDifference(expected, actual);
-            Assert.True(difference < Tolerance, $"{model.Network.Architecture}: ONNX Runtime differs from {(cell == RecurrentCellType.Gru ? "Transform" : "the recording forward pass")} by up to {difference:G3}");
-            _output.WriteLine($"ONNX Runtime vs Transform: {MaxAbsoluteDifference(transformed, actual):G3}");
+            // LSTM too: the library caps oneDNN at AVX2 by default (Native/OneDnnIsaDefault), so Transform's LSTM follows
+            // the definition the graph follows; without the cap, AVX-512 kernels differed by up to 0.19 here.
+            double difference = MaxAbsoluteDifference(transformed, actual);
+            Assert.True(difference < Tolerance, $"{model.Network.Architecture}: ONNX Runtime differs from Transform by up to {difference:G3}");
+            _output.WriteLine($"ONNX Runtime vs Transform: {difference:G3}");
         }
         finally
         {
