@@ -78,6 +78,7 @@ internal static class LatencyComparison
         Console.WriteLine($"| one window (PredictionEngine vs session.Run on 1 × L × F), ms per row | {tr:F3} | {or:F3} | {tr / or:F1}× |");
         Console.WriteLine($"| {BatchSize} windows (Transform vs session.Run on {BatchSize} × L × F), ms per batch | {tb:F1} | {ob:F1} | {tb / ob:F1}× |");
         Console.WriteLine($"| {BatchSize} windows, ms per row | {tb / BatchSize:F3} | {ob / BatchSize:F3} | |");
+        Console.WriteLine($"range over rounds (min–max), ms: per row Transform {Range(samples["tr"], "F3")}, ONNX Runtime {Range(samples["or"], "F3")}; batch Transform {Range(samples["tb"], "F1")}, ONNX Runtime {Range(samples["ob"], "F1")}");
     }
 
     private static double Milliseconds(Action action)
@@ -86,6 +87,8 @@ internal static class LatencyComparison
         action();
         return watch.Elapsed.TotalMilliseconds;
     }
+
+    private static string Range(List<double> values, string format) => $"{values.Min().ToString(format)}–{values.Max().ToString(format)}";
 
     private static double Median(List<double> values)
     {
