@@ -52,10 +52,11 @@ public sealed class ForecastEngineTests : IClassFixture<TrainedForecaster>
     [Fact]
     public void Observing_new_rows_moves_the_window_to_the_forecast_of_the_extended_series()
     {
-        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(380), "Time");
+        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(360), "Time");
         Seq2SeqForecast before = engine.Predict();
-        engine.Observe(_f.Series(_f.Rows.Skip(380).Take(7)));      // fewer rows than the window: a shift
-        engine.Observe(_f.Rows.Skip(387).Take(33).ToArray());       // more: a replacement
+        engine.Observe(_f.Series(_f.Rows.Skip(360).Take(35)));     // more rows than the window (L = 30): a replacement
+        engine.Observe(_f.Rows.Skip(395).Take(7).ToArray());        // fewer: a shift
+        engine.Observe(_f.Rows.Skip(402).Take(18).ToArray());       // and another
 
         Seq2SeqForecast after = engine.Predict();
         Seq2SeqForecast fromScratch = _f.Model.CreateForecastEngine(_f.Context, _f.Series(TrainedForecaster.RowCount), "Time").Predict();
