@@ -20,7 +20,8 @@ namespace MLNetSeq2Seq;
 /// <remarks>
 /// The engine holds no native memory and does not own the model: dispose the model when done; the engine cannot
 /// forecast after that (<see cref="ObjectDisposedException"/>). One engine is not safe for concurrent use; several
-/// engines may share one model.
+/// engines may share one model. The engine runs this Seq2Seq model alone: transforms that came before it in a
+/// pipeline are not applied, so train forecasters on the window views directly (their z-scores travel in the model).
 /// </remarks>
 public sealed class Seq2SeqForecastEngine
 {
