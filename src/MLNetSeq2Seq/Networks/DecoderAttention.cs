@@ -47,11 +47,17 @@ internal sealed class DecoderAttention : nn.Module
     /// padded position) keeps the weights of padded steps at exactly zero.</summary>
     public Tensor Context(Tensor query, Tensor keys, Tensor encoderOutputs, Tensor? padding = null)
     {
+        // The scalars are named and disposed here, not left to implicit conversions: TorchSharp 0.107 passes a temporary
+        // Scalar's handle to native code without keeping the object alive, so with several threads scoring, the garbage
+        // collector could finalize it mid-call (seen: "toFloat" errors from `keys + query` under ConcurrencyTests).
+        using Scalar one = 1.ToScalar();
+        using Scalar scale = _scale.ToScalar();
+        using Scalar minusInfinity = double.NegativeInfinity.ToScalar();
         Tensor scores = _kind == AttentionKind.Dot
-            ? torch.bmm(keys, query.unsqueeze(2)).squeeze(2) * _scale
-            : score!.forward(torch.tanh(keys + query_projection!.forward(query).unsqueeze(1))).squeeze(2);
+            ? torch.bmm(keys, query.unsqueeze(2)).squeeze(2).mul(scale)
+            : score!.forward(torch.tanh(keys.add(query_projection!.forward(query).unsqueeze(1), one))).squeeze(2);
         if (padding is not null)
-            scores = scores.masked_fill(padding, double.NegativeInfinity);
+            scores = scores.masked_fill(padding, minusInfinity);
         Tensor weights = torch.softmax(scores, dim: 1);
         return torch.bmm(weights.unsqueeze(1), encoderOutputs).squeeze(1);
     }
