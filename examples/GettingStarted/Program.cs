@@ -1,5 +1,6 @@
 // README "Using it": train on an ETT-format CSV, evaluate, forecast the next 24 hours, save.
 //   dotnet run -c Release --project examples/GettingStarted -- path/to/ETTh2.csv
+using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq;
