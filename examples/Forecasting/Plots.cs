@@ -60,4 +60,26 @@ public static class Plots
         plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
         plot.SavePng(path, 1200, 600);
     }
+
+    /// <summary>The last observed week and the forecast after it, on a time axis, in the series' units.</summary>
+    public static void Future(DateTime[] historyTimes, float[] history, DateTime[] forecastTimes, float[] forecast, string target, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var observed = plot.Add.Scatter(historyTimes.Select(t => t.ToOADate()).ToArray(), history.Select(v => (double)v).ToArray());
+        observed.LegendText = $"{target}, observed (last {history.Length} rows)";
+        observed.MarkerSize = 0;
+        // Join the forecast to the last observation so the line continues.
+        double[] x = new[] { historyTimes[^1].ToOADate() }.Concat(forecastTimes.Select(t => t.ToOADate())).ToArray();
+        double[] y = new[] { (double)history[^1] }.Concat(forecast.Select(v => (double)v)).ToArray();
+        var predicted = plot.Add.Scatter(x, y);
+        predicted.LegendText = $"{target}, forecast ({forecast.Length} steps after the last row)";
+        predicted.LinePattern = ScottPlot.LinePattern.Dashed;
+        predicted.MarkerSize = 0;
+        plot.Axes.DateTimeTicksBottom();
+        plot.Title($"{target}: the {forecast.Length} hours after the data");
+        plot.YLabel(target);
+        plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+        plot.SavePng(path, 1200, 500);
+    }
 }

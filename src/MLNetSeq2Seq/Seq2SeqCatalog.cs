@@ -107,6 +107,14 @@ public static class Seq2SeqCatalog
     /// prediction and 0 otherwise, never NaN or infinity.
     /// </para>
     /// <para>Sums are accumulated in double precision; SST uses Welford's update per position.</para>
+    /// <para>
+    /// When the label column comes from window views (<see cref="CreateSequenceWindows"/>,
+    /// <see cref="SplitSequenceWindowsChronologically"/>), <see cref="SequenceRegressionMetrics.FeatureNames"/> names the
+    /// target columns, and when those windows were standardized with series statistics,
+    /// <see cref="SequenceRegressionMetrics.InOriginalUnits"/> holds the same metrics on labels and scores mapped back to
+    /// the series' units (per column: MSE in squared units, MAE in units). The label's annotations carry the statistics
+    /// through Transform and most pipelines.
+    /// </para>
     /// </remarks>
     /// <param name="catalog">The regression catalog, <c>mlContext.Regression</c>.</param>
     /// <param name="data">Scored data, usually the output of a Seq2Seq transformer's <c>Transform</c>.</param>

@@ -42,6 +42,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
         // The Score column names its values like the label does (e.g. "OT@t+1" from CreateSequenceWindows).
         string[]? scoreSlotNames = SequenceSlotNames.Of(input.Schema[_options.LabelColumnName], session.Shapes.LabelLength);
+        // The series the windows were cut from (columns, length, z-score statistics) travels with the model.
+        TrainingSeries? series = TrainingSeriesChecks.FromTrainingData(input.Schema, _options, session.Shapes, session.Host);
 
         SequenceNetwork? network = session.CreateNetwork();
         try
@@ -56,12 +58,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             {
                 // The trainer restored the kept weights into the network: hand them to the caller with the error.
                 diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, Host = session.Host };
+                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host };
                 network = null;
                 throw;
             }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, Host = session.Host };
+                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host };
             network = null; // owned by the transformer now
             return transformer;
         }

@@ -41,9 +41,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //   0x00010005  the column names move out of the checked block into ML.NET's string table (SaveNonEmptyString), so
     //               an empty or damaged name fails at load; the block ends with the Score column's slot names (from the
     //               training label's); 0x00010004 and 0x00010003 files still load (without slot names).
+    //   0x00010006  the block ends with the training series (TrainingSeries.Write: input and target columns, input length,
+    //               the z-score statistics), when the training data were window views; older files load without it.
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010005, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithTrainingSeries = 0x00010006;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010006, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -115,11 +118,27 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         return use(_network);
     }
 
+    private DistributionCheck? _distributionCheck;
+
+    // Models standardized with training statistics expect z-scores; raw values in their place are warned about once.
+    private DistributionCheck? DistributionChecker =>
+        Host is null || TrainingSeries?.Statistics is null ? null
+            : LazyInitializer.EnsureInitialized(ref _distributionCheck, () => new DistributionCheck(Host, FeatureColumnName));
+
     /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
     internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
 
     /// <summary>The MLContext the model was trained or loaded with, for log messages (the ONNX export's reasons); null when unknown.</summary>
     internal MLNetHost? Host { get; init; }
+
+    /// <summary>
+    /// The series the training windows were cut from — input and target columns, input length, z-score statistics —
+    /// when the training data were window views (<c>CreateSequenceWindows</c>, <c>SplitSequenceWindowsChronologically</c>);
+    /// saved with the model. With it, Transform refuses windows of another length or other columns, and
+    /// <see cref="CreateForecastEngine"/> forecasts from raw series values. Null for models trained on other data
+    /// (and for models saved before format 0x00010006).
+    /// </summary>
+    public TrainingSeries? TrainingSeries { get; internal init; }
 
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
@@ -134,6 +153,26 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         CheckInputSchema(input.Schema);
         var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize);
         return new OnnxExportableScoringView(input, scored, FeatureColumnName, ScoreColumnName, this, Host);
+    }
+
+    /// <summary>
+    /// A forecast engine that keeps the last <see cref="TrainingSeries.InputLength"/> observations of a series and
+    /// forecasts the <see cref="Horizon"/> steps after them in the series' units, with timestamps; see
+    /// <see cref="Seq2SeqForecastEngine"/>. Needs a model trained on window views (<see cref="TrainingSeries"/> set).
+    /// </summary>
+    /// <param name="mlContext">The context whose log receives the engine's warnings.</param>
+    /// <param name="history">The series so far, rows in time order, with every input and target column of
+    /// <see cref="TrainingSeries"/> (raw values, as in the CSV); at least InputLength rows (two more for timestamps).</param>
+    /// <param name="timestampColumnName">The series' timestamp column (DateTime, DateTimeOffset, or text that
+    /// DateTime.Parse reads with the invariant culture), for forecast timestamps; null: forecasts without timestamps.</param>
+    /// <exception cref="InvalidOperationException">The model has no <see cref="TrainingSeries"/>.</exception>
+    /// <exception cref="ArgumentException">A column is missing, the history is too short, or its timestamps are not times.</exception>
+    public Seq2SeqForecastEngine CreateForecastEngine(MLContext mlContext, IDataView history, string? timestampColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(history);
+        ThrowIfDisposed();
+        return Seq2SeqForecastEngine.Create(mlContext, this, history, timestampColumnName);
     }
 
     /// <summary>A row-to-row mapper, used by <c>mlContext.Model.CreatePredictionEngine</c>.</summary>
@@ -194,6 +233,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             throw new ArgumentOutOfRangeException("inputSchema",
                 $"Schema mismatch for feature column '{FeatureColumnName}': expected Vector<Single, L, {InputFeatureCount}> (a multiple of {InputFeatureCount} values), got {features}. "
                 + $"This model was trained with {InputFeatureCount} features per time step.");
+        if (TrainingSeries is TrainingSeries series)
+            TrainingSeriesChecks.CheckWindows(schema[FeatureColumnName], features, series);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
@@ -214,6 +255,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         using NetworkLease lease = UseNetwork();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
+        DistributionChecker?.Check(features.Slice(0, rowCount * inputLength * InputFeatureCount));
         Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
         input.data<float>().CopyFrom(features.Slice(0, rowCount * inputLength * InputFeatureCount), 0, 0);
         Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
@@ -244,6 +286,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   architecture (NetworkArchitecture.Write)
             //   history (TrainingHistoryFormat.Write)
             //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
+            //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006)
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -256,6 +299,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 body.Write(ScoreSlotNames?.Count ?? 0);
                 foreach (string name in ScoreSlotNames ?? Array.Empty<string>())
                     body.Write(name);
+                body.Write(TrainingSeries is not null);
+                TrainingSeries?.Write(body);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -291,7 +336,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***: see Save, read in the same order.
             bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames) = reader.ReadCheckedBlock(body =>
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series) = reader.ReadCheckedBlock(body =>
             {
                 string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
                 string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
@@ -301,7 +346,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture);
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
-                return (feature, score, batch, architecture, history, slots);
+                TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
+                if (series is not null && (series.InputColumnNames.Count != architecture.InputFeatureCount || series.TargetColumnNames.Count != architecture.OutputFeatureCount))
+                    throw new InvalidDataException($"the training series has {series.InputColumnNames.Count} input and {series.TargetColumnNames.Count} target columns, but the network {architecture.InputFeatureCount} and {architecture.OutputFeatureCount}");
+                return (feature, score, batch, architecture, history, slots, series);
             });
             string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
             string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
@@ -318,7 +366,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             {
                 NetworkWeights.Load(network, weights);
                 network.to(device);
-                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device) { ScoreSlotNames = slotNames, Host = host };
+                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device)
+                {
+                    ScoreSlotNames = slotNames,
+                    TrainingSeries = series,
+                    Host = host,
+                };
             }
             catch
             {

@@ -24,8 +24,10 @@ internal sealed class SequenceWindowDataView : IDataView
     private readonly int _horizon;
     private readonly int _stride;
 
-    /// <summary>Windows whose every row lies in series rows [firstRow, endRow), which the table must hold.</summary>
-    public SequenceWindowDataView(SeriesTable table, SequenceWindowOptions options, long firstRow, long endRow)
+    /// <summary>Windows whose every row lies in series rows [firstRow, endRow), which the table must hold; with
+    /// <see cref="SequenceWindowOptions.TrailingWindowCount"/>, the last windows whose inputs end at endRow, without labels.
+    /// <paramref name="statistics"/>: what the table was standardized with (recorded on the label column), or null.</summary>
+    public SequenceWindowDataView(SeriesTable table, SequenceWindowOptions options, long firstRow, long endRow, SeriesStatistics? statistics)
     {
         if (firstRow < table.FirstRow || endRow > table.EndRow)
             throw new InvalidOperationException($"Window rows [{firstRow}, {endRow}) are not within the rows read, [{table.FirstRow}, {table.EndRow}).");
@@ -37,24 +39,40 @@ internal sealed class SequenceWindowDataView : IDataView
         _inputLength = options.InputLength;
         _horizon = options.Horizon;
         _stride = options.Stride;
-        FirstWindowRow = firstRow;
-        long span = endRow - firstRow, windowRows = (long)_inputLength + _horizon;
-        WindowCount = span < windowRows ? 0 : checked((int)((span - windowRows) / _stride + 1));
+        IsTrailing = options.TrailingWindowCount is not null;
+        if (options.TrailingWindowCount is int trailing)
+        {
+            // The last window's input ends at endRow; the range was checked to hold them all.
+            FirstWindowRow = endRow - _inputLength - (long)(trailing - 1) * _stride;
+            WindowCount = trailing;
+            if (options.ForecastStartTimestampColumnName is not null)
+                _step = SeriesStep(table, options.TimestampColumnName!);
+        }
+        else
+        {
+            FirstWindowRow = firstRow;
+            long span = endRow - firstRow, windowRows = (long)_inputLength + _horizon;
+            WindowCount = span < windowRows ? 0 : checked((int)((span - windowRows) / _stride + 1));
+        }
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length),
             SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), SequenceSlotNames.ForInputs(options.InputColumnNames, _inputLength)).ToAnnotations());
-        builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length),
-            LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon)));
+        if (!IsTrailing)
+        {
+            var series = new TrainingSeries(options.InputColumnNames, options.EffectiveTargetColumnNames, _inputLength, statistics);
+            builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length),
+                LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon), series));
+        }
         if (options.WindowStartColumnName is not null)
             builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
         if (options.TimestampColumnName is not null)
             builder.AddColumn(options.TimestampColumnName, table.PassThrough!.Type);
         if (options.ForecastStartTimestampColumnName is not null)
-            builder.AddColumn(options.ForecastStartTimestampColumnName, table.PassThrough!.Type);
+            builder.AddColumn(options.ForecastStartTimestampColumnName, IsTrailing ? DateTimeDataViewType.Instance : table.PassThrough!.Type);
         Schema = builder.ToSchema();
         FeaturesColumn = Schema[options.FeaturesColumnName].Index;
-        LabelColumn = Schema[options.LabelColumnName].Index;
+        LabelColumn = IsTrailing ? -1 : Schema[options.LabelColumnName].Index;
         WindowStartColumn = options.WindowStartColumnName is null ? -1 : Schema[options.WindowStartColumnName].Index;
         TimestampColumn = options.TimestampColumnName is null ? -1 : Schema[options.TimestampColumnName].Index;
         ForecastStartTimestampColumn = options.ForecastStartTimestampColumnName is null ? -1 : Schema[options.ForecastStartTimestampColumnName].Index;
@@ -83,9 +101,10 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>The annotation on the label column that holds the window stride, for the validation gap.</summary>
     public const string StrideAnnotation = "MLNetSeq2Seq.WindowStride";
 
-    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride, string[] slotNames)
+    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride, string[] slotNames, TrainingSeries series)
     {
         var annotations = SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), slotNames);
+        series.AddTo(annotations);
         annotations.Add(StrideAnnotation, NumberDataViewType.Int32, (ref int value) => value = stride);
         if (targets.All(i => i >= 0))
             annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),
@@ -115,6 +134,31 @@ internal sealed class SequenceWindowDataView : IDataView
     }
 
     public int LabelLength => _horizon * _targetColumns.Length;
+
+    /// <summary>Trailing windows: inputs up to the end, no label (<see cref="SequenceWindowOptions.TrailingWindowCount"/>).</summary>
+    public bool IsTrailing { get; }
+
+    private readonly TimeSpan _step;
+
+    /// <summary>A trailing window's forecast start: the timestamp of its last input row plus the series' step.</summary>
+    public DateTime ForecastStart(int window) => _table.PassThrough!.TimestampAt(TableRow(window, _inputLength - 1))!.Value + _step;
+
+    /// <summary>The series' step: the difference between its last two timestamps, which must be times, increasing.</summary>
+    internal static TimeSpan SeriesStep(SeriesTable table, string timestampColumn)
+    {
+        SeriesPassThroughValues values = table.PassThrough!;
+        string option = nameof(SequenceWindowOptions.TimestampColumnName);
+        if (table.RowCount < 2)
+            throw new ArgumentException($"Forecast timestamps need the series' step, the difference between its last two timestamps, but only {table.RowCount} row was read ({option} '{timestampColumn}').", option);
+        int last = table.RowCount - 1;
+        DateTime? before = values.TimestampAt(last - 1), end = values.TimestampAt(last);
+        if (before is null || end is null)
+            throw new ArgumentException($"Forecast timestamps need {option} '{timestampColumn}' to hold times (DateTime, DateTimeOffset, or text DateTime.Parse reads with the invariant culture); "
+                + $"series row {table.EndRow - 1 - (end is null ? 0 : 1)} holds '{values.Describe(end is null ? last : last - 1)}'.", option);
+        if (end <= before)
+            throw new ArgumentException($"Forecast timestamps need increasing times in {option} '{timestampColumn}', but its last two rows ({table.EndRow - 2} and {table.EndRow - 1}) hold {before:O} and {end:O}.", option);
+        return end.Value - before.Value;
+    }
 
     internal int FeaturesColumn { get; }
 

@@ -43,6 +43,17 @@ public sealed class SequenceWindowOptions
     /// <summary>Rows between the starts of consecutive windows. Default 1 (every possible window).</summary>
     public int Stride { get; set; } = 1;
 
+    /// <summary>
+    /// Forecasting past the end: when set to N, the view holds only the last N windows whose inputs end at the last row
+    /// used (the last window's input is the final <see cref="InputLength"/> rows; each earlier one ends
+    /// <see cref="Stride"/> rows before the next), and has no label column — their targets lie in the future.
+    /// <see cref="ForecastStartTimestampColumnName"/> is then a DateTime computed as the timestamp of the window's last
+    /// input row plus the series' step (the difference between the last two timestamps; text timestamps are parsed
+    /// with the invariant culture). Score these windows with Transform, or use
+    /// <see cref="Seq2SeqTransformer.CreateForecastEngine"/>. Default null: every window with a label.
+    /// </summary>
+    public int? TrailingWindowCount { get; set; }
+
     // ---- Rows of the series to use ----
 
     /// <summary>The first row (0-based) of the series that windows may use. Default 0.</summary>
@@ -73,7 +84,8 @@ public sealed class SequenceWindowOptions
 
     /// <summary>
     /// When set (needs <see cref="TimestampColumnName"/>), an output column of this name holds the
-    /// <see cref="TimestampColumnName"/> value at each window's first target row. Default null.
+    /// <see cref="TimestampColumnName"/> value at each window's first target row (with
+    /// <see cref="TrailingWindowCount"/>: a DateTime computed from the series' step). Default null.
     /// </summary>
     public string? ForecastStartTimestampColumnName { get; set; }
 
@@ -102,11 +114,12 @@ public sealed class SequenceWindowOptions
         RequirePositive(InputLength, nameof(InputLength));
         RequirePositive(Horizon, nameof(Horizon));
         RequirePositive(Stride, nameof(Stride));
+        if (TrailingWindowCount is int trailing)
+            RequirePositive(trailing, nameof(TrailingWindowCount));
         if (FirstRow < 0)
             throw new ArgumentOutOfRangeException(nameof(FirstRow), FirstRow, $"{nameof(FirstRow)} must be ≥ 0 (it is {FirstRow}).");
-        if (RowCount is long rows && rows < (long)InputLength + Horizon)
-            throw new ArgumentOutOfRangeException(nameof(RowCount), rows,
-                $"{nameof(RowCount)} = {rows} is too small: one window needs {nameof(InputLength)} + {nameof(Horizon)} = {InputLength} + {Horizon} = {(long)InputLength + Horizon} rows.");
+        if (RowCount is long rows && rows < RowsNeeded)
+            throw new ArgumentOutOfRangeException(nameof(RowCount), rows, $"{nameof(RowCount)} = {rows} is too small: {DescribeRowsNeeded()}.");
         RequireName(FeaturesColumnName, nameof(FeaturesColumnName));
         RequireName(LabelColumnName, nameof(LabelColumnName));
         if (WindowStartColumnName is not null)
@@ -128,6 +141,14 @@ public sealed class SequenceWindowOptions
         }
     }
 
+    /// <summary>The fewest rows that hold the windows asked for: one window of L + H rows, or with
+    /// <see cref="TrailingWindowCount"/> = N, the inputs of N windows, L + (N − 1) × Stride rows.</summary>
+    internal long RowsNeeded => TrailingWindowCount is int n ? InputLength + (long)(n - 1) * Stride : (long)InputLength + Horizon;
+
+    internal string DescribeRowsNeeded() => TrailingWindowCount is int n
+        ? $"{n} trailing windows need {nameof(InputLength)} + ({nameof(TrailingWindowCount)} − 1) × {nameof(Stride)} = {InputLength} + {n - 1} × {Stride} = {RowsNeeded} rows"
+        : $"one window needs {nameof(InputLength)} + {nameof(Horizon)} = {InputLength} + {Horizon} = {RowsNeeded} rows";
+
     /// <summary>A shallow copy with its own column arrays, so later changes by the caller have no effect.</summary>
     internal SequenceWindowOptions Clone()
     {
@@ -140,11 +161,9 @@ public sealed class SequenceWindowOptions
     // Output columns must not collide: a later one would hide an earlier one without a word.
     private void RequireDistinctOutputNames()
     {
-        var outputs = new List<(string Name, string Option)>
-        {
-            (FeaturesColumnName, nameof(FeaturesColumnName)),
-            (LabelColumnName, nameof(LabelColumnName)),
-        };
+        var outputs = new List<(string Name, string Option)> { (FeaturesColumnName, nameof(FeaturesColumnName)) };
+        if (TrailingWindowCount is null)
+            outputs.Add((LabelColumnName, nameof(LabelColumnName)));
         if (WindowStartColumnName is not null)
             outputs.Add((WindowStartColumnName, nameof(WindowStartColumnName)));
         if (TimestampColumnName is not null)

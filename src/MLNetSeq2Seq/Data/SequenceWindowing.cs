@@ -16,14 +16,13 @@ internal static class SequenceWindowing
         options = options.Clone();
         options.Validate();
         SeriesTable table = Read(series, options, options.FirstRow, options.RowCount);
-        long windowRows = (long)options.InputLength + options.Horizon;
         if (options.RowCount is long asked && table.RowCount < asked)
             throw new ArgumentException($"{nameof(SequenceWindowOptions.FirstRow)} = {options.FirstRow} and {nameof(SequenceWindowOptions.RowCount)} = {asked} ask for rows up to {options.FirstRow + asked}, but the series has {options.FirstRow + table.RowCount} rows.", nameof(options));
-        if (table.RowCount < windowRows)
-            throw new ArgumentException($"No window fits: the series has {table.RowCount} rows from row {options.FirstRow}, but one window needs {nameof(SequenceWindowOptions.InputLength)} + {nameof(SequenceWindowOptions.Horizon)} = {options.InputLength} + {options.Horizon} = {windowRows} rows.", nameof(options));
+        if (table.RowCount < options.RowsNeeded)
+            throw new ArgumentException($"No window fits: the series has {table.RowCount} rows from row {options.FirstRow}, but {options.DescribeRowsNeeded()}.", nameof(options));
         if (options.Standardization is SeriesStatistics statistics)
             table.Standardize(statistics);
-        return new SequenceWindowDataView(table, options, table.FirstRow, table.EndRow);
+        return new SequenceWindowDataView(table, options, table.FirstRow, table.EndRow, options.Standardization);
     }
 
     public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, ChronologicalSplit split, bool standardize)
@@ -33,6 +32,8 @@ internal static class SequenceWindowing
         split.Validate();
         if (options.FirstRow != 0 || options.RowCount is not null)
             throw new ArgumentException($"The split chooses the rows of each part: leave {nameof(SequenceWindowOptions.FirstRow)} (it is {options.FirstRow}) and {nameof(SequenceWindowOptions.RowCount)} (it is {options.RowCount?.ToString() ?? "null"}) unset.", nameof(options));
+        if (options.TrailingWindowCount is not null)
+            throw new ArgumentException($"{nameof(SequenceWindowOptions.TrailingWindowCount)} is set: trailing windows have no label to split; make them with CreateSequenceWindows.", nameof(options));
         if (standardize && options.Standardization is not null)
             throw new ArgumentException($"{nameof(SequenceWindowOptions.Standardization)} is set and standardize is true: pass standardize: false to use the given statistics, or clear them to compute them from the training rows.", nameof(options));
         (long a, long b, long c) = (split.TrainEnd, split.ValidationEnd, split.TestEnd);
@@ -50,9 +51,9 @@ internal static class SequenceWindowing
             table.Standardize(statistics);
         // Validation and test inputs start InputLength rows before their first target, reaching back across the boundary.
         return new SequenceWindowSplit(
-            new SequenceWindowDataView(table, options, 0, a),
-            new SequenceWindowDataView(table, options, a - options.InputLength, b),
-            new SequenceWindowDataView(table, options, b - options.InputLength, c),
+            new SequenceWindowDataView(table, options, 0, a, statistics),
+            new SequenceWindowDataView(table, options, a - options.InputLength, b, statistics),
+            new SequenceWindowDataView(table, options, b - options.InputLength, c, statistics),
             split, statistics);
     }
 

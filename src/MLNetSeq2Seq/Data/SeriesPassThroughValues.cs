@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -28,6 +29,13 @@ internal abstract class SeriesPassThroughValues
     /// <summary>A getter serving the stored value of the table row that <paramref name="tableRow"/> returns.</summary>
     public abstract Delegate Getter(Func<int> tableRow);
 
+    /// <summary>The value of a row held as a time: DateTime, DateTimeOffset (its UTC time), or text that DateTime.Parse
+    /// reads with the invariant culture; null when it is none of those.</summary>
+    public abstract DateTime? TimestampAt(int tableRow);
+
+    /// <summary>The value of a row, as text, for messages.</summary>
+    public abstract string Describe(int tableRow);
+
     private static SeriesPassThroughValues CreateTyped<T>(DataViewRow row, DataViewSchema.Column column) =>
         new Typed<T>(column.Type, row.GetGetter<T>(column));
 
@@ -50,6 +58,16 @@ internal abstract class SeriesPassThroughValues
                 Array.Resize(ref _values, checked(_values.Length * 2));
             _values[_count++] = value;
         }
+
+        public override DateTime? TimestampAt(int tableRow) => _values[tableRow] switch
+        {
+            DateTime time => time,
+            DateTimeOffset offset => offset.UtcDateTime,
+            ReadOnlyMemory<char> text when DateTime.TryParse(text.Span, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime parsed) => parsed,
+            _ => null,
+        };
+
+        public override string Describe(int tableRow) => _values[tableRow]?.ToString() ?? "";
 
         public override Delegate Getter(Func<int> tableRow) => (ValueGetter<T>)((ref T value) => value = _values[tableRow()]);
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -24,7 +25,11 @@ internal static class SequenceMetricsCalculator
         DataViewSchema.Column label = FloatVectorColumn.Find(data.Schema, labelColumnName, "label", LabelParameter);
         DataViewSchema.Column score = FloatVectorColumn.Find(data.Schema, scoreColumnName, "score", ScoreParameter);
         SequenceShape? shape = SequenceShape.FromColumnTypes(label, score);
-        SequenceErrorAccumulator? accumulator = null;
+        // Windows standardized with series statistics say so on their label column: the metrics are then also
+        // computed on the values mapped back to the series' units.
+        TrainingSeries? series = TrainingSeries.Of(label);
+        SequenceErrorAccumulator? accumulator = null, original = null;
+        float[] originalLabel = Array.Empty<float>(), originalScore = Array.Empty<float>();
         float[] labelValues = Array.Empty<float>(), scoreValues = Array.Empty<float>();
         if (shape is not null)
             (accumulator, labelValues, scoreValues) = Start(shape);
@@ -52,13 +57,33 @@ internal static class SequenceMetricsCalculator
             CheckFinite(label, "Label", labelSpan, shape, row);
             CheckFinite(score, "Score", scoreValues, shape, row);
             accumulator!.Add(labelSpan, scoreValues);
+            if (row == 0 && series?.Statistics is not null && series.TargetColumnNames.Count == shape.OutputFeatureCount)
+                (original, originalLabel, originalScore) = Start(shape);
+            if (original is not null)
+            {
+                Unstandardize(series!, labelSpan, originalLabel);
+                Unstandardize(series!, scoreValues, originalScore);
+                original.Add(originalLabel.AsSpan(0, labelSpan.Length), originalScore);
+            }
         }
 
         if (accumulator is null || accumulator.SequenceCount == 0)
             throw new ArgumentException(
                 $"The data to evaluate is empty: it has no rows, so there are no sequences in label column '{label.Name}' " +
                 $"and score column '{score.Name}' to compare.", DataParameter);
-        return accumulator.ToMetrics();
+        SequenceRegressionMetrics metrics = accumulator.ToMetrics();
+        if (series is null || series.TargetColumnNames.Count != shape!.OutputFeatureCount)
+            return metrics;
+        return metrics.With(series.TargetColumnNames, original?.ToMetrics().With(series.TargetColumnNames, null));
+    }
+
+    // value × scale + mean of each value's column (columns repeat every OutputFeatureCount values), as SeriesStatistics.Unstandardize does.
+    private static void Unstandardize(TrainingSeries series, ReadOnlySpan<float> values, float[] destination)
+    {
+        SeriesStatistics statistics = series.Statistics!;
+        IReadOnlyList<string> columns = series.TargetColumnNames;
+        for (int i = 0; i < values.Length; i++)
+            destination[i] = (float)statistics.Unstandardize(columns[i % columns.Count], values[i]);
     }
 
     /// <summary>The accumulator for sequences of this shape and the dense buffers every row is copied into.</summary>

@@ -54,4 +54,22 @@ public sealed class SequenceRegressionMetrics
 
     /// <summary>Mean absolute error of each output feature f (OutputFeatureCount values), over sequences and steps.</summary>
     public IReadOnlyList<double> MeanAbsoluteErrorPerFeature { get; }
+
+    /// <summary>The series column of each output feature, in order, when the label comes from window views
+    /// (<c>CreateSequenceWindows</c>, <c>SplitSequenceWindowsChronologically</c>); otherwise null.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; internal init; }
+
+    /// <summary>
+    /// The same metrics in the series' own units, when the label comes from windows standardized with series statistics
+    /// (the split's z-scores, or <see cref="SequenceWindowOptions.Standardization"/>): every label and score value is
+    /// mapped back with value × scale + mean of its column first. Per-feature errors are then in each column's units
+    /// (squared units for MSE); the overall MSE and MAE mix the columns' units, as the "raw" figures of the ETT papers
+    /// do. Null when the windows were not standardized (the metrics above are then already in the series' units).
+    /// </summary>
+    public SequenceRegressionMetrics? InOriginalUnits { get; internal init; }
+
+    internal SequenceRegressionMetrics With(IReadOnlyList<string> featureNames, SequenceRegressionMetrics? inOriginalUnits) =>
+        new(SequenceCount, MeanSquaredError, MeanAbsoluteError, RSquared, MeanSquaredErrorPerStep, MeanAbsoluteErrorPerStep,
+            MeanSquaredErrorPerFeature, MeanAbsoluteErrorPerFeature)
+        { FeatureNames = featureNames, InOriginalUnits = inOriginalUnits };
 }

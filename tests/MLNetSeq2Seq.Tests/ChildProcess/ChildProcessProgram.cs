@@ -21,6 +21,8 @@ public static class ChildProcessProgram
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
+        [Forecasting.ForecastEngineTests.ForecastCommand] = Forecasting.ForecastEngineTests.ForecastInChild,
+        [Forecasting.TrainingSeriesTests.PrintCommand] = Forecasting.TrainingSeriesTests.PrintInChild,
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
         [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
         [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Forecasting;
+
+namespace MLNetSeq2Seq;
+
+/// <summary>
+/// Forecasts past the end of a series, the way ML.NET's time-series prediction engine does: it keeps the last
+/// L = <see cref="TrainingSeries.InputLength"/> observations of the model's input columns, <see cref="Predict"/>
+/// returns the next <see cref="Seq2SeqTransformer.Horizon"/> steps in the series' units (with timestamps when it
+/// tracks them), <see cref="Observe(IDataView)"/> appends new rows and moves the window, and
+/// <see cref="CheckPoint(Stream)"/> / <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/> save and restore that state.
+/// Observations are raw series values: the model's training statistics standardize them on the way in and the
+/// forecast is un-standardized on the way out. Created by <see cref="Seq2SeqTransformer.CreateForecastEngine"/>.
+/// </summary>
+/// <remarks>
+/// The engine holds no native memory and does not own the model: dispose the model when done; the engine cannot
+/// forecast after that (<see cref="ObjectDisposedException"/>). One engine is not safe for concurrent use; several
+/// engines may share one model. The engine runs this Seq2Seq model alone: transforms that came before it in a
+/// pipeline are not applied, so train forecasters on the window views directly (their z-scores travel in the model).
+/// </remarks>
+public sealed class Seq2SeqForecastEngine
+{
+    private readonly MLContext _mlContext;
+    private readonly Seq2SeqTransformer _model;
+    private readonly TrainingSeries _series;
+    private readonly ForecastEngineState _state;
+
+    private Seq2SeqForecastEngine(MLContext mlContext, Seq2SeqTransformer model, ForecastEngineState state)
+    {
+        _mlContext = mlContext;
+        _model = model;
+        _series = model.TrainingSeries!;
+        _state = state;
+    }
+
+    /// <summary>Observations received so far (the history included).</summary>
+    public long ObservationCount => _state.ObservationCount;
+
+    /// <summary>The timestamp of the last observation; null without a timestamp column.</summary>
+    public DateTime? LastTimestamp => _state.LastTimestamp;
+
+    /// <summary>The series' step: the difference between the last two observed timestamps; null without a timestamp column.</summary>
+    public TimeSpan? Step => _state.Step;
+
+    /// <summary>The timestamp column the engine reads from observations; null when it forecasts without timestamps.</summary>
+    public string? TimestampColumnName => _state.TimestampColumnName;
+
+    internal static Seq2SeqForecastEngine Create(MLContext mlContext, Seq2SeqTransformer model, IDataView history, string? timestampColumnName)
+    {
+        TrainingSeries series = RequireSeries(model);
+        if (timestampColumnName is not null && string.IsNullOrWhiteSpace(timestampColumnName))
+            throw new ArgumentException("timestampColumnName is blank: name the series' timestamp column, or pass null.", nameof(timestampColumnName));
+        var state = new ForecastEngineState(series.InputColumnNames, series.InputLength, timestampColumnName);
+        SeriesTable rows = Read(history, state);
+        if (rows.RowCount < series.InputLength)
+            throw new ArgumentException($"The history has {rows.RowCount} rows, but the model forecasts from the last {series.InputLength} (its InputLength): give at least that many.", nameof(history));
+        if (timestampColumnName is not null && rows.RowCount < 2)
+            throw new ArgumentException("Forecast timestamps need the series' step, the difference between the last two timestamps: give at least 2 rows.", nameof(history));
+        state.Append(rows);
+        return new Seq2SeqForecastEngine(mlContext, model, state);
+    }
+
+    /// <summary>
+    /// The next Horizon steps after the last observation, in the series' units, with timestamps when tracked.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public Seq2SeqForecast Predict()
+    {
+        IReadOnlyList<string> inputs = _series.InputColumnNames;
+        float[] window = _state.Window();
+        var features = new float[window.Length];
+        for (int i = 0; i < window.Length; i++)
+            features[i] = _series.Standardize(inputs[i % inputs.Count], window[i]);
+        var scores = new float[_model.Horizon * _model.OutputFeatureCount];
+        ((ISequenceScorer)_model).Score(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores);
+        DateTime[]? timestamps = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step
+            ? Enumerable.Range(1, _model.Horizon).Select(h => last + h * step).ToArray()
+            : null;
+        return new Seq2SeqForecast(_series.TargetColumnNames, _series.Unstandardize(scores), timestamps);
+    }
+
+    /// <summary>
+    /// Appends new rows of the series (in time order, after the last observation) and moves the window to end at the
+    /// last of them. The rows need the model's input columns (raw values) and, when tracked, the timestamp column,
+    /// increasing past <see cref="LastTimestamp"/>. Nothing changes when a row is rejected.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or not numeric, or a timestamp is not a time or not increasing.</exception>
+    /// <exception cref="InvalidOperationException">A value is NaN or infinite; the message names its column and row (0-based, in <paramref name="rows"/>).</exception>
+    public void Observe(IDataView rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        _state.Append(Read(rows, _state));
+    }
+
+    /// <summary>As <see cref="Observe(IDataView)"/>, from objects of a row class with the series' columns as properties.</summary>
+    public void Observe<TRow>(IEnumerable<TRow> rows) where TRow : class
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        Observe(_mlContext.Data.LoadFromEnumerable(rows));
+    }
+
+    /// <summary>
+    /// Saves the engine's state — the last L observations, the observation count, the last timestamp and the step —
+    /// so that <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/> with the same model continues exactly where this
+    /// engine stands. The model is not included: save it with <c>mlContext.Model.Save</c>.
+    /// </summary>
+    public void CheckPoint(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _state.Write(stream);
+    }
+
+    /// <summary>As <see cref="CheckPoint(Stream)"/>, to a file (written to a temporary file first, then renamed).</summary>
+    public void CheckPoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string temporary = path + ".tmp";
+        using (FileStream file = File.Create(temporary))
+            CheckPoint(file);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>An engine over <paramref name="model"/> in the state a <see cref="CheckPoint(Stream)"/> saved.</summary>
+    /// <exception cref="InvalidDataException">The state is damaged, or was not written by a forecast engine.</exception>
+    /// <exception cref="ArgumentException">The state belongs to a model with other input columns or another input length.</exception>
+    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        TrainingSeries series = RequireSeries(model);
+        ForecastEngineState state = ForecastEngineState.Read(stream);
+        if (!state.ColumnNames.SequenceEqual(series.InputColumnNames) || state.InputLength != series.InputLength)
+            throw new ArgumentException($"The saved engine state holds {state.InputLength} steps of {string.Join(", ", state.ColumnNames.Select(c => $"'{c}'"))}, "
+                + $"but this model forecasts from {series.InputLength} steps of {string.Join(", ", series.InputColumnNames.Select(c => $"'{c}'"))}: load it with the model it was saved with.", nameof(model));
+        return new Seq2SeqForecastEngine(mlContext, model, state);
+    }
+
+    /// <summary>As <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/>, from a file.</summary>
+    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using FileStream file = File.OpenRead(path);
+        return Load(mlContext, model, file);
+    }
+
+    private static TrainingSeries RequireSeries(Seq2SeqTransformer model) => model.TrainingSeries
+        ?? throw new InvalidOperationException("This model does not know the series it was trained on (TrainingSeries is null): train it on windows from "
+            + "mlContext.Data.CreateSequenceWindows or SplitSequenceWindowsChronologically (models saved before format 0x00010006 do not record it either), "
+            + "or build the input window yourself and call Transform.");
+
+    private static SeriesTable Read(IDataView rows, ForecastEngineState state)
+    {
+        var requests = state.ColumnNames.Select(c => new SeriesColumnRequest(c, "the model's TrainingSeries.InputColumnNames")).ToArray();
+        (string, string)? timestamp = state.TimestampColumnName is string name ? (name, "timestampColumnName") : null;
+        return SeriesTable.Read(rows, requests, timestamp, 0, null);
+    }
+}
