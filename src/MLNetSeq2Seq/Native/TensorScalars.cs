@@ -1,3 +1,4 @@
+using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,6 +17,13 @@ internal static class TensorScalars
 {
     private static readonly Scalar s_one = 1.ToScalar();
 
+    // Disposes the Scalar after the call that uses it; until then the reference keeps the finalizer away.
+    private static Tensor With(Scalar value, Func<Scalar, Tensor> use)
+    {
+        using (value)
+            return use(value);
+    }
+
     /// <summary><paramref name="left"/> + <paramref name="right"/> (libtorch's add with alpha 1).</summary>
     public static Tensor Plus(Tensor left, Tensor right) => left.add(right, s_one);
 
@@ -23,39 +31,24 @@ internal static class TensorScalars
     public static Tensor AddInPlace(Tensor target, Tensor source) => target.add_(source, s_one);
 
     /// <summary><paramref name="left"/> + <paramref name="right"/>.</summary>
-    public static Tensor Plus(Tensor left, double right)
-    {
-        using Scalar value = right.ToScalar();
-        return left.add(value, s_one);
-    }
+    public static Tensor Plus(Tensor left, double right) =>
+        With(right.ToScalar(), value => left.add(value, s_one));
 
     /// <summary><paramref name="left"/> − <paramref name="right"/> (the dtype of <paramref name="left"/> is kept for integer tensors).</summary>
-    public static Tensor Minus(Tensor left, long right)
-    {
-        using Scalar value = right.ToScalar();
-        return left.sub(value);
-    }
+    public static Tensor Minus(Tensor left, long right) =>
+        With(right.ToScalar(), value => left.sub(value));
 
     /// <summary><paramref name="left"/> − <paramref name="right"/>.</summary>
-    public static Tensor Minus(Tensor left, double right)
-    {
-        using Scalar value = right.ToScalar();
-        return left.sub(value);
-    }
+    public static Tensor Minus(Tensor left, double right) =>
+        With(right.ToScalar(), value => left.sub(value));
 
     /// <summary><paramref name="left"/> × <paramref name="right"/>.</summary>
-    public static Tensor Times(Tensor left, double right)
-    {
-        using Scalar value = right.ToScalar();
-        return left.mul(value);
-    }
+    public static Tensor Times(Tensor left, double right) =>
+        With(right.ToScalar(), value => left.mul(value));
 
     /// <summary><paramref name="left"/> ÷ <paramref name="right"/>.</summary>
-    public static Tensor DividedBy(Tensor left, double right)
-    {
-        using Scalar value = right.ToScalar();
-        return left.div(value);
-    }
+    public static Tensor DividedBy(Tensor left, double right) =>
+        With(right.ToScalar(), value => left.div(value));
 
     /// <summary><paramref name="left"/> ÷ <paramref name="right"/> as TorchSharp computes it (reciprocal, then scale).</summary>
     public static Tensor DividedBy(double left, Tensor right)
@@ -66,67 +59,40 @@ internal static class TensorScalars
     }
 
     /// <summary><paramref name="tensor"/> raised to <paramref name="exponent"/>.</summary>
-    public static Tensor Power(Tensor tensor, int exponent)
-    {
-        using Scalar value = exponent.ToScalar();
-        return tensor.pow(value);
-    }
+    public static Tensor Power(Tensor tensor, int exponent) =>
+        With(exponent.ToScalar(), value => tensor.pow(value));
 
     /// <summary>Element-wise minimum of <paramref name="tensor"/> and <paramref name="maximum"/>.</summary>
-    public static Tensor ClampMax(Tensor tensor, double maximum)
-    {
-        using Scalar value = maximum.ToScalar();
-        return tensor.clamp_max(value);
-    }
+    public static Tensor ClampMax(Tensor tensor, double maximum) =>
+        With(maximum.ToScalar(), value => tensor.clamp_max(value));
 
     /// <summary><paramref name="tensor"/> ≤ <paramref name="bound"/>.</summary>
-    public static Tensor AtMost(Tensor tensor, double bound)
-    {
-        using Scalar value = bound.ToScalar();
-        return tensor.le(value);
-    }
+    public static Tensor AtMost(Tensor tensor, double bound) =>
+        With(bound.ToScalar(), value => tensor.le(value));
 
     /// <summary><paramref name="tensor"/> &lt; <paramref name="bound"/>.</summary>
-    public static Tensor LessThan(Tensor tensor, long bound)
-    {
-        using Scalar value = bound.ToScalar();
-        return tensor.lt(value);
-    }
+    public static Tensor LessThan(Tensor tensor, long bound) =>
+        With(bound.ToScalar(), value => tensor.lt(value));
 
     /// <summary><paramref name="tensor"/> ≥ <paramref name="bound"/>.</summary>
-    public static Tensor AtLeast(Tensor tensor, long bound)
-    {
-        using Scalar value = bound.ToScalar();
-        return tensor.ge(value);
-    }
+    public static Tensor AtLeast(Tensor tensor, long bound) =>
+        With(bound.ToScalar(), value => tensor.ge(value));
 
     /// <summary>A copy of <paramref name="tensor"/> with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
-    public static Tensor MaskedFill(Tensor tensor, Tensor mask, double value)
-    {
-        using Scalar fill = value.ToScalar();
-        return tensor.masked_fill(mask, fill);
-    }
+    public static Tensor MaskedFill(Tensor tensor, Tensor mask, double value) =>
+        With(value.ToScalar(), fill => tensor.masked_fill(mask, fill));
 
     /// <summary>Writes <paramref name="value"/> into <paramref name="tensor"/> where <paramref name="mask"/> is true.</summary>
-    public static Tensor MaskedFillInPlace(Tensor tensor, Tensor mask, long value)
-    {
-        using Scalar fill = value.ToScalar();
-        return tensor.masked_fill_(mask, fill);
-    }
+    public static Tensor MaskedFillInPlace(Tensor tensor, Tensor mask, long value) =>
+        With(value.ToScalar(), fill => tensor.masked_fill_(mask, fill));
 
     /// <summary>Writes <paramref name="value"/> into every element of <paramref name="tensor"/>.</summary>
-    public static Tensor FillInPlace(Tensor tensor, long value)
-    {
-        using Scalar fill = value.ToScalar();
-        return tensor.fill_(fill);
-    }
+    public static Tensor FillInPlace(Tensor tensor, long value) =>
+        With(value.ToScalar(), fill => tensor.fill_(fill));
 
     /// <summary>A new tensor of <paramref name="shape"/> holding <paramref name="value"/>.</summary>
-    public static Tensor Full(long[] shape, long value, ScalarType dtype, Device device)
-    {
-        using Scalar fill = value.ToScalar();
-        return torch.full(shape, fill, dtype: dtype, device: device);
-    }
+    public static Tensor Full(long[] shape, long value, ScalarType dtype, Device device) =>
+        With(value.ToScalar(), fill => torch.full(shape, fill, dtype: dtype, device: device));
 
     /// <summary>0, 1, …, <paramref name="count"/> − 1 as int64 on <paramref name="device"/>.</summary>
     public static Tensor Range(long count, Device device)
