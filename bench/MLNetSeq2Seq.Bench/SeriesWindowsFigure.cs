@@ -56,6 +56,11 @@ internal static class SeriesWindowsFigure
         IDataView copied = ml.Transforms.SelectColumns("Features", "Label").Fit(windows).Transform(windows);
         long count = windows.GetRowCount() ?? 0;
         Report.Heading($"Series-backed ÷ copied windows: {rows} rows × {Columns} columns, {count} windows (stride {stride}), {rounds} interleaved rounds");
+        // Untimed: libtorch loaded and both paths' code compiled before the first timed round.
+        var warmUp = new MLContext(seed: Seed);
+        IDataView few = Windows(warmUp, 3_000, 1);
+        TimedFit(few);
+        TimedFit(warmUp.Transforms.SelectColumns("Features", "Label").Fit(few).Transform(few));
         var epochRatios = new List<double>();
         var fitRatios = new List<double>();
         var series = new List<double>();

@@ -1,24 +1,25 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
-using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Data;
 
 /// <summary>
 /// Sliding windows kept as their series: the input columns (T, F) and the target columns (T, O) once on the device
 /// (one tensor when they are the same columns), and window k's first input step at series row
-/// FirstStart + k × Stride. A batch is cut by index arithmetic and one index_select per tensor: the rows
-/// start + 0 … start + L − 1 for features, start + L … start + L + H − 1 for labels. Values and layout are those the
-/// copied windows would hold, bit for bit; memory is the series' rather than (L + H) times it.
+/// FirstStart + k × Stride. Over each series lies a strided view, (windows, L, F) with strides (Stride × F, F, 1)
+/// (and (windows, H, O) from row FirstStart + L for labels), which copies nothing; a batch is one index_select on
+/// each view, which copies each chosen window's contiguous L × F block exactly as it copies a row of dense windows.
+/// Values and layout are those the copied windows would hold, bit for bit; memory is the series' rather than
+/// (L + H) times it.
 /// </summary>
 internal sealed class SeriesWindowStorage : ISequenceStorage
 {
     private readonly Tensor _inputSeries;
     private readonly Tensor _targetSeries;
-    // 0 … L − 1 and L … L + H − 1: the offsets of a window's feature and label rows from its start.
-    private readonly Tensor _inputOffsets;
-    private readonly Tensor _labelOffsets;
+    // Views over the series, one row per window: no copy.
+    private readonly Tensor _inputWindows;
+    private readonly Tensor _labelWindows;
     private readonly long _firstStart;
     private readonly int _stride;
 
@@ -37,10 +38,11 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
         InputSteps = inputLength;
         Horizon = horizon;
         Count = count;
-        Device device = inputSeries.device;
-        using Tensor all = Native.TensorScalars.Range(inputLength + horizon, device);
-        _inputOffsets = all.narrow(0, 0, inputLength).contiguous();
-        _labelOffsets = all.narrow(0, inputLength, horizon).contiguous();
+        if (!inputSeries.is_contiguous() || !targetSeries.is_contiguous())
+            throw new ArgumentException("The series tensors must be contiguous.");
+        long f = inputSeries.shape[1], o = targetSeries.shape[1];
+        _inputWindows = inputSeries.as_strided(new long[] { count, inputLength, f }, new long[] { stride * f, f, 1 }, firstStart * f);
+        _labelWindows = targetSeries.as_strided(new long[] { count, horizon, o }, new long[] { stride * o, o, 1 }, (firstStart + inputLength) * o);
     }
 
     /// <summary>Windows over the rows a <see cref="SequenceWindowDataView"/> reads, its series moved to
@@ -65,24 +67,22 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
 
     public (Tensor Features, Tensor Labels) Rows(ReadOnlySpan<long> rows)
     {
-        var starts = new long[rows.Length];
-        for (int i = 0; i < rows.Length; i++)
+        foreach (long row in rows)
         {
-            if ((ulong)rows[i] >= (ulong)Count)
-                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row {rows[i]} is not one of the {Count} windows.");
-            starts[i] = _firstStart + rows[i] * _stride;
+            if ((ulong)row >= (ulong)Count)
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"Row {row} is not one of the {Count} windows.");
         }
-        return Cut(starts);
+        using Tensor index = torch.tensor(rows.ToArray(), dtype: ScalarType.Int64, device: Device);
+        return (_inputWindows.index_select(0, index), _labelWindows.index_select(0, index));
     }
 
+    /// <summary>Contiguous copies, as the dense storage's rows are: kernels may take another path on a strided input.</summary>
     public (Tensor Features, Tensor Labels) Range(int start, int count)
     {
         if (start < 0 || count < 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) are not within the {Count} windows.");
-        var starts = new long[count];
-        for (int i = 0; i < count; i++)
-            starts[i] = _firstStart + (long)(start + i) * _stride;
-        return Cut(starts);
+        using Tensor features = _inputWindows.narrow(0, start, count), labels = _labelWindows.narrow(0, start, count);
+        return (features.contiguous(), labels.contiguous());
     }
 
     public ISequenceStorage Slice(int start, int count)
@@ -93,23 +93,11 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
         return new SeriesWindowStorage(_inputSeries.alias(), _targetSeries.alias(), _firstStart + (long)start * _stride, _stride, InputSteps, Horizon, count);
     }
 
-    private (Tensor Features, Tensor Labels) Cut(long[] starts)
-    {
-        int batch = starts.Length;
-        using var scope = torch.NewDisposeScope();
-        Tensor startTensor = torch.tensor(starts, dtype: ScalarType.Int64, device: Device).unsqueeze(1);
-        Tensor inputRows = Plus(startTensor, _inputOffsets.unsqueeze(0)).view(-1);
-        Tensor labelRows = Plus(startTensor, _labelOffsets.unsqueeze(0)).view(-1);
-        Tensor features = _inputSeries.index_select(0, inputRows).view(batch, InputSteps, InputFeatureCount);
-        Tensor labels = _targetSeries.index_select(0, labelRows).view(batch, Horizon, OutputFeatureCount);
-        return (features.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
-    }
-
     public void Dispose()
     {
         _inputSeries.Dispose();
         _targetSeries.Dispose();
-        _inputOffsets.Dispose();
-        _labelOffsets.Dispose();
+        _inputWindows.Dispose();
+        _labelWindows.Dispose();
     }
 }
