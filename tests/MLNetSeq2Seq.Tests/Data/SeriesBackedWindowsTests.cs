@@ -149,6 +149,22 @@ public sealed class SeriesBackedWindowsTests
     }
 
     [Fact]
+    public void The_learning_rate_range_test_draws_the_same_curve_on_either_storage()
+    {
+        var ml = new MLContext(seed: 1);
+        string[] inputs = { "A", "C" };
+        IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(200)), WindowOptions(inputs, inputs, 2));
+        Seq2SeqOptions Options(bool copy) => new() { HiddenSize = 16, BatchSize = 16, Seed = 8, CopyWindows = copy };
+        var sweep = new LearningRateRangeTestOptions { StartLearningRate = 1e-4, EndLearningRate = 1, StepCount = 12 };
+
+        var fromSeries = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(false), sweep);
+        var fromCopies = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(true), sweep);
+
+        Assert.Equal(12, fromSeries.Curve.Count);
+        Assert.Equal(fromCopies.Curve, fromSeries.Curve);
+    }
+
+    [Fact]
     public void A_view_whose_columns_are_not_the_ones_asked_for_is_read_row_by_row()
     {
         var ml = new MLContext(seed: 1);
