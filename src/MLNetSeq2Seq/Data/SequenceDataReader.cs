@@ -89,14 +89,19 @@ internal static class SequenceDataReader
     }
 
     /// <summary>
-    /// The component's own window view when <paramref name="data"/> is one whose feature and label columns are the ones
-    /// asked for, and it has windows; otherwise null (any other IDataView is copied row by row). Its series values are
+    /// The component's own window view when <paramref name="data"/> is one, or is one seen through ML.NET row-to-row
+    /// transforms that pass its feature and label columns through unchanged (a pipeline that adds columns before the
+    /// trainer), and it has windows; otherwise null (any other IDataView is copied row by row). Its series values are
     /// finite already (the view's reader checks them), and every window is full length, so nothing is skipped or padded.
     /// </summary>
-    internal static SequenceWindowDataView? SeriesBacked(IDataView data, string featureColumnName, string labelColumnName) =>
-        data is SequenceWindowDataView windows && windows.WindowCount > 0
-            && windows.Schema[windows.FeaturesColumn].Name == featureColumnName && windows.Schema[windows.LabelColumn].Name == labelColumnName
+    internal static SequenceWindowDataView? SeriesBacked(IDataView data, string featureColumnName, string labelColumnName)
+    {
+        if (data.Schema.GetColumnOrNull(featureColumnName) is not DataViewSchema.Column feature || data.Schema.GetColumnOrNull(labelColumnName) is not DataViewSchema.Column label)
+            return null;
+        var (origin, columns) = PassThroughColumns.Origin(data, new[] { feature.Index, label.Index });
+        return origin is SequenceWindowDataView windows && windows.WindowCount > 0 && columns[0] == windows.FeaturesColumn && columns[1] == windows.LabelColumn
             ? windows : null;
+    }
 
     /// <summary>True when every value of the row is finite; otherwise false (Skip) or an error naming the place (Throw).</summary>
     private static bool AllFinite(in VBuffer<float> values, string role, string column, int width, long row, string dataName, NonFiniteRowHandling handling)

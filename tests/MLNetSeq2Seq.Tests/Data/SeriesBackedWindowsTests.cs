@@ -165,15 +165,39 @@ public sealed class SeriesBackedWindowsTests
     }
 
     [Fact]
-    public void A_view_whose_columns_are_not_the_ones_asked_for_is_read_row_by_row()
+    public void A_view_whose_columns_are_not_the_ones_asked_for_or_are_changed_by_a_transform_is_read_row_by_row()
     {
         var ml = new MLContext(seed: 1);
         IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(80)),
             new SequenceWindowOptions { InputColumnNames = new[] { "A" }, InputLength = L, Horizon = H, TimestampColumnName = null, FeaturesColumnName = "X" });
 
-        Assert.NotNull(SequenceDataReader.SeriesBacked(windows, "X", "Label"));
+        Assert.Same(windows, SequenceDataReader.SeriesBacked(windows, "X", "Label"));
         Assert.Null(SequenceDataReader.SeriesBacked(windows, "Features", "Label"));
-        Assert.Null(SequenceDataReader.SeriesBacked(ml.Transforms.CopyColumns("Y", "X").Fit(windows).Transform(windows), "X", "Label"));
+        // Transforms that leave X and Label as they are: still the window view underneath.
+        IDataView added = ml.Transforms.CopyColumns("Y", "X").Append(ml.Transforms.NormalizeMinMax("Y")).Fit(windows).Transform(windows);
+        Assert.Same(windows, SequenceDataReader.SeriesBacked(added, "X", "Label"));
+        // Transforms that replace X or Label, or hide the view: the values differ from the series, so they are copied.
+        Assert.Null(SequenceDataReader.SeriesBacked(ml.Transforms.NormalizeMinMax("X").Fit(windows).Transform(windows), "X", "Label"));
+        Assert.Null(SequenceDataReader.SeriesBacked(ml.Transforms.CopyColumns("Label", "Label").Fit(windows).Transform(windows), "X", "Label"));
+        Assert.Null(SequenceDataReader.SeriesBacked(ml.Transforms.SelectColumns("X", "Label").Fit(windows).Transform(windows), "X", "Label"));
+        Assert.Null(SequenceDataReader.SeriesBacked(ml.Transforms.CopyColumns("Z", "X").Fit(windows).Transform(ml.Data.SkipRows(windows, 5)), "X", "Label"));
+    }
+
+    [Fact]
+    public void A_pipeline_that_adds_columns_before_the_trainer_still_trains_on_the_series_with_the_same_weights()
+    {
+        var ml = new MLContext(seed: 1);
+        string[] inputs = { "A", "B" };
+        IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(200)), WindowOptions(inputs, inputs, 1));
+        IDataView transformed = ml.Transforms.CopyColumns("FeaturesCopy", "Features").Fit(windows).Transform(windows);
+        Seq2SeqOptions Options(bool copy) => new() { HiddenSize = 16, BatchSize = 32, MaxEpochs = 1, LearningRate = 1e-2, Seed = 2, CopyWindows = copy };
+
+        using (TrainingSession session = TrainingSession.Open(ml, Options(false), transformed, "test"))
+            Assert.IsType<SeriesWindowStorage>(session.Train.Storage);
+        using Seq2SeqTransformer fromPipeline = ml.Transforms.CopyColumns("FeaturesCopy", "Features").Append(ml.Regression.Trainers.Seq2Seq(Options(false))).Fit(windows).LastTransformer;
+        using Seq2SeqTransformer fromCopies = ml.Regression.Trainers.Seq2Seq(Options(true)).Fit(windows);
+
+        AssertIdenticalWeights(fromCopies, fromPipeline);
     }
 
     private static void AssertSameTraining(MLContext ml, IDataView train, Func<bool, Seq2SeqOptions> options)
