@@ -41,6 +41,13 @@ if (args.Length > 0 && args[0] == ParallelFits.Flag)
     return ParallelFits.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] is SeriesWindowsFigure.Flag or SeriesWindowsFigure.ChildFlag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return args[0] == SeriesWindowsFigure.Flag ? SeriesWindowsFigure.Run(args[1..]) : SeriesWindowsFigure.RunChild(args[1..]);
+}
+
 if (args.Length > 0 && args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchArguments.Usage);

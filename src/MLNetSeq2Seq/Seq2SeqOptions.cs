@@ -348,6 +348,13 @@ public sealed class Seq2SeqOptions
         EarlyStoppingMetric = LossFunction.MeanSquaredError,
     };
 
+    /// <summary>
+    /// Internal switch: copy every window of a window view into dense tensors, as for any other IDataView, instead of
+    /// keeping the series once and cutting windows per batch. Results are the same bit for bit; it exists so tests and
+    /// the bench can compare the two storages. Not part of the run identity (it changes memory, not results).
+    /// </summary>
+    internal bool CopyWindows { get; set; }
+
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
     internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
 

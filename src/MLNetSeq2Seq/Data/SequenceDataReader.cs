@@ -21,8 +21,10 @@ internal static class SequenceDataReader
     /// row left is an error either way. Row numbers in messages count the rows of <paramref name="data"/>, from 0.
     /// </summary>
     public static SequenceDataset Read(IDataView data, string featureColumnName, string labelColumnName, SequenceShapes shapes, Device device,
-        string dataName, NonFiniteRowHandling nonFiniteRows = NonFiniteRowHandling.Throw, MLNetHost? host = null)
+        string dataName, NonFiniteRowHandling nonFiniteRows = NonFiniteRowHandling.Throw, MLNetHost? host = null, bool copyWindows = false)
     {
+        if (!copyWindows && SeriesBacked(data, featureColumnName, labelColumnName) is SequenceWindowDataView windows)
+            return new SequenceDataset(SeriesWindowStorage.Of(windows, device));
         DataViewSchema.Column featureColumn = data.Schema[featureColumnName];
         DataViewSchema.Column labelColumn = data.Schema[labelColumnName];
         bool labelLengthVaries = ((VectorDataViewType)labelColumn.Type).Size == 0;
@@ -84,6 +86,21 @@ internal static class SequenceDataReader
         features = null!; // the managed copy is garbage from here on
         Tensor labelTensor = labels.ToPaddedTensor(labelSteps, shapes.Horizon, outputCount, device);
         return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null);
+    }
+
+    /// <summary>
+    /// The component's own window view when <paramref name="data"/> is one, or is one seen through ML.NET row-to-row
+    /// transforms that pass its feature and label columns through unchanged (a pipeline that adds columns before the
+    /// trainer), and it has windows; otherwise null (any other IDataView is copied row by row). Its series values are
+    /// finite already (the view's reader checks them), and every window is full length, so nothing is skipped or padded.
+    /// </summary>
+    internal static SequenceWindowDataView? SeriesBacked(IDataView data, string featureColumnName, string labelColumnName)
+    {
+        if (data.Schema.GetColumnOrNull(featureColumnName) is not DataViewSchema.Column feature || data.Schema.GetColumnOrNull(labelColumnName) is not DataViewSchema.Column label)
+            return null;
+        var (origin, columns) = PassThroughColumns.Origin(data, new[] { feature.Index, label.Index });
+        return origin is SequenceWindowDataView windows && windows.WindowCount > 0 && columns[0] == windows.FeaturesColumn && columns[1] == windows.LabelColumn
+            ? windows : null;
     }
 
     /// <summary>True when every value of the row is finite; otherwise false (Skip) or an error naming the place (Throw).</summary>

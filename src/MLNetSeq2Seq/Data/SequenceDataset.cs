@@ -8,26 +8,44 @@ namespace MLNetSeq2Seq.Data;
 
 /// <summary>
 /// Training or validation sequences on the training device: features (N, L, F) and labels (N, H, O), right-padded
-/// with zeros when rows differ in length. The real step counts stay on the host (null when every row is full
-/// length), so masks and loss weights need no device reads. Created once per Fit; owns its tensors.
+/// with zeros when rows differ in length, served by row from one of two storages (<see cref="ISequenceStorage"/>):
+/// dense copies of every row, or a series with window starts. The loop reads both alike. The real step counts stay
+/// on the host (null when every row is full length), so masks and loss weights need no device reads. Created once
+/// per Fit; owns its storage.
 /// </summary>
 internal sealed class SequenceDataset : IDisposable
 {
+    /// <summary>Dense tensors, owned from here on.</summary>
     public SequenceDataset(Tensor features, Tensor labels, int[]? featureSteps = null, int[]? labelSteps = null)
+        : this(new CopiedWindowStorage(features, labels), featureSteps, labelSteps)
     {
-        if (features.shape[0] != labels.shape[0])
-            throw new ArgumentException("Features and labels must have the same number of rows.");
-        Features = features;
-        Labels = labels;
-        FeatureSteps = featureSteps;
-        LabelSteps = labelSteps;
-        long labelStepCount = labelSteps?.Sum(s => (long)s) ?? labels.shape[0] * labels.shape[1];
-        ValidLabelElements = labelStepCount * labels.shape[2];
     }
 
-    public Tensor Features { get; }
+    public SequenceDataset(ISequenceStorage storage, int[]? featureSteps = null, int[]? labelSteps = null)
+    {
+        Storage = storage;
+        FeatureSteps = featureSteps;
+        LabelSteps = labelSteps;
+        long labelStepCount = labelSteps?.Sum(s => (long)s) ?? (long)storage.Count * storage.Horizon;
+        ValidLabelElements = labelStepCount * storage.OutputFeatureCount;
+    }
 
-    public Tensor Labels { get; }
+    /// <summary>Where the rows live; internal so tests can tell the kinds apart.</summary>
+    internal ISequenceStorage Storage { get; }
+
+    public Device Device => Storage.Device;
+
+    /// <summary>Input steps of the longest row (L).</summary>
+    public int InputSteps => Storage.InputSteps;
+
+    /// <summary>(N, L, F, H, O): the shapes of the features and labels, for fingerprints.</summary>
+    public long[] Shape => new long[] { Storage.Count, Storage.InputSteps, Storage.InputFeatureCount, Storage.Horizon, Storage.OutputFeatureCount };
+
+    /// <summary>Features (rows, L, F) and labels (rows, H, O) of the given rows, new tensors in the caller's scope.</summary>
+    public (Tensor Features, Tensor Labels) Rows(ReadOnlySpan<long> rows) => Storage.Rows(rows);
+
+    /// <summary>Features and labels of rows [start, start + count).</summary>
+    public (Tensor Features, Tensor Labels) Range(int start, int count) => Storage.Range(start, count);
 
     /// <summary>Real input steps of each row; null when all rows have Features.shape[1].</summary>
     public int[]? FeatureSteps { get; }
@@ -38,7 +56,7 @@ internal sealed class SequenceDataset : IDisposable
     /// <summary>Label values that count in the loss (padding excluded).</summary>
     public long ValidLabelElements { get; }
 
-    public int Count => (int)Features.shape[0];
+    public int Count => Storage.Count;
 
     /// <summary>Input lengths of the given rows as a CPU int64 tensor (for packing), or null when all are full length.</summary>
     public Tensor? FeatureLengths(ReadOnlySpan<long> rows)
@@ -59,19 +77,19 @@ internal sealed class SequenceDataset : IDisposable
         var steps = new long[rows.Length];
         for (int i = 0; i < rows.Length; i++)
             steps[i] = LabelSteps[rows[i]];
-        Tensor stepTensor = torch.tensor(steps, dtype: ScalarType.Int64, device: Labels.device);
-        return (Range(Labels.shape[1], Labels.device).unsqueeze(0) < stepTensor.unsqueeze(1)).unsqueeze(2).to(Labels.dtype);
+        Tensor stepTensor = torch.tensor(steps, dtype: ScalarType.Int64, device: Device);
+        return (Native.TensorScalars.Range(Storage.Horizon, Device).unsqueeze(0) < stepTensor.unsqueeze(1)).unsqueeze(2).to(ScalarType.Float32);
     }
 
     /// <summary>Label values that count in the loss for the given rows.</summary>
     public long ValidLabelElementsOf(ReadOnlySpan<long> rows)
     {
         if (LabelSteps is null)
-            return rows.Length * Labels.shape[1] * Labels.shape[2];
+            return (long)rows.Length * Storage.Horizon * Storage.OutputFeatureCount;
         long steps = 0;
         foreach (long row in rows)
             steps += LabelSteps[row];
-        return steps * Labels.shape[2];
+        return steps * Storage.OutputFeatureCount;
     }
 
     /// <summary>Splits off the last <paramref name="count"/> rows (the chronologically last, in data order); the
@@ -79,17 +97,11 @@ internal sealed class SequenceDataset : IDisposable
     public (SequenceDataset Head, SequenceDataset Tail) SplitLast(int count, int gap = 0)
     {
         int headCount = Count - count - gap;
-        var head = new SequenceDataset(Features.narrow(0, 0, headCount), Labels.narrow(0, 0, headCount),
-            FeatureSteps?[..headCount], LabelSteps?[..headCount]);
+        var head = new SequenceDataset(Storage.Slice(0, headCount), FeatureSteps?[..headCount], LabelSteps?[..headCount]);
         int tailStart = Count - count;
-        var tail = new SequenceDataset(Features.narrow(0, tailStart, count), Labels.narrow(0, tailStart, count),
-            FeatureSteps?[tailStart..], LabelSteps?[tailStart..]);
+        var tail = new SequenceDataset(Storage.Slice(tailStart, count), FeatureSteps?[tailStart..], LabelSteps?[tailStart..]);
         return (head, tail);
     }
 
-    public void Dispose()
-    {
-        Features.Dispose();
-        Labels.Dispose();
-    }
+    public void Dispose() => Storage.Dispose();
 }

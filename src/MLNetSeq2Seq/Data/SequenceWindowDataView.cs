@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Data;
 
@@ -186,6 +188,38 @@ internal sealed class SequenceWindowDataView : IDataView
 
     /// <summary>The table row of window <paramref name="window"/>'s first input step, plus <paramref name="offset"/> rows.</summary>
     public int TableRow(int window, int offset) => (int)(StartRow(window) - _table.FirstRow) + offset;
+
+    /// <summary>Series rows between window starts.</summary>
+    public int Stride => _stride;
+
+    /// <summary>Target steps per window.</summary>
+    public int Horizon => _horizon;
+
+    /// <summary>
+    /// The series rows these windows read, once, as tensors on <paramref name="device"/>: the input columns (T, F) and the
+    /// target columns (T, O), each in the order of the window columns (one tensor twice, as two handles, when both are
+    /// the table's columns in order), and the tensor row where window 0 starts (always 0: only the rows from window 0's
+    /// start to the last window's end are moved).
+    /// </summary>
+    internal (Tensor Inputs, Tensor Targets, long FirstStart) SeriesTensors(Device device)
+    {
+        int width = _table.ColumnCount, first = TableRow(0, 0);
+        int rows = WindowCount == 0 ? 0 : TableRow(WindowCount - 1, 0) + _inputLength + _horizon - first;
+        using var scope = torch.NewDisposeScope();
+        Tensor table = torch.zeros(new long[] { rows, width }, ScalarType.Float32);
+        table.data<float>().CopyFrom(_table.Values.Slice(first * width, rows * width), 0, 0);
+        if (device.type != DeviceType.CPU)
+            table = table.to(device);
+        Tensor Columns(int[] columns, bool wholeRows)
+        {
+            if (wholeRows)
+                return table.alias();
+            using Tensor index = torch.tensor(columns.Select(c => (long)c).ToArray(), dtype: ScalarType.Int64, device: table.device);
+            return table.index_select(1, index).contiguous();
+        }
+        Tensor inputs = Columns(_inputColumns, _inputsAreWholeRows), targets = Columns(_targetColumns, _targetsAreWholeRows);
+        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), 0);
+    }
 
     /// <summary>Writes the window's inputs, time-major: step t, column f at t × F + f.</summary>
     public void CopyFeatures(int window, Span<float> destination) => Copy(TableRow(window, 0), _inputLength, _inputColumns, _inputsAreWholeRows, destination);

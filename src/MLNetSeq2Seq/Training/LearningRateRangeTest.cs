@@ -22,7 +22,7 @@ internal static class LearningRateRangeTest
         using SequenceNetwork network = session.CreateNetwork();
         using var runner = new OptimizerStepRunner(network, PointLoss.TrainingLossOf(options), settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
             Seq2SeqTrainer.InitialMicroBatchSize(options, batchSize), session.Host, observer, randomSeed: session.Seed);
-        using Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: session.Train.Features.device);
+        using Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: session.Train.Device);
         var curve = new List<LearningRateRangeTestPoint>(settings.StepCount);
         bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
         double growth = Math.Pow(settings.EndLearningRate / settings.StartLearningRate, 1.0 / (settings.StepCount - 1));

@@ -130,7 +130,7 @@ internal sealed class OptimizerStepRunner : IDisposable
         // zero_grad reads every parameter's .grad, and each read makes a tensor handle: called inside the caller's scope.
         Optimizer.zero_grad();
         double stepElements = data.ValidLabelElementsOf(rows);
-        Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+        Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Device);
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
@@ -139,9 +139,7 @@ internal sealed class OptimizerStepRunner : IDisposable
             offset += size;
             _observer?.OnMicroBatch(epoch, microRows);
             using var scope = torch.NewDisposeScope();
-            Tensor index = torch.tensor(microRows.ToArray(), dtype: ScalarType.Int64, device: data.Features.device);
-            Tensor labels = data.Labels.index_select(0, index);
-            Tensor features = data.Features.index_select(0, index);
+            var (features, labels) = data.Rows(microRows);
             Tensor? lengths = data.FeatureLengths(microRows);
             Tensor Forward() => _network.Forward(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
             Tensor prediction = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();

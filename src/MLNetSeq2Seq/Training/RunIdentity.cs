@@ -65,11 +65,13 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
             }
             using var scope = torch.NewDisposeScope();
             long[] rows = SampleRows(data.Count);
-            foreach (long dimension in data.Features.shape.Concat(data.Labels.shape))
+            // (N, L, F) then (N, H, O), as the copied tensors' shapes were hashed: a checkpoint resumes on either storage.
+            long[] shape = data.Shape;
+            foreach (long dimension in new[] { shape[0], shape[1], shape[2], shape[0], shape[3], shape[4] })
                 hash.AppendData(BitConverter.GetBytes(dimension));
-            Tensor index = torch.tensor(rows, dtype: ScalarType.Int64, device: data.Features.device);
-            foreach (Tensor values in new[] { data.Features, data.Labels })
-                hash.AppendData(values.index_select(0, index).cpu().contiguous().bytes);
+            var (features, labels) = data.Rows(rows);
+            foreach (Tensor values in new[] { features, labels })
+                hash.AppendData(values.cpu().contiguous().bytes);
             foreach (int[]? steps in new[] { data.FeatureSteps, data.LabelSteps })
                 foreach (long row in rows)
                     hash.AppendData(BitConverter.GetBytes(steps?[row] ?? -1));

@@ -47,7 +47,7 @@ internal sealed class Seq2SeqTrainer
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
         var identity = RunIdentity.Of(_options, network.Architecture, _seed, batchSize, train, validation);
         var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
-        using var nonFinite = new NonFiniteStepMonitor(train.Features.device, _options.SkipNonFiniteSteps);
+        using var nonFinite = new NonFiniteStepMonitor(train.Device, _options.SkipNonFiniteSteps);
         var trainingLoss = PointLoss.TrainingLossOf(_options);
         var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
         using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
@@ -56,7 +56,7 @@ internal sealed class Seq2SeqTrainer
         // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);
         var earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta);
-        using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Features.device);
+        using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Device);
         var epochs = new List<EpochSummary>();
         long step = 0;
         int firstEpoch = 1;
@@ -79,7 +79,7 @@ internal sealed class Seq2SeqTrainer
         }
 
         _host.Info($"Seq2Seq: {train.Count} training rows, {(validation is null ? "no validation" : $"{validation.Count} validation rows")}, "
-            + $"device {train.Features.device}, effective batch {batchSize} (micro-batch {runner.MicroBatchSize}), {stepsPerEpoch} optimizer steps per epoch, "
+            + $"device {train.Device}, effective batch {batchSize} (micro-batch {runner.MicroBatchSize}), {stepsPerEpoch} optimizer steps per epoch, "
             + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule peaking at {_peakLearningRate:G4}; training loss {trainingLoss.Name}"
             + (validation is null ? "." : $", validation (early stopping) {validationMetric.Name}, patience {_options.EarlyStoppingPatience}.")
             + $" Network: {network.Architecture}.");

@@ -19,7 +19,7 @@ internal static class SequenceLoss
         {
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
-            Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: data.Features.device);
+            Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: data.Device);
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int count = Math.Min(batchSize, data.Count - start);
@@ -27,8 +27,8 @@ internal static class SequenceLoss
                 long[] rows = new long[count];
                 for (int i = 0; i < count; i++)
                     rows[i] = start + i;
-                Tensor prediction = network.Forward(data.Features.narrow(0, start, count), lengths: data.FeatureLengths(rows));
-                Tensor labels = data.Labels.narrow(0, start, count);
+                var (features, labels) = data.Range(start, count);
+                Tensor prediction = network.Forward(features, lengths: data.FeatureLengths(rows));
                 AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
             }
             return lossSum.ToDouble() / data.ValidLabelElements;

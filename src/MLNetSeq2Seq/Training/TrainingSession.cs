@@ -62,13 +62,13 @@ internal sealed class TrainingSession : IDisposable
         var host = new MLNetHost(environment, component);
         Device device = TorchDevices.Resolve(options.Device, host);
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
-        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host);
+        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows);
         try
         {
             RequireFullLengthForSegments(options, all, "Training data");
             if (options.ValidationSet is IDataView validationSet)
             {
-                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host);
+                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, options.CopyWindows);
                 try
                 {
                     RequireFullLengthForSegments(options, validation, "ValidationSet");
@@ -123,7 +123,7 @@ internal sealed class TrainingSession : IDisposable
     {
         if (options.Family != NetworkFamily.SegmentRecurrent || data.FeatureSteps is not int[] steps)
             return;
-        int full = (int)data.Features.shape[1];
+        int full = data.InputSteps;
         int row = Array.FindIndex(steps, s => s != full);
         if (row < 0)
             return; // a variable-length column whose rows all happen to be full length
