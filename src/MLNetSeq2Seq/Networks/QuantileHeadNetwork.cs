@@ -3,6 +3,7 @@ using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -48,7 +49,9 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
     internal Tensor QuantilesAround(Tensor point, Tensor lastStep)
     {
         var a = Architecture;
-        Tensor gaps = nn.functional.softplus(quantile_gaps.forward(lastStep)).view(-1, a.Horizon, a.OutputFeatureCount, a.Quantiles.Length);
+        Tensor raw = quantile_gaps.forward(lastStep);
+        // softplus(x) = relu(x) + log(1 + exp(−|x|)): stable for large |x|, and no Scalar arguments.
+        Tensor gaps = Plus(nn.functional.relu(raw), raw.abs().neg().exp().log1p()).view(-1, a.Horizon, a.OutputFeatureCount, a.Quantiles.Length);
         Tensor center = point.unsqueeze(3);
         var parts = new System.Collections.Generic.List<Tensor>(3);
         if (_below > 0)
@@ -60,7 +63,7 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
         if (_median > 0)
             parts.Add(center);
         if (_above > 0)
-            parts.Add(center + gaps.narrow(3, _below + _median, _above).cumsum(3));
+            parts.Add(Plus(center, gaps.narrow(3, _below + _median, _above).cumsum(3)));
         return parts.Count == 1 ? parts[0] : torch.cat(parts.ToArray(), 3);
     }
 
@@ -68,7 +71,7 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
     {
         if (lengths is null)
             return features.select(1, features.shape[1] - 1);
-        Tensor index = (lengths.to(features.device) - 1).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
+        Tensor index = Minus(lengths.to(features.device), 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
         return features.gather(1, index).squeeze(1);
     }
 }

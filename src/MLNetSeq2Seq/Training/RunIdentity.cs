@@ -48,8 +48,8 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
             (nameof(o.HuberDelta), o.HuberDelta), (nameof(o.EarlyStoppingMetric), o.EarlyStoppingMetric), (nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience),
             (nameof(o.EarlyStoppingMinDelta), o.EarlyStoppingMinDelta), (nameof(o.SkipNonFiniteSteps), o.SkipNonFiniteSteps), (nameof(o.NonFiniteRows), o.NonFiniteRows),
             (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.ValidationGapRows), o.ValidationGapRows),
-            (nameof(o.PointLossWeight), o.Quantiles is null ? null : o.PointLossWeight),
-        }.Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
+        }.Concat(o.Quantiles is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { (nameof(o.PointLossWeight), o.PointLossWeight) }) // point-only runs keep format-5 identities
+         .Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
     }
 
     /// <summary>The first 16 bytes (hex) of a SHA-256 over the row counts, shapes and <see cref="FingerprintRows"/> sampled rows of
