@@ -146,6 +146,30 @@ public static class Seq2SeqCatalog
     }
 
     /// <summary>
+    /// Evaluates quantile forecasts, such as the "ScoreQuantiles" column of a model trained with
+    /// <see cref="Seq2SeqOptions.Quantiles"/>, against the label: the mean pinball loss of each level, the empirical
+    /// coverage and mean width of each central interval (τ, 1 − τ), and the weighted interval score.
+    /// </summary>
+    /// <param name="catalog">The regression catalog.</param>
+    /// <param name="data">Rows holding the label and quantile columns, for example the model's Transform output.</param>
+    /// <param name="quantileLevels">The levels of the quantile column, increasing, each in (0, 1): the model's
+    /// <see cref="Seq2SeqOptions.Quantiles"/>.</param>
+    /// <param name="labelColumnName">The label column, H × O values per row. Default: <c>"Label"</c>.</param>
+    /// <param name="quantileColumnName">The quantile column, H × Q × O values per row ordered [step, level, output].
+    /// Default: <c>"ScoreQuantiles"</c>.</param>
+    /// <exception cref="ArgumentException">Bad levels (ParamName Quantiles), a column missing or of the wrong size (the
+    /// message names the column and the row), or no rows.</exception>
+    /// <exception cref="InvalidOperationException">A value is NaN or infinite; the message names the column and the row.</exception>
+    public static SequenceQuantileMetrics EvaluateSequenceQuantiles(this RegressionCatalog catalog, IDataView data, IReadOnlyList<double> quantileLevels,
+        string labelColumnName = "Label", string quantileColumnName = "ScoreQuantiles")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(quantileColumnName);
+        return SequenceQuantileMetricsCalculator.Compute(data, quantileLevels, labelColumnName, quantileColumnName);
+    }
+
+    /// <summary>
     /// Cuts a long multivariate series — one row per time step, in time order, such as a CSV of a timestamp and
     /// numeric columns loaded with <c>mlContext.Data.LoadFromTextFile</c> — into sliding windows the Seq2Seq trainer
     /// reads: one output row per window, with <see cref="SequenceWindowOptions.InputLength"/> (L) steps of the input

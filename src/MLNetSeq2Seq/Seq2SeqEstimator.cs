@@ -103,6 +103,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         SchemaShape.Column label = FloatVectorColumn.Find(inputSchema, _options.LabelColumnName, "label", nameof(inputSchema), nameof(Seq2SeqOptions.LabelColumnName));
         if (label.Kind == SchemaShape.Column.VectorKind.VariableVector && (_options.Horizon is null || _options.OutputFeatureCount is null))
             throw SequenceShapes.LabelShapeUnknown(_options.LabelColumnName);
-        return inputSchema.WithFloatVector(_options.ScoreColumnName, withSlotNames: SequenceSlotNames.Has(label));
+        SchemaShape output = inputSchema.WithFloatVector(_options.ScoreColumnName, withSlotNames: SequenceSlotNames.Has(label));
+        return _options.Quantiles is null ? output
+            : output.WithFloatVector(SequenceScoringSchema.QuantileColumnNameOf(_options.ScoreColumnName), withSlotNames: SequenceSlotNames.Has(label));
     }
 }

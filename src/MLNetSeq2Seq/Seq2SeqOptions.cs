@@ -174,6 +174,20 @@ public sealed class Seq2SeqOptions
     /// reduce-on-plateau (logged with each epoch). Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
     public LossFunction EarlyStoppingMetric { get; set; } = LossFunction.MeanSquaredError;
 
+    /// <summary>Quantile levels to forecast besides the point forecast, for example { 0.1, 0.5, 0.9 }: strictly increasing,
+    /// each in (0, 1), at most 99 of them. The model then writes a second output column, "{Score}Quantiles", of
+    /// [Horizon, Quantiles, OutputFeatureCount] values; the quantiles never cross (levels below 0.5 are the point forecast
+    /// minus cumulative non-negative offsets, levels above it plus such offsets, 0.5 the point forecast itself). Trained with
+    /// the pinball loss averaged over the levels, added to <see cref="PointLossWeight"/> × <see cref="Loss"/>. Default
+    /// null: point forecasts only.</summary>
+    public double[]? Quantiles { get; set; }
+
+    /// <summary>With <see cref="Quantiles"/>: the weight of <see cref="Loss"/> in the training loss
+    /// <c>PointLossWeight × Loss + mean over levels of the pinball loss</c> (both means over the real label values). 0 trains
+    /// the point forecast as the median, which then needs 0.5 among <see cref="Quantiles"/>. Finite, ≥ 0. Default 1;
+    /// ignored without quantiles.</summary>
+    public double PointLossWeight { get; set; } = 1.0;
+
     // ---- Data checks ----
 
     /// <summary>Training or validation rows holding NaN or ±Infinity in the features or the label: an error naming the
@@ -312,9 +326,32 @@ public sealed class Seq2SeqOptions
         RequirePositive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
+        ValidateQuantiles();
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         if (InferenceBatchSize > MaxInferenceBatchSize)
             throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
+    }
+
+    /// <summary>The most quantile levels a model forecasts.</summary>
+    public const int MaxQuantileCount = 99;
+
+    private void ValidateQuantiles()
+    {
+        if (!(double.IsFinite(PointLossWeight) && PointLossWeight >= 0))
+            throw new ArgumentOutOfRangeException(nameof(PointLossWeight), PointLossWeight, $"{nameof(PointLossWeight)} must be a finite number ≥ 0 (it is {PointLossWeight}).");
+        if (Quantiles is not { } levels)
+            return;
+        if (levels.Length == 0 || levels.Length > MaxQuantileCount)
+            throw new ArgumentException($"{nameof(Quantiles)} holds {levels.Length} levels; give 1 to {MaxQuantileCount} levels in (0, 1), or null for point forecasts only.", nameof(Quantiles));
+        for (int k = 0; k < levels.Length; k++)
+        {
+            if (!(levels[k] > 0 && levels[k] < 1))
+                throw new ArgumentOutOfRangeException(nameof(Quantiles), levels[k], $"{nameof(Quantiles)}[{k}] = {levels[k]} is not inside (0, 1).");
+            if (k > 0 && !(levels[k] > levels[k - 1]))
+                throw new ArgumentException($"{nameof(Quantiles)} must be strictly increasing, but {nameof(Quantiles)}[{k}] = {levels[k]} follows {levels[k - 1]}.", nameof(Quantiles));
+        }
+        if (PointLossWeight == 0 && Array.IndexOf(levels, 0.5) < 0)
+            throw new ArgumentException($"{nameof(PointLossWeight)} = 0 trains the point forecast as the median, so {nameof(Quantiles)} must contain 0.5 (it holds {string.Join(", ", levels)}).", nameof(Quantiles));
     }
 
     /// <summary>

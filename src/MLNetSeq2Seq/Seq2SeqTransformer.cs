@@ -43,10 +43,13 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               training label's); 0x00010004 and 0x00010003 files still load (without slot names).
     //   0x00010006  the block ends with the training series (TrainingSeries.Write: input and target columns, input length,
     //               the z-score statistics), when the training data were window views; older files load without it.
+    //   0x00010007  the architecture ends with the quantile levels (NetworkArchitecture.Write); older files load as
+    //               point-only models.
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private const uint FirstVersionWithTrainingSeries = 0x00010006;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010006, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithQuantiles = 0x00010007;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010007, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -247,6 +250,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     IReadOnlyList<string>? ISequenceScorer.ScoreSlotNames => ScoreSlotNames;
 
+    int ISequenceScorer.QuantileCount => _network.Architecture.Quantiles.Length;
+
+    IReadOnlyList<string>? ISequenceScorer.QuantileSlotNames => QuantileSlotNames.Of(ScoreSlotNames, _network.Architecture.Quantiles, Horizon, OutputFeatureCount);
+
     // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
     bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.Family == NetworkFamily.AutoregressiveEncoderDecoder;
 
@@ -259,8 +266,13 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
         input.data<float>().CopyFrom(features.Slice(0, rowCount * inputLength * InputFeatureCount), 0, 0);
         Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
-        Tensor prediction = _network.Forward(input.to(_device), lengths).cpu().contiguous();
-        prediction.data<float>().CopyTo(scores.Slice(0, rowCount * Horizon * OutputFeatureCount), 0, 0);
+        var (point, quantiles) = _network.ForwardWithQuantiles(input.to(_device), lengths);
+        // Each row: its H × O point forecasts, then its quantiles as [H, Q, O].
+        Tensor prediction = quantiles is null ? point
+            : torch.cat(new[] { point.reshape(rowCount, -1), quantiles.permute(0, 1, 3, 2).reshape(rowCount, -1) }, 1);
+        prediction = prediction.cpu().contiguous();
+        int rowLength = Horizon * OutputFeatureCount * (1 + _network.Architecture.Quantiles.Length);
+        prediction.data<float>().CopyTo(scores.Slice(0, rowCount * rowLength), 0, 0);
     }
 
     int IOnnxExportable.InputFeatureCount => InputFeatureCount;
@@ -343,7 +355,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture);
+                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture, reader.WrittenVersion >= FirstVersionWithQuantiles);
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
                 TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;

@@ -33,7 +33,7 @@ internal sealed class FeatureBlock
         _scorer = scorer;
         _columnName = columnName;
         _inputFeatureCount = scorer.InputFeatureCount;
-        _scoreLength = scorer.Horizon * scorer.OutputFeatureCount;
+        _scoreLength = scorer.Horizon * scorer.OutputFeatureCount * (1 + scorer.QuantileCount);
         if ((long)capacity * _scoreLength > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(capacity),
                 $"The inference batch size {capacity} × Horizon × OutputFeatureCount ({_scoreLength}) is too large for one buffer; lower the batch size.");

@@ -25,11 +25,18 @@ internal interface ISequenceScorer
     /// <summary>A name per score value (H × O, time-major, e.g. "OT@t+1"), or null when the model has none.</summary>
     System.Collections.Generic.IReadOnlyList<string>? ScoreSlotNames => null;
 
+    /// <summary>Quantile levels forecast per value (Q); 0 for point-only models.</summary>
+    int QuantileCount => 0;
+
+    /// <summary>A name per quantile value (H × Q × O, e.g. "OT@t+1@q0.10"), or null when there are none.</summary>
+    System.Collections.Generic.IReadOnlyList<string>? QuantileSlotNames => null;
+
     /// <summary>
     /// Scores <paramref name="rowCount"/> sequences. <paramref name="features"/> holds them back to back, each
     /// <paramref name="inputLength"/> × F floats, time-major; when <paramref name="rowLengths"/> is not empty, row i's
     /// real steps are the first rowLengths[i] and the rest is zero padding. <paramref name="scores"/> receives
-    /// rowCount × H × O floats, time-major, in the same row order.
+    /// rowCount × H × O × (1 + Q) floats in the same row order: each row's H × O point forecasts (time-major), then its
+    /// H × Q × O quantile forecasts (step, level, output).
     /// </summary>
     void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores);
 }

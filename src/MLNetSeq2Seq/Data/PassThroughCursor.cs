@@ -33,14 +33,14 @@ internal sealed class PassThroughCursor : DataViewRowCursor
     public override bool IsColumnActive(DataViewSchema.Column column)
     {
         _schema.CheckOutputColumn(column);
-        return column.Index != _schema.ScoreColumn.Index && _input.IsColumnActive(_input.Schema[column.Index]);
+        return !_schema.IsScored(column.Index) && _input.IsColumnActive(_input.Schema[column.Index]);
     }
 
     /// <inheritdoc/>
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         _schema.CheckOutputColumn(column);
-        if (column.Index == _schema.ScoreColumn.Index)
+        if (_schema.IsScored(column.Index))
             throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor; request it when creating the cursor.");
         return _input.GetGetter<TValue>(_input.Schema[column.Index]);
     }

@@ -73,7 +73,7 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
     public override bool IsColumnActive(DataViewSchema.Column column)
     {
         _schema.CheckOutputColumn(column);
-        return column.Index == _schema.ScoreColumn.Index || _caches[column.Index] is not null;
+        return _schema.IsScored(column.Index) || _caches[column.Index] is not null;
     }
 
     /// <inheritdoc/>
@@ -83,6 +83,8 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         Delegate getter;
         if (column.Index == _schema.ScoreColumn.Index)
             getter = (ValueGetter<VBuffer<float>>)GetScore;
+        else if (column.Index == _schema.QuantileColumn?.Index)
+            getter = (ValueGetter<VBuffer<float>>)GetQuantiles;
         else
             getter = _caches[column.Index]?.Getter
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor; request it when creating the cursor.");
@@ -145,7 +147,9 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         _input.Dispose();
     }
 
-    private void GetScore(ref VBuffer<float> value) => ScoreWriter.Write(_block.ScoresOf(_slot.Checked()), ref value);
+    private void GetScore(ref VBuffer<float> value) => ScoreWriter.Write(_block.ScoresOf(_slot.Checked()).Slice(0, _schema.ScoreLength), ref value);
+
+    private void GetQuantiles(ref VBuffer<float> value) => ScoreWriter.Write(_block.ScoresOf(_slot.Checked()).Slice(_schema.ScoreLength), ref value);
 
     // Fills the block from the input and scores it; false when the input has no rows left.
     private bool ReadBlock()

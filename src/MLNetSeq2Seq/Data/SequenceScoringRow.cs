@@ -47,7 +47,7 @@ internal sealed class SequenceScoringRow : DataViewRow
     public override bool IsColumnActive(DataViewSchema.Column column)
     {
         _schema.CheckOutputColumn(column);
-        return column.Index == _schema.ScoreColumn.Index ? _scoreActive : _passThrough[column.Index];
+        return _schema.IsScored(column.Index) ? _scoreActive : _passThrough[column.Index];
     }
 
     /// <inheritdoc/>
@@ -55,16 +55,20 @@ internal sealed class SequenceScoringRow : DataViewRow
     {
         if (!IsColumnActive(column))
             throw new InvalidOperationException($"Column '{column.Name}' is not active in this row; request it when creating the row.");
-        if (column.Index != _schema.ScoreColumn.Index)
+        if (!_schema.IsScored(column.Index))
             return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-        return (ValueGetter<VBuffer<float>>)GetScore as ValueGetter<TValue>
+        return (column.Index == _schema.ScoreColumn.Index ? (ValueGetter<VBuffer<float>>)GetScore : GetQuantiles) as ValueGetter<TValue>
             ?? throw new InvalidOperationException(SequenceScoringSchema.WrongValueType(column, typeof(TValue)));
     }
 
     /// <inheritdoc/>
     public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
-    private void GetScore(ref VBuffer<float> value)
+    private void GetScore(ref VBuffer<float> value) => ScoreWriter.Write(ScoredRow().Slice(0, _schema.ScoreLength), ref value);
+
+    private void GetQuantiles(ref VBuffer<float> value) => ScoreWriter.Write(ScoredRow().Slice(_schema.ScoreLength), ref value);
+
+    private ReadOnlySpan<float> ScoredRow()
     {
         // A row that does not track its position (-1) is scored on every read.
         long position = _input.Position;
@@ -78,6 +82,6 @@ internal sealed class SequenceScoringRow : DataViewRow
             _block.Score();
             _scoredPosition = position;
         }
-        ScoreWriter.Write(_block.ScoresOf(0), ref value);
+        return _block.ScoresOf(0);
     }
 }

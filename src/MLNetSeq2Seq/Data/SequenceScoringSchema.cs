@@ -38,8 +38,18 @@ internal sealed class SequenceScoringSchema
         if (scorer.ScoreSlotNames is { } slotNames && slotNames.Count == ScoreLength)
             SequenceSlotNames.Add(scoreAnnotations, slotNames);
         builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, scorer.OutputFeatureCount), scoreAnnotations.ToAnnotations());
+        int quantiles = scorer.QuantileCount;
+        if (quantiles > 0)
+        {
+            var quantileAnnotations = new DataViewSchema.Annotations.Builder();
+            if (scorer.QuantileSlotNames is { } quantileNames && quantileNames.Count == ScoreLength * quantiles)
+                SequenceSlotNames.Add(quantileAnnotations, quantileNames);
+            builder.AddColumn(QuantileColumnNameOf(scoreColumnName), new VectorDataViewType(NumberDataViewType.Single, scorer.Horizon, quantiles, scorer.OutputFeatureCount),
+                quantileAnnotations.ToAnnotations());
+        }
         Output = builder.ToSchema();
         ScoreColumn = Output[input.Count];
+        QuantileColumn = quantiles > 0 ? Output[input.Count + 1] : null;
     }
 
     /// <summary>The schema the input rows have.</summary>
@@ -56,6 +66,16 @@ internal sealed class SequenceScoringSchema
 
     /// <summary>The appended score column in <see cref="Output"/>: Horizon × OutputFeatureCount floats per row.</summary>
     public DataViewSchema.Column ScoreColumn { get; }
+
+    /// <summary>The appended quantile column ([Horizon, Q, OutputFeatureCount] floats per row) of a model with quantile
+    /// levels, after the score column; null otherwise.</summary>
+    public DataViewSchema.Column? QuantileColumn { get; }
+
+    /// <summary>The quantile column's name for a score column: "{score}Quantiles".</summary>
+    public static string QuantileColumnNameOf(string scoreColumnName) => scoreColumnName + "Quantiles";
+
+    /// <summary>Whether <paramref name="index"/> is a column the network computes (the score or the quantiles).</summary>
+    public bool IsScored(int index) => index == ScoreColumn.Index || index == QuantileColumn?.Index;
 
     /// <summary>The network the rows are scored with.</summary>
     public ISequenceScorer Scorer { get; }
@@ -76,7 +96,7 @@ internal sealed class SequenceScoringSchema
         foreach (DataViewSchema.Column column in outputColumns)
         {
             CheckOutputColumn(column);
-            if (column.Index == ScoreColumn.Index)
+            if (IsScored(column.Index))
                 scoreActive = true;
             else
                 passThrough[column.Index] = true;

@@ -76,12 +76,16 @@ public sealed class Seq2SeqForecastEngine
         var features = new float[window.Length];
         for (int i = 0; i < window.Length; i++)
             features[i] = _series.Standardize(inputs[i % inputs.Count], window[i]);
-        var scores = new float[_model.Horizon * _model.OutputFeatureCount];
+        int pointLength = _model.Horizon * _model.OutputFeatureCount;
+        double[] levels = _model.Network.Architecture.Quantiles;
+        var scores = new float[pointLength * (1 + levels.Length)];
         ((ISequenceScorer)_model).Score(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores);
         DateTime[]? timestamps = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step
             ? Enumerable.Range(1, _model.Horizon).Select(h => last + h * step).ToArray()
             : null;
-        return new Seq2SeqForecast(_series.TargetColumnNames, _series.Unstandardize(scores), timestamps);
+        // The quantiles ([H, Q, O]) cycle through the target columns like the point forecast, so they unstandardize alike.
+        return new Seq2SeqForecast(_series.TargetColumnNames, _series.Unstandardize(scores.AsSpan(0, pointLength)), timestamps,
+            levels, _series.Unstandardize(scores.AsSpan(pointLength)));
     }
 
     /// <summary>

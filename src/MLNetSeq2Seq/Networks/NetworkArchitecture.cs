@@ -25,7 +25,8 @@ internal sealed record NetworkArchitecture(
     InstanceNormalization Normalization = InstanceNormalization.None,
     bool NormalizationAffine = false,
     bool ChannelIndependent = false,
-    int[]? TargetInputIndices = null)
+    int[]? TargetInputIndices = null,
+    double[]? QuantileLevels = null)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
@@ -33,12 +34,15 @@ internal sealed record NetworkArchitecture(
     /// <summary>The target mapping, never null.</summary>
     public int[] Targets => TargetInputIndices ?? Array.Empty<int>();
 
+    /// <summary>The forecast quantile levels (strictly increasing, in (0, 1)), never null; empty for point-only models.</summary>
+    public double[] Quantiles => QuantileLevels ?? Array.Empty<double>();
+
     public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon, int[]? targetInputIndices, bool channelIndependent) =>
         new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
             options.Bidirectional, options.Attention, options.Dropout, options.ResidualDecoding,
             options.Family, options.Family == NetworkFamily.SegmentRecurrent ? options.SegmentLength : 1,
             options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
-            channelIndependent, targetInputIndices);
+            channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone());
 
     /// <summary>Values per step the family itself sees: one when channels are independent.</summary>
     public (int Inputs, int Outputs) FamilyFeatureCounts => ChannelIndependent ? (1, 1) : (InputFeatureCount, OutputFeatureCount);
@@ -61,7 +65,8 @@ internal sealed record NetworkArchitecture(
     /// <summary>
     /// Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout,
     /// bool residual decoding; then (model format 0x00010004, checkpoint format 4 and later) int family, int segment length,
-    /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index.
+    /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index;
+    /// then (model format 0x00010007, checkpoint format 6 and later) int quantile count, quantile count × double level.
     /// </summary>
     public void Write(BinaryWriter writer)
     {
@@ -83,12 +88,16 @@ internal sealed record NetworkArchitecture(
         writer.Write(Targets.Length);
         foreach (int index in Targets)
             writer.Write(index);
+        writer.Write(Quantiles.Length);
+        foreach (double level in Quantiles)
+            writer.Write(level);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.
     /// <paramref name="withForecastingFields"/> false reads the older record (up to model format 0x00010003), whose
-    /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.</summary>
-    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true)
+    /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.
+    /// <paramref name="withQuantiles"/> false reads the record before model format 0x00010007 (no quantile levels).</summary>
+    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true)
     {
         var architecture = new NetworkArchitecture(
             InputFeatureCount: ReadCount(reader, "input feature count"),
@@ -125,7 +134,20 @@ internal sealed record NetworkArchitecture(
         }
         if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
             throw new InvalidDataException("instance normalisation or channel independence without a target mapping");
-        return architecture with { TargetInputIndices = targets };
+        architecture = architecture with { TargetInputIndices = targets };
+        if (!withQuantiles)
+            return architecture;
+        int quantileCount = reader.ReadInt32();
+        if (quantileCount < 0 || quantileCount > Seq2SeqOptions.MaxQuantileCount)
+            throw new InvalidDataException($"quantile count {quantileCount} is outside [0, {Seq2SeqOptions.MaxQuantileCount}]");
+        var levels = new double[quantileCount];
+        for (int k = 0; k < quantileCount; k++)
+        {
+            levels[k] = reader.ReadDouble();
+            if (!(levels[k] > 0 && levels[k] < 1) || (k > 0 && !(levels[k] > levels[k - 1])))
+                throw new InvalidDataException($"quantile level {k} = {levels[k]} is outside (0, 1) or not above the one before");
+        }
+        return architecture with { QuantileLevels = levels };
     }
 
     public bool Equals(NetworkArchitecture? other) =>
@@ -133,7 +155,7 @@ internal sealed record NetworkArchitecture(
         && (InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, LayerCount, Cell, Bidirectional, Attention, Dropout, ResidualDecoding)
             == (other.InputFeatureCount, other.OutputFeatureCount, other.Horizon, other.HiddenSize, other.LayerCount, other.Cell, other.Bidirectional, other.Attention, other.Dropout, other.ResidualDecoding)
         && (Family, SegmentLength, Normalization, NormalizationAffine, ChannelIndependent) == (other.Family, other.SegmentLength, other.Normalization, other.NormalizationAffine, other.ChannelIndependent)
-        && Targets.SequenceEqual(other.Targets);
+        && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles);
 
     public override int GetHashCode() => HashCode.Combine(InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, Family, Normalization, ChannelIndependent, Targets.Length);
 
@@ -141,7 +163,8 @@ internal sealed record NetworkArchitecture(
         $"{Family} {Cell} F={InputFeatureCount} O={OutputFeatureCount} H={Horizon} hidden={HiddenSize} layers={LayerCount}"
         + (Family == NetworkFamily.SegmentRecurrent ? $" segment={SegmentLength}" : $" bidirectional={Bidirectional} attention={Attention} residual={ResidualDecoding}")
         + $" dropout={Dropout} normalisation={Normalization}{(NormalizationAffine ? "+affine" : "")} channel-independent={ChannelIndependent}"
-        + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "");
+        + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "")
+        + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "");
 
     private static int ReadCount(BinaryReader reader, string what)
     {

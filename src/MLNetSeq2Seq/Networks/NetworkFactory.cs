@@ -3,7 +3,7 @@ using MLNetSeq2Seq.Native;
 namespace MLNetSeq2Seq.Networks;
 
 /// <summary>Builds the network an architecture describes: the family, wrapped in channel independence and then
-/// instance normalisation when the architecture asks for them. Modules are created in a fixed order, so the same
+/// instance normalisation, then the quantile head, when the architecture asks for them. Modules are created in a fixed order, so the same
 /// seed gives the same initial weights.</summary>
 internal static class NetworkFactory
 {
@@ -26,6 +26,8 @@ internal static class NetworkFactory
             network = new ChannelIndependentNetwork(architecture, network);
         if (architecture.Normalization != InstanceNormalization.None)
             network = new InstanceNormalizedNetwork(architecture, network);
+        if (architecture.Quantiles.Length > 0)
+            network = new QuantileHeadNetwork(architecture, network);
         return network;
     }
 }

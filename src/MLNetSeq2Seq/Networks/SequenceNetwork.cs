@@ -24,4 +24,9 @@ internal abstract class SequenceNetwork : nn.Module
     /// <see cref="ChannelIndependentNetwork"/> to the family it wraps; null otherwise.
     /// </summary>
     public abstract Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null);
+
+    /// <summary>The point forecast as <see cref="Forward"/> gives it, with the (N, Horizon, O, Q) quantile forecasts of a
+    /// model that has quantile levels (<see cref="QuantileHeadNetwork"/>); null quantiles otherwise.</summary>
+    public virtual (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null) =>
+        (Forward(features, lengths, teacherTargets, teacherForcedSteps), null);
 }

@@ -31,6 +31,10 @@ internal static class PyTorchInterchange
 
     public static void Export(Seq2SeqTransformer model, Stream stream)
     {
+        if (model.Network.Architecture.Quantiles.Length > 0)
+            throw new NotSupportedException("This model forecasts quantiles (Seq2SeqOptions.Quantiles = "
+                + string.Join(", ", model.Network.Architecture.Quantiles.Select(q => q.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+                + "); the PyTorch interchange format carries point-forecast networks only. Train without Quantiles to export it.");
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,

@@ -20,7 +20,7 @@ internal static class LearningRateRangeTest
         Seq2SeqOptions options = session.Options;
         int batchSize = Seq2SeqTrainer.EffectiveBatchSize(options, session.Train.Count);
         using SequenceNetwork network = session.CreateNetwork();
-        using var runner = new OptimizerStepRunner(network, PointLoss.TrainingLossOf(options), settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
+        using var runner = new OptimizerStepRunner(network, QuantileLoss.TrainingLossOf(options), settings.StartLearningRate, options.WeightDecay, options.GradientClipNorm,
             Seq2SeqTrainer.InitialMicroBatchSize(options, batchSize), session.Host, observer, randomSeed: session.Seed);
         using Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: session.Train.Device);
         var curve = new List<LearningRateRangeTestPoint>(settings.StepCount);

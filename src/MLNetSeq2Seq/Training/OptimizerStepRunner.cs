@@ -22,7 +22,7 @@ namespace MLNetSeq2Seq.Training;
 internal sealed class OptimizerStepRunner : IDisposable
 {
     private readonly SequenceNetwork _network;
-    private readonly PointLoss _loss;
+    private readonly QuantileLoss _loss;
     private readonly List<Parameter> _parameters;
     private readonly double? _clipNorm;
     private readonly MLNetHost _host;
@@ -35,7 +35,7 @@ internal sealed class OptimizerStepRunner : IDisposable
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
     /// skips) steps whose loss is not finite; null: no watch. Dropout masks derive from <paramref name="randomSeed"/>, the step
     /// and the micro-batch's place in it (<see cref="TorchRandom"/>).</summary>
-    public OptimizerStepRunner(SequenceNetwork network, PointLoss loss, double learningRate, double weightDecay, double? clipNorm,
+    public OptimizerStepRunner(SequenceNetwork network, QuantileLoss loss, double learningRate, double weightDecay, double? clipNorm,
         int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0)
     {
         _randomSeed = randomSeed;
@@ -141,10 +141,10 @@ internal sealed class OptimizerStepRunner : IDisposable
             using var scope = torch.NewDisposeScope();
             var (features, labels) = data.Rows(microRows);
             Tensor? lengths = data.FeatureLengths(microRows);
-            Tensor Forward() => _network.Forward(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
-            Tensor prediction = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
+            (Tensor, Tensor?) Forward() => _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
+            var (prediction, quantiles) = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
             _observer?.AfterForward(epoch, size);
-            Tensor lossSum = _loss.Sum(prediction, labels, data.LabelMask(microRows));
+            Tensor lossSum = _loss.Sum(prediction, quantiles, labels, data.LabelMask(microRows));
             DividedBy(lossSum, stepElements).backward();
             using (torch.no_grad())
                 AddInPlace(stepLoss, lossSum.detach().to(ScalarType.Float64));

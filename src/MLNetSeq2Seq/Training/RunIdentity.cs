@@ -48,7 +48,8 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
             (nameof(o.HuberDelta), o.HuberDelta), (nameof(o.EarlyStoppingMetric), o.EarlyStoppingMetric), (nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience),
             (nameof(o.EarlyStoppingMinDelta), o.EarlyStoppingMinDelta), (nameof(o.SkipNonFiniteSteps), o.SkipNonFiniteSteps), (nameof(o.NonFiniteRows), o.NonFiniteRows),
             (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.ValidationGapRows), o.ValidationGapRows),
-        }.Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
+        }.Concat(o.Quantiles is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { (nameof(o.PointLossWeight), o.PointLossWeight) }) // point-only runs keep format-5 identities
+         .Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
     }
 
     /// <summary>The first 16 bytes (hex) of a SHA-256 over the row counts, shapes and <see cref="FingerprintRows"/> sampled rows of
@@ -134,7 +135,7 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
     /// read with empty ones (so resuming from it names the first option as different).</summary>
     public static RunIdentity Read(BinaryReader reader, int checkpointFormat)
     {
-        var architecture = NetworkArchitecture.Read(reader, withForecastingFields: checkpointFormat >= 4);
+        var architecture = NetworkArchitecture.Read(reader, withForecastingFields: checkpointFormat >= 4, withQuantiles: checkpointFormat >= 6);
         int seed = reader.ReadInt32(), trainRows = reader.ReadInt32(), validationRows = reader.ReadInt32(), batch = reader.ReadInt32(), maxEpochs = reader.ReadInt32();
         if (checkpointFormat < 5)
             return new RunIdentity(architecture, seed, trainRows, validationRows, batch, maxEpochs, Array.Empty<KeyValuePair<string, string>>(), "not recorded (checkpoint format " + checkpointFormat + ")");

@@ -48,7 +48,7 @@ internal sealed class Seq2SeqTrainer
         var identity = RunIdentity.Of(_options, network.Architecture, _seed, batchSize, train, validation);
         var schedule = new LearningRateScheduler(_options, _peakLearningRate, (long)stepsPerEpoch * _options.MaxEpochs);
         using var nonFinite = new NonFiniteStepMonitor(train.Device, _options.SkipNonFiniteSteps);
-        var trainingLoss = PointLoss.TrainingLossOf(_options);
+        var trainingLoss = QuantileLoss.TrainingLossOf(_options);
         var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
         using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
             resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed);

@@ -23,6 +23,7 @@ public static class ChildProcessProgram
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
         [Forecasting.ForecastEngineTests.ForecastCommand] = Forecasting.ForecastEngineTests.ForecastInChild,
         [Forecasting.TrainingSeriesTests.PrintCommand] = Forecasting.TrainingSeriesTests.PrintInChild,
+        [Forecasting.QuantileForecastTests.PrintCommand] = Forecasting.QuantileForecastTests.PrintInChild,
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
         [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
         [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,

@@ -111,6 +111,31 @@ public sealed class CheckpointTests
         Assert.Contains("another run, " + named, error.Message);
     }
 
+    [Theory]
+    [InlineData("levels", "network: ")]
+    [InlineData("PointLossWeight", "PointLossWeight: 1 in the checkpoint, 0.5 in this run")]
+    public void Resuming_a_quantile_run_checks_its_levels_and_point_loss_weight(string change, string named)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(80, seed: 31));
+        using var folder = new TemporaryFolder();
+        var first = Options(1);
+        first.Quantiles = new[] { 0.1, 0.5, 0.9 };
+        first.CheckpointDirectory = folder.Path;
+        using (ml.Regression.Trainers.Seq2Seq(first).Fit(data)) { }
+
+        var other = Options(1);
+        other.Quantiles = change == "levels" ? new[] { 0.2, 0.5, 0.8 } : new[] { 0.1, 0.5, 0.9 };
+        if (change == "PointLossWeight")
+            other.PointLossWeight = 0.5;
+        other.ResumeFrom = folder.Path;
+        var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(data));
+
+        Assert.Contains("another run, " + named, error.Message);
+        if (change == "levels")
+            Assert.Contains("quantiles=[0.1,0.5,0.9] in the checkpoint", error.Message);
+    }
+
     [Fact]
     public void A_damaged_checkpoint_is_reported_not_crashed_on()
     {
