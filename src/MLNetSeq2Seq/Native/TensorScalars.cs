@@ -30,6 +30,26 @@ internal static class TensorScalars
     /// <summary>Adds <paramref name="source"/> into <paramref name="target"/> (libtorch's add_ with alpha 1).</summary>
     public static Tensor AddInPlace(Tensor target, Tensor source) => target.add_(source, s_one);
 
+    /// <summary>Adds <paramref name="value"/> to every element of <paramref name="target"/> (libtorch's add_ with alpha 1).</summary>
+    public static Tensor AddInPlace(Tensor target, double value) =>
+        With(value.ToScalar(), scalar => target.add_(scalar, s_one));
+
+    /// <summary>Adds <paramref name="alpha"/> × <paramref name="source"/> into <paramref name="target"/> (libtorch's add_).</summary>
+    public static Tensor AddScaledInPlace(Tensor target, Tensor source, double alpha) =>
+        With(alpha.ToScalar(), scalar => target.add_(source, scalar));
+
+    /// <summary>Adds <paramref name="value"/> × <paramref name="left"/> × <paramref name="right"/> into <paramref name="target"/> (libtorch's addcmul_).</summary>
+    public static Tensor AddProductInPlace(Tensor target, Tensor left, Tensor right, double value) =>
+        With(value.ToScalar(), scalar => target.addcmul_(left, right, scalar));
+
+    /// <summary>Adds <paramref name="value"/> × <paramref name="numerator"/> ÷ <paramref name="denominator"/> into <paramref name="target"/> (libtorch's addcdiv_).</summary>
+    public static Tensor AddQuotientInPlace(Tensor target, Tensor numerator, Tensor denominator, double value) =>
+        With(value.ToScalar(), scalar => target.addcdiv_(numerator, denominator, scalar));
+
+    /// <summary>Multiplies <paramref name="target"/> by <paramref name="factor"/> in place (libtorch's mul_).</summary>
+    public static Tensor TimesInPlace(Tensor target, double factor) =>
+        With(factor.ToScalar(), scalar => target.mul_(scalar));
+
     /// <summary><paramref name="left"/> + <paramref name="right"/>.</summary>
     public static Tensor Plus(Tensor left, double right) =>
         With(right.ToScalar(), value => left.add(value, s_one));

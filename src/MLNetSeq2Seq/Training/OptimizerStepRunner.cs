@@ -48,19 +48,16 @@ internal sealed class OptimizerStepRunner : IDisposable
         _observer = observer;
         _nonFinite = nonFinite;
         MicroBatchSize = microBatchSize;
-        Optimizer = CreateAdamW(network, learningRate, weightDecay);
+        Optimizer = AdamWOptimizer.ForNetwork(network, learningRate, weightDecay);
     }
 
-    public OptimizerHelper Optimizer { get; }
+    /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>
+    public AdamWOptimizer Optimizer { get; }
 
     /// <summary>The micro-batch size in use; shrinks on out-of-memory and stays shrunk.</summary>
     public int MicroBatchSize { get; private set; }
 
-    public void SetLearningRate(double learningRate)
-    {
-        foreach (var group in Optimizer.ParamGroups)
-            group.LearningRate = learningRate;
-    }
+    public void SetLearningRate(double learningRate) => Optimizer.SetLearningRate(learningRate);
 
     /// <summary>One optimizer step over <paramref name="rows"/>, the <paramref name="step"/>-th (0-based) of the run; adds its
     /// summed loss to <paramref name="lossSum"/>. Returns false when the step was skipped (skip mode, non-finite loss).</summary>
@@ -107,7 +104,7 @@ internal sealed class OptimizerStepRunner : IDisposable
             if (held is not null)
                 _nonFinite!.Record(stepLoss, squaredNorm, step); // the norm clipping computed anyway says whether every gradient is finite
         }
-        Optimizer.step();
+        Optimizer.Step();
         if (held is not null)
             _nonFinite!.UndoUpdateIfDiverged(_parameters, held); // from the first bad step on, no update sticks
         _observer?.OnStepEnd(epoch, step, _network);
@@ -128,7 +125,7 @@ internal sealed class OptimizerStepRunner : IDisposable
         if (microBatchSizes.Sum() != rows.Length)
             throw new ArgumentException("Micro-batch sizes must add up to the step's rows.", nameof(microBatchSizes));
         // zero_grad reads every parameter's .grad, and each read makes a tensor handle: called inside the caller's scope.
-        Optimizer.zero_grad();
+        Optimizer.ZeroGrad();
         double stepElements = data.ValidLabelElementsOf(rows);
         Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Device);
         int offset = 0;
@@ -150,21 +147,6 @@ internal sealed class OptimizerStepRunner : IDisposable
                 AddInPlace(stepLoss, lossSum.detach().to(ScalarType.Float64));
         }
         return stepLoss;
-    }
-
-    /// <summary>AdamW with decoupled weight decay on weight matrices only: biases (1-D parameters) are not decayed.</summary>
-    private static OptimizerHelper CreateAdamW(SequenceNetwork network, double learningRate, double weightDecay)
-    {
-        var decayed = new List<Parameter>();
-        var notDecayed = new List<Parameter>();
-        foreach (var (_, parameter) in network.named_parameters())
-            (parameter.dim() > 1 ? decayed : notDecayed).Add(parameter);
-        var groups = new[]
-        {
-            new AdamW.ParamGroup(decayed, new AdamW.Options { LearningRate = learningRate, weight_decay = weightDecay }),
-            new AdamW.ParamGroup(notDecayed, new AdamW.Options { LearningRate = learningRate, weight_decay = 0 }),
-        };
-        return torch.optim.AdamW(groups, lr: learningRate, weight_decay: weightDecay);
     }
 
     public void Dispose() => Optimizer.Dispose();

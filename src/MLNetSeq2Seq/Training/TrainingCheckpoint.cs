@@ -27,6 +27,8 @@ internal sealed class TrainingCheckpoint
                                          // 4: the forecasting fields of the architecture;
                                          // 5: the run identity holds the training options and a data fingerprint (3 and 4 are still read)
                                          // 6: the architecture holds the quantile levels (3 to 5 are still read)
+                                         // (still 6 since the library's own AdamW: the optimizer block is self-describing,
+                                         // AdamWStateFormat, and TorchSharp's AdamW blocks of earlier checkpoints are still read)
     private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 
@@ -47,19 +49,12 @@ internal sealed class TrainingCheckpoint
 
     public static void LoadModule(nn.Module module, byte[] state) => NetworkWeights.Load(module, state);
 
-    public static byte[] SaveOptimizer(OptimizerHelper optimizer)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
-            optimizer.save_state_dict(writer);
-        return memory.ToArray();
-    }
+    /// <summary>The optimizer block: <see cref="AdamWStateFormat"/> (signature and version inside the block).</summary>
+    public static byte[] SaveOptimizer(AdamWOptimizer optimizer) => AdamWStateFormat.Save(optimizer);
 
-    public static void LoadOptimizer(OptimizerHelper optimizer, byte[] state)
-    {
-        using var reader = new BinaryReader(new MemoryStream(state), Encoding.UTF8);
-        optimizer.load_state_dict(reader);
-    }
+    /// <summary>Reads an optimizer block of any checkpoint format, including TorchSharp's AdamW state of checkpoints
+    /// written before the library's own optimizer.</summary>
+    public static void LoadOptimizer(AdamWOptimizer optimizer, byte[] state) => AdamWStateFormat.Load(optimizer, state);
 
     /// <summary>
     /// Writes atomically into <paramref name="directory"/>: a temporary file, flushed to disk, then renamed over the
@@ -159,7 +154,7 @@ internal sealed class TrainingCheckpoint
     // *** Binary format ***
     // string magic, int version; identity (RunIdentity.Write); int completed epochs; long step; int micro-batch; double peak lr; plateau (double, double, int);
     // early stopping (double, int, int); history (TrainingHistoryFormat); byte blocks: network, best weights
-    // (length -1 = none), optimizer; then the SHA-256 of all the bytes before it.
+    // (length -1 = none), optimizer (AdamWStateFormat; TorchSharp's AdamW state before it); then the SHA-256 of all the bytes before it.
     private void Write(BinaryWriter writer)
     {
         writer.Write(Magic);

@@ -35,6 +35,9 @@ public sealed class ScalarLifetimeTests
         Assert.Contains(found, f => f.Contains(nameof(ImplicitScalarProbe), StringComparison.Ordinal));
         Assert.Contains(found, f => f.Contains(nameof(TensorSumProbe), StringComparison.Ordinal)); // add's alpha of 1
         Assert.DoesNotContain(found, f => f.Contains(nameof(TensorDifferenceProbe), StringComparison.Ordinal)); // sub has none
+        // Behind a virtual call: Optimizer.step dispatches to AdamW's managed step, whose lambda makes implicit Scalars.
+        Assert.Contains(found, f => f.Contains(nameof(OptimizerStepProbe), StringComparison.Ordinal));
+        Assert.DoesNotContain(found, f => f.Contains(nameof(OptimizerZeroGradProbe), StringComparison.Ordinal)); // zero_grad makes none
     }
 
     private static TorchSharp.torch.Tensor ImplicitScalarProbe(TorchSharp.torch.Tensor tensor) => tensor * 0.5;
@@ -42,6 +45,10 @@ public sealed class ScalarLifetimeTests
     private static TorchSharp.torch.Tensor TensorSumProbe(TorchSharp.torch.Tensor left, TorchSharp.torch.Tensor right) => left + right;
 
     private static TorchSharp.torch.Tensor TensorDifferenceProbe(TorchSharp.torch.Tensor left, TorchSharp.torch.Tensor right) => left - right;
+
+    private static void OptimizerStepProbe(TorchSharp.torch.optim.Optimizer optimizer) => optimizer.step();
+
+    private static void OptimizerZeroGradProbe(TorchSharp.torch.optim.Optimizer optimizer) => optimizer.zero_grad();
 
     /// <summary>Calls that make a Scalar nobody disposes: the implicit conversions, and TorchSharp methods whose own body
     /// makes a Scalar and never disposes one (the operators taking a .NET number, <c>add(tensor)</c> with its implicit
@@ -77,12 +84,21 @@ public sealed class ScalarLifetimeTests
             && called.ReturnType.FullName == "TorchSharp.Scalar");
 
     /// <summary>Whether a TorchSharp method makes a Scalar in its own body and disposes none, or calls (two levels down)
-    /// a TorchSharp method that does: <c>tensor + tensor</c> calls <c>add(tensor)</c>, which passes an implicit alpha.</summary>
+    /// a TorchSharp method that does: <c>tensor + tensor</c> calls <c>add(tensor)</c>, which passes an implicit alpha.
+    /// A virtual method of TorchSharp's optimizers also counts when one of its TorchSharp overrides does: the training
+    /// step used to call <c>Optimizer.step()</c>, which dispatches to AdamW's managed step (a body the plain scan never sees).</summary>
     private static bool LeavesAScalarToTheFinalizer(MethodReference called, Dictionary<string, bool> verdicts, int depth = 0)
     {
         if (verdicts.TryGetValue(called.FullName, out bool known))
             return known;
         MethodDefinition? definition = called.Resolve();
+        if (definition is { IsVirtual: true } && IsOptimizer(definition.DeclaringType)
+            && OverridesIn(definition).Any(o => LeavesAScalarToTheFinalizer(o, verdicts, depth)))
+        {
+            if (depth == 0)
+                verdicts[called.FullName] = true;
+            return true;
+        }
         if (definition is not { HasBody: true })
             return false;
         var callees = definition.Body.Instructions.Select(i => i.Operand).OfType<MethodReference>().ToList();
@@ -93,5 +109,29 @@ public sealed class ScalarLifetimeTests
         if (depth == 0)
             verdicts[called.FullName] = leaves; // deeper verdicts depend on the depth left, so only top-level ones are kept
         return leaves;
+    }
+
+    private static bool IsOptimizer(TypeDefinition? type)
+    {
+        for (; type is not null; type = type.BaseType?.Resolve())
+            if (type.FullName == "TorchSharp.torch/optim/Optimizer")
+                return true;
+        return false;
+    }
+
+    /// <summary>The overrides of <paramref name="method"/> in the types of its own assembly that derive from its type.</summary>
+    private static IEnumerable<MethodDefinition> OverridesIn(MethodDefinition method) =>
+        method.Module.GetTypes()
+            .Where(t => t != method.DeclaringType && DerivesFrom(t, method.DeclaringType))
+            .SelectMany(t => t.Methods)
+            .Where(m => m.IsVirtual && !m.IsNewSlot && m.HasBody && m.Name == method.Name && m.Parameters.Count == method.Parameters.Count
+                && m.Parameters.Select(p => p.ParameterType.FullName).SequenceEqual(method.Parameters.Select(p => p.ParameterType.FullName)));
+
+    private static bool DerivesFrom(TypeDefinition type, TypeDefinition ancestor)
+    {
+        for (TypeDefinition? t = type.BaseType?.Resolve(); t is not null; t = t.BaseType?.Resolve())
+            if (t == ancestor)
+                return true;
+        return false;
     }
 }

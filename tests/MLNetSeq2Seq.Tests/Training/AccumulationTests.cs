@@ -113,7 +113,7 @@ public sealed class AccumulationTests
             foreach (var p in network.parameters())
                 p.grad!.mul_(microBatches.Length); // what summing the micro-batches' mean losses gives (equal sizes), as the seed's loop did
         var gradients = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone().DetachFromDisposeScope());
-        runner.Optimizer.step();
+        runner.Optimizer.Step();
         var update = network.state_dict().ToDictionary(kv => kv.Key, kv => (kv.Value.detach() - before[kv.Key]).DetachFromDisposeScope());
         return (gradients, update);
     }

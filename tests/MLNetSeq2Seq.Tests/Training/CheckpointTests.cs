@@ -136,6 +136,46 @@ public sealed class CheckpointTests
             Assert.Contains("quantiles=[0.1,0.5,0.9] in the checkpoint", error.Message);
     }
 
+    // Written by the release before the library's own AdamW (commit 59e482a, checkpoint format 6): OldReleaseRun stopped
+    // after epoch 2 of 4. Its optimizer block is TorchSharp's AdamW state (save_state_dict), which this release reads.
+    private const string TorchSharpOptimizerFixture = "checkpoint-format-6-torchsharp-adamw.bin";
+
+    private static Seq2SeqOptions OldReleaseRun()
+    {
+        var options = Options(4);
+        options.HiddenSize = 8;
+        options.LayerCount = 1;
+        return options;
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_optimizer_state_TorchSharp_wrote_resumes_to_the_weights_of_the_uninterrupted_run()
+    {
+        string fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", TorchSharpOptimizerFixture);
+        byte[] optimizerBlock = MLNetSeq2Seq.Training.TrainingCheckpoint.ReadFrom(fixture).OptimizerState;
+        Assert.Equal("AdamW", new BinaryReader(new MemoryStream(optimizerBlock)).ReadString()); // TorchSharp's block, not the own format
+        var ml = new MLContext(seed: 1);
+        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(OldReleaseRun()).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
+        using var folder = new TemporaryFolder();
+        File.Copy(fixture, folder.File("seq2seq-checkpoint.bin"));
+
+        var fresh = new MLContext(seed: 1);
+        var resumed = OldReleaseRun();
+        resumed.ResumeFrom = folder.Path;
+        using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
+
+        // The first two epochs ran on the machine that wrote the fixture: another CPU may round differently in the last
+        // bits, hence a tolerance (here both match bit for bit). Resuming with fresh moments instead misses by 8e-2.
+        double difference = TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted));
+        Assert.True(difference < 1e-5, $"weights differ by {difference:G3}");
+        Assert.Equal(uninterrupted.TrainingHistory.Epochs.Select(e => e.Epoch), continued.TrainingHistory.Epochs.Select(e => e.Epoch));
+        foreach (var (expected, actual) in uninterrupted.TrainingHistory.Epochs.Zip(continued.TrainingHistory.Epochs))
+        {
+            Assert.Equal(expected.TrainLoss, actual.TrainLoss, 1e-5 * Math.Abs(expected.TrainLoss));
+            Assert.Equal(expected.LearningRate, actual.LearningRate, 1e-12);
+        }
+    }
+
     [Fact]
     public void A_damaged_checkpoint_is_reported_not_crashed_on()
     {
