@@ -206,7 +206,7 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
-        return SequenceWindowing.Create(series, options);
+        return SequenceWindowing.Create(series, options, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
     }
 
     /// <summary>
@@ -254,7 +254,28 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(split);
-        return SequenceWindowing.Split(series, options, split, standardize);
+        return SequenceWindowing.Split(series, options, split, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
+    }
+
+    /// <summary>
+    /// As <see cref="SplitSequenceWindowsChronologically"/>, with boundaries from fractions of the series' length (<see cref="ChronologicalSplit.FromFractions"/>): with many
+    /// series (<see cref="SequenceWindowOptions.SeriesColumnName"/>), of each series' own length, so every series is
+    /// split at the same fractions of its own time span (<see cref="SequenceWindowSplit.SeriesBoundaries"/>).
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows in time order (with many series: rows of each series in time order).</param>
+    /// <param name="options">Columns and window shape; FirstRow and RowCount must be unset. A copy is taken.</param>
+    /// <param name="trainFraction">Share of each series' rows used for training, in (0, 1).</param>
+    /// <param name="validationFraction">Share whose values are validation targets; the rest are test targets.</param>
+    /// <param name="standardize">As for the other overload; with many series,
+    /// <see cref="SequenceWindowOptions.SeriesStandardization"/> chooses global or per-series statistics.</param>
+    public static SequenceWindowSplit SplitSequenceWindowsByFractions(this DataOperationsCatalog catalog, IDataView series,
+        SequenceWindowOptions options, double trainFraction, double validationFraction, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        return SequenceWindowing.Split(series, options, trainFraction, validationFraction, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
     }
 
     /// <summary>

@@ -33,8 +33,14 @@ internal abstract class SeriesPassThroughValues
     /// reads with the invariant culture; null when it is none of those.</summary>
     public abstract DateTime? TimestampAt(int tableRow);
 
-    /// <summary>The value of a row, as text, for messages.</summary>
+    /// <summary>The value of a row, as text, for messages (and as a series id: text as is, numbers invariant).</summary>
     public abstract string Describe(int tableRow);
+
+    /// <summary>True when the row's value is missing: empty or blank text, NaN, or key 0 (ML.NET's missing key).</summary>
+    public abstract bool IsMissing(int tableRow);
+
+    /// <summary>Puts the stored values in a new order: value i becomes the value of old row order[i].</summary>
+    public abstract void Reorder(int[] order);
 
     private static SeriesPassThroughValues CreateTyped<T>(DataViewRow row, DataViewSchema.Column column) =>
         new Typed<T>(column.Type, row.GetGetter<T>(column));
@@ -67,7 +73,30 @@ internal abstract class SeriesPassThroughValues
             _ => null,
         };
 
-        public override string Describe(int tableRow) => _values[tableRow]?.ToString() ?? "";
+        public override string Describe(int tableRow) => _values[tableRow] switch
+        {
+            IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+            T value => value.ToString() ?? "",
+            _ => "",
+        };
+
+        public override bool IsMissing(int tableRow) => _values[tableRow] switch
+        {
+            ReadOnlyMemory<char> text => text.Span.IsWhiteSpace(),
+            float f => float.IsNaN(f),
+            double d => double.IsNaN(d),
+            _ when Type is KeyDataViewType => Convert.ToUInt64(_values[tableRow], CultureInfo.InvariantCulture) == 0,
+            _ => false,
+        };
+
+        public override void Reorder(int[] order)
+        {
+            var values = new T[Math.Max(order.Length, 1)];
+            for (int i = 0; i < order.Length; i++)
+                values[i] = _values[order[i]];
+            _values = values;
+            _count = order.Length;
+        }
 
         public override Delegate Getter(Func<int> tableRow) => (ValueGetter<T>)((ref T value) => value = _values[tableRow()]);
     }
