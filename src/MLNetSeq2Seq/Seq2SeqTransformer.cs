@@ -173,14 +173,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <see cref="TrainingSeries"/> (raw values, as in the CSV); at least InputLength rows (two more for timestamps).</param>
     /// <param name="timestampColumnName">The series' timestamp column (DateTime, DateTimeOffset, or text that
     /// DateTime.Parse reads with the invariant culture), for forecast timestamps; null: forecasts without timestamps.</param>
+    /// <param name="seriesId">For a model trained on many series with per-series statistics
+    /// (<see cref="TrainingSeries.PerSeriesStatistics"/>): the id of the series to forecast, whose statistics the engine
+    /// uses; <paramref name="history"/> then holds that series' rows only (the engine forecasts one series). Null otherwise.</param>
     /// <exception cref="InvalidOperationException">The model has no <see cref="TrainingSeries"/>.</exception>
-    /// <exception cref="ArgumentException">A column is missing, the history is too short, or its timestamps are not times.</exception>
-    public Seq2SeqForecastEngine CreateForecastEngine(MLContext mlContext, IDataView history, string? timestampColumnName = null)
+    /// <exception cref="ArgumentException">A column is missing, the history is too short, or its timestamps are not times;
+    /// or the model has per-series statistics and <paramref name="seriesId"/> is null or unknown.</exception>
+    public Seq2SeqForecastEngine CreateForecastEngine(MLContext mlContext, IDataView history, string? timestampColumnName = null, string? seriesId = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(history);
         ThrowIfDisposed();
-        return Seq2SeqForecastEngine.Create(mlContext, this, history, timestampColumnName);
+        return Seq2SeqForecastEngine.Create(mlContext, this, history, timestampColumnName, seriesId);
     }
 
     /// <summary>A row-to-row mapper, used by <c>mlContext.Model.CreatePredictionEngine</c>.</summary>
