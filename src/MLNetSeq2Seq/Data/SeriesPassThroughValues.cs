@@ -39,6 +39,9 @@ internal abstract class SeriesPassThroughValues
     /// <summary>True when the row's value is missing: empty or blank text, NaN, or key 0 (ML.NET's missing key).</summary>
     public abstract bool IsMissing(int tableRow);
 
+    /// <summary>True when two rows hold equal values (text compared by content).</summary>
+    public abstract bool SameValue(int tableRow, int otherRow);
+
     /// <summary>Puts the stored values in a new order: value i becomes the value of old row order[i].</summary>
     public abstract void Reorder(int[] order);
 
@@ -57,9 +60,11 @@ internal abstract class SeriesPassThroughValues
         {
             T value = default!;
             _read(ref value);
-            // A loader may hand out text that points into a buffer it reuses; keep a copy of our own.
+            // A loader may hand out text that points into a buffer it reuses; keep a copy of our own (shared with the
+            // row before when equal: a series id repeats on every row of its series).
             if (value is ReadOnlyMemory<char> text)
-                value = (T)(object)text.ToString().AsMemory();
+                value = _count > 0 && _values[_count - 1] is ReadOnlyMemory<char> previous && previous.Span.SequenceEqual(text.Span)
+                    ? (T)(object)previous : (T)(object)text.ToString().AsMemory();
             if (_count == _values.Length)
                 Array.Resize(ref _values, checked(_values.Length * 2));
             _values[_count++] = value;
@@ -88,6 +93,10 @@ internal abstract class SeriesPassThroughValues
             _ when Type is KeyDataViewType => Convert.ToUInt64(_values[tableRow], CultureInfo.InvariantCulture) == 0,
             _ => false,
         };
+
+        public override bool SameValue(int tableRow, int otherRow) => _values[tableRow] is ReadOnlyMemory<char> text && _values[otherRow] is ReadOnlyMemory<char> other
+            ? text.Span.SequenceEqual(other.Span)
+            : System.Collections.Generic.EqualityComparer<T>.Default.Equals(_values[tableRow], _values[otherRow]);
 
         public override void Reorder(int[] order)
         {

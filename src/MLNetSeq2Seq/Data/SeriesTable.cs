@@ -136,6 +136,12 @@ internal sealed class SeriesTable
             if (ids.IsMissing(r))
                 throw new ArgumentException($"Series column '{columnName}' ({option}) has no id at series row {SourceRow(r)} (it holds '{ids.Describe(r)}'): "
                     + "every row needs the id of its series; remove such rows or fill in their ids first.", "series");
+            if (r > 0 && ids.SameValue(r, r - 1))
+            {
+                seriesOfRow[r] = seriesOfRow[r - 1];
+                counts[seriesOfRow[r]]++;
+                continue;
+            }
             string id = ids.Describe(r);
             if (!index.TryGetValue(id, out int s))
             {
