@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.ML;
@@ -17,10 +18,13 @@ internal abstract class SeriesPassThroughValues
     public DataViewType Type { get; }
 
     /// <summary>A reader that stores the column's value of the cursor's current row; returns the store.</summary>
-    public static SeriesPassThroughValues Create(DataViewRow row, DataViewSchema.Column column)
+    /// <param name="row">The reading cursor.</param>
+    /// <param name="column">The column to store.</param>
+    /// <param name="shareText">Text values that repeat (series ids) are stored once each rather than once per row.</param>
+    public static SeriesPassThroughValues Create(DataViewRow row, DataViewSchema.Column column, bool shareText = false)
     {
         MethodInfo create = typeof(SeriesPassThroughValues).GetMethod(nameof(CreateTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
-        return (SeriesPassThroughValues)create.MakeGenericMethod(column.Type.RawType).Invoke(null, new object[] { row, column })!;
+        return (SeriesPassThroughValues)create.MakeGenericMethod(column.Type.RawType).Invoke(null, new object[] { row, column, shareText })!;
     }
 
     /// <summary>Appends the value on the row the reading cursor stands on.</summary>
@@ -45,8 +49,8 @@ internal abstract class SeriesPassThroughValues
     /// <summary>Puts the stored values in a new order: value i becomes the value of old row order[i].</summary>
     public abstract void Reorder(int[] order);
 
-    private static SeriesPassThroughValues CreateTyped<T>(DataViewRow row, DataViewSchema.Column column) =>
-        new Typed<T>(column.Type, row.GetGetter<T>(column));
+    private static SeriesPassThroughValues CreateTyped<T>(DataViewRow row, DataViewSchema.Column column, bool shareText) =>
+        new Typed<T>(column.Type, row.GetGetter<T>(column), shareText ? new Dictionary<string, ReadOnlyMemory<char>>(StringComparer.Ordinal) : null);
 
     private sealed class Typed<T> : SeriesPassThroughValues
     {
@@ -54,7 +58,25 @@ internal abstract class SeriesPassThroughValues
         private T[] _values = new T[256];
         private int _count;
 
-        public Typed(DataViewType type, ValueGetter<T> read) : base(type) => _read = read;
+        private readonly Dictionary<string, ReadOnlyMemory<char>>? _shared;
+
+        public Typed(DataViewType type, ValueGetter<T> read, Dictionary<string, ReadOnlyMemory<char>>? shared) : base(type)
+        {
+            _read = read;
+            _shared = shared;
+        }
+
+        private ReadOnlyMemory<char> Own(ReadOnlyMemory<char> text)
+        {
+            if (_shared is null)
+                return text.ToString().AsMemory();
+            var lookup = _shared.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(text.Span, out ReadOnlyMemory<char> known))
+                return known;
+            string copy = text.ToString();
+            _shared.Add(copy, copy.AsMemory());
+            return copy.AsMemory();
+        }
 
         public override void ReadCurrent()
         {
@@ -64,7 +86,7 @@ internal abstract class SeriesPassThroughValues
             // row before when equal: a series id repeats on every row of its series).
             if (value is ReadOnlyMemory<char> text)
                 value = _count > 0 && _values[_count - 1] is ReadOnlyMemory<char> previous && previous.Span.SequenceEqual(text.Span)
-                    ? (T)(object)previous : (T)(object)text.ToString().AsMemory();
+                    ? (T)(object)previous : (T)(object)Own(text);
             if (_count == _values.Length)
                 Array.Resize(ref _values, checked(_values.Length * 2));
             _values[_count++] = value;

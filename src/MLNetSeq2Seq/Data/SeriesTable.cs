@@ -96,7 +96,7 @@ internal sealed class SeriesTable
             if (passThrough is DataViewSchema.Column pc)
                 passThroughValues = SeriesPassThroughValues.Create(cursor, pc);
             if (idColumn is DataViewSchema.Column ic)
-                ids = SeriesPassThroughValues.Create(cursor, ic);
+                ids = SeriesPassThroughValues.Create(cursor, ic, shareText: true);
             for (long seriesRow = 0; seriesRow < endRow && cursor.MoveNext(); seriesRow++)
             {
                 if (seriesRow < firstRow)
