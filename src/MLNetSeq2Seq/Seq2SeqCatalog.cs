@@ -191,6 +191,11 @@ public static class Seq2SeqCatalog
     /// overlapping windows cost no extra memory; it can be read any number of times, shuffled, and does not change
     /// when the source does. Errors (a missing column, a NaN) therefore surface here, not later in Fit.
     /// </para>
+    /// <para>
+    /// With <see cref="SequenceWindowOptions.SeriesColumnName"/>, the rows are many series in long form (an id per row):
+    /// each series is windowed on its own as above, with rows counted within it, and no window crosses two series;
+    /// windows come series after series, and the id is copied to each.
+    /// </para>
     /// </remarks>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="series">The series, rows in time order.</param>
