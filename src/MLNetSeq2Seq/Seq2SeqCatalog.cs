@@ -284,6 +284,31 @@ public static class Seq2SeqCatalog
     }
 
     /// <summary>
+    /// As <see cref="SplitSequenceWindowsChronologically"/>, with boundaries at times: each series' training rows are those
+    /// before <paramref name="trainEnd"/>, its validation targets those before <paramref name="validationEnd"/>, its test
+    /// targets those before <paramref name="testEnd"/> (null: to its end), read from
+    /// <see cref="SequenceWindowOptions.TimestampColumnName"/> (DateTime, DateTimeOffset, or text DateTime.Parse reads
+    /// with the invariant culture; increasing within each series). For one series or many
+    /// (<see cref="SequenceWindowOptions.SeriesColumnName"/>): series of different lengths or start times are then cut at
+    /// the same moments (<see cref="SequenceWindowSplit.SeriesBoundaries"/> holds each one's rows).
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows of each in time order.</param>
+    /// <param name="options">Columns, window shape and the timestamp column; FirstRow and RowCount must be unset. A copy is taken.</param>
+    /// <param name="trainEnd">The first moment after the training rows.</param>
+    /// <param name="validationEnd">The first moment after the validation targets (later than <paramref name="trainEnd"/>).</param>
+    /// <param name="testEnd">The first moment after the test targets; null: every later row.</param>
+    /// <param name="standardize">As for <see cref="SplitSequenceWindowsChronologically"/>.</param>
+    public static SequenceWindowSplit SplitSequenceWindowsByTime(this DataOperationsCatalog catalog, IDataView series, SequenceWindowOptions options,
+        DateTime trainEnd, DateTime validationEnd, DateTime? testEnd = null, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        return SequenceWindowing.SplitByTime(series, options, trainEnd, validationEnd, testEnd, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
+    }
+
+    /// <summary>
     /// The mean and population standard deviation (ddof = 0) of each named column over rows
     /// [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a series —
     /// typically its training rows — for <see cref="SequenceWindowOptions.Standardization"/>. Values are read as Single

@@ -39,7 +39,39 @@ internal static class ManySeriesWindowing
 
     /// <summary>A chronological split of each series: <paramref name="boundariesOf"/> gives a series' boundaries from its
     /// row count (fixed boundaries, or fractions of its length).</summary>
-    public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, Func<int, ChronologicalSplit> boundariesOf, bool standardize, MLNetHost? host)
+    public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, Func<int, ChronologicalSplit> boundariesOf, bool standardize, MLNetHost? host) =>
+        Split(series, options, (_, segment) => boundariesOf(segment.RowCount), standardize, host);
+
+    /// <summary>A chronological split of each series at the same times: a series' boundaries are its first rows at or
+    /// after <paramref name="trainEnd"/> and <paramref name="validationEnd"/> (and <paramref name="testEnd"/>; null: its end).
+    /// Works for one series too (no series column).</summary>
+    public static SequenceWindowSplit SplitByTime(IDataView series, SequenceWindowOptions options, DateTime trainEnd, DateTime validationEnd, DateTime? testEnd,
+        bool standardize, MLNetHost? host)
+    {
+        if (options.TimestampColumnName is not string column)
+            throw new ArgumentException($"A split by time needs {nameof(SequenceWindowOptions.TimestampColumnName)}: the column holding each row's time.", nameof(options));
+        if (!(trainEnd < validationEnd && (testEnd is null || validationEnd < testEnd)))
+            throw new ArgumentOutOfRangeException(nameof(trainEnd), $"The times must increase: trainEnd {trainEnd:O} < validationEnd {validationEnd:O}{(testEnd is DateTime t ? $" < testEnd {t:O}" : "")}.");
+        return Split(series, options, (table, segment) =>
+        {
+            long RowsBefore(DateTime end)
+            {
+                long count = 0;
+                for (int r = segment.TableStart; r < segment.TableEnd; r++)
+                {
+                    DateTime time = table.PassThrough!.TimestampAt(r) ?? throw new ArgumentException(
+                        $"A split by time needs times in {nameof(SequenceWindowOptions.TimestampColumnName)} '{column}' (DateTime, DateTimeOffset, or text DateTime.Parse reads with the invariant culture); "
+                        + $"row {table.SourceRow(r)} holds '{table.PassThrough.Describe(r)}'.", nameof(options));
+                    if (time < end)
+                        count++;
+                }
+                return count;
+            }
+            return new ChronologicalSplit(RowsBefore(trainEnd), RowsBefore(validationEnd), testEnd is DateTime end ? RowsBefore(end) : segment.RowCount);
+        }, standardize, host);
+    }
+
+    private static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, Func<SeriesTable, SeriesSegment, ChronologicalSplit> boundariesOf, bool standardize, MLNetHost? host)
     {
         SeriesTable table = Read(series, options);
         int l = options.InputLength, h = options.Horizon;
@@ -51,7 +83,7 @@ internal static class ManySeriesWindowing
             string? why;
             try
             {
-                split = boundariesOf(segment.RowCount);
+                split = boundariesOf(table, segment);
                 split.Validate();
                 why = segment.RowCount < split.TestEnd ? $"has {segment.RowCount} rows, fewer than the split's {nameof(ChronologicalSplit.TestEnd)} = {split.TestEnd}"
                     : split.TrainEnd < (long)l + h ? $"has training rows [0, {split.TrainEnd}), fewer than {nameof(SequenceWindowOptions.InputLength)} + {nameof(SequenceWindowOptions.Horizon)} = {l + h}"
@@ -90,7 +122,7 @@ internal static class ManySeriesWindowing
             kept[0].Split, statistics)
         {
             PerSeriesStatistics = standardize && options.SeriesStandardization == SeriesStandardization.PerSeries ? perSeries : options.PerSeriesStandardization,
-            SeriesBoundaries = kept.ToDictionary(k => k.Segment.Id, k => k.Split, StringComparer.Ordinal),
+            SeriesBoundaries = options.SeriesColumnName is null ? null : kept.ToDictionary(k => k.Segment.Id, k => k.Split, StringComparer.Ordinal),
         };
     }
 
@@ -101,7 +133,7 @@ internal static class ManySeriesWindowing
         if (table.RowCount == 0)
             throw new ArgumentException("The series has no rows.", nameof(series));
         if (options.TimestampColumnName is string column)
-            table.RequireIncreasingTimestamps(column);
+            table.RequireIncreasingTimestamps(column);  // one series (a split by time) as well as many
         return table;
     }
 
@@ -117,7 +149,7 @@ internal static class ManySeriesWindowing
             return;
         var (first, why) = shortSeries[0];
         if (options.ShortSeries == ShortSeriesHandling.Throw)
-            throw new ArgumentException($"Series '{first.Id}' (column '{options.SeriesColumnName}') {why}. "
+            throw new ArgumentException($"{(first.Id.Length == 0 ? "The series" : $"Series '{first.Id}' (column '{options.SeriesColumnName}')")} {why}. "
                 + (shortSeries.Count > 1 ? $"{shortSeries.Count} of {seriesCount} series are too short. " : "")
                 + $"Set {nameof(SequenceWindowOptions.ShortSeries)} = {nameof(ShortSeriesHandling.Skip)} to leave such series out, or remove them first.", "options");
         string examples = string.Join("; ", shortSeries.Take(5).Select(s => $"'{s.Segment.Id}' {s.Why}"));

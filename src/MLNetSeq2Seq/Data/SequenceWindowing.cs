@@ -72,6 +72,10 @@ internal static class SequenceWindowing
         return Split(series, options, ChronologicalSplit.FromFractions(Math.Max(1, rows.Value), trainFraction, validationFraction), standardize, host);
     }
 
+    /// <summary>A split at the same times in every series (<see cref="ManySeriesWindowing.SplitByTime"/>).</summary>
+    public static SequenceWindowSplit SplitByTime(IDataView series, SequenceWindowOptions options, DateTime trainEnd, DateTime validationEnd, DateTime? testEnd, bool standardize, MLNetHost? host = null) =>
+        ManySeriesWindowing.SplitByTime(series, CheckSplitOptions(options, standardize), trainEnd, validationEnd, testEnd, standardize, host);
+
     private static SequenceWindowOptions CheckSplitOptions(SequenceWindowOptions options, bool standardize)
     {
         options = options.Clone();

@@ -178,13 +178,13 @@ internal sealed class SeriesTable
     }
 
     /// <summary>
-    /// With a series column and a timestamp column whose values are times: each series' timestamps must increase
+    /// With a timestamp column whose values are times: each series' timestamps must increase
     /// strictly, row after row; the first pair that does not is an error naming the series and both rows.
     /// Timestamps that are not times (text that does not parse, numbers) are not checked.
     /// </summary>
     public void RequireIncreasingTimestamps(string timestampColumn)
     {
-        if (PassThrough is not SeriesPassThroughValues times || SeriesIds is null)
+        if (PassThrough is not SeriesPassThroughValues times)
             return;
         foreach (SeriesSegment segment in Segments)
         {

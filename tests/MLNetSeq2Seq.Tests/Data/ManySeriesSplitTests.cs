@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Data;
@@ -116,6 +117,50 @@ public sealed class ManySeriesSplitTests
         given.PerSeriesStandardization = new PerSeriesStatistics(new[] { KeyValuePair.Create("north", split.PerSeriesStatistics["north"]) });
         var error = Assert.Throws<ArgumentException>(() => ml.Data.CreateSequenceWindows(series, given));
         Assert.Contains("PerSeriesStandardization has no statistics for series 'south'", error.Message);
+    }
+
+    [Fact]
+    public void A_split_by_time_cuts_every_series_at_the_same_moments()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowOptions options = LongFormSeries.Options(L, H);
+        options.ShortSeries = ShortSeriesHandling.Skip; // south is daily: 2 rows before the training end
+        DateTime trainEnd = new(2020, 1, 2, 6, 0, 0), validationEnd = new(2020, 1, 2, 10, 0, 0);
+
+        SequenceWindowSplit split = ml.Data.SplitSequenceWindowsByTime(ml.Data.LoadFromEnumerable(LongFormSeries.Interleaved()), options, trainEnd, validationEnd, standardize: false);
+
+        var bySeries = LongFormSeries.BySeries();
+        long Before(int k, DateTime end) => bySeries[k].Count(r => DateTime.Parse(r.Time, System.Globalization.CultureInfo.InvariantCulture) < end);
+        var expected = new[] { 0, 2 }.ToDictionary(k => LongFormSeries.Ids[k], k => new ChronologicalSplit(Before(k, trainEnd), Before(k, validationEnd), bySeries[k].Count));
+        Assert.Equal(expected, split.SeriesBoundaries);
+        ChronologicalSplit Of(int k) => k == 1 ? new ChronologicalSplit(0, 0, 0) : expected[LongFormSeries.Ids[k]];
+        AssertWindows(LongFormSeries.Expected(bySeries, k => (0, Of(k).TrainEnd), L, H, 1), split.Train);
+        AssertWindows(LongFormSeries.Expected(bySeries, k => (Math.Max(0, Of(k).TrainEnd - L), Of(k).ValidationEnd), L, H, 1), split.Validation);
+        AssertWindows(LongFormSeries.Expected(bySeries, k => (Math.Max(0, Of(k).ValidationEnd - L), Of(k).TestEnd), L, H, 1), split.Test);
+    }
+
+    [Fact]
+    public void A_split_by_time_of_one_series_is_the_split_at_the_matching_rows()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView series = GeneratedSeries.Load(ml, GeneratedSeries.Create(320));
+        var options = new SequenceWindowOptions { InputColumnNames = new[] { "A", "B" }, InputLength = 12, Horizon = 5, Stride = 2, TimestampColumnName = "Time" };
+
+        SequenceWindowSplit byTime = ml.Data.SplitSequenceWindowsByTime(series, options,
+            GeneratedSeries.Start.AddHours(200), GeneratedSeries.Start.AddHours(250).AddMinutes(30), GeneratedSeries.Start.AddHours(300));
+        SequenceWindowSplit byRows = ml.Data.SplitSequenceWindowsChronologically(series, options, new ChronologicalSplit(200, 251, 300));
+
+        Assert.Equal(byRows.Boundaries, byTime.Boundaries);
+        Assert.Null(byTime.SeriesBoundaries);
+        Assert.Equal(byRows.Statistics!.Means, byTime.Statistics!.Means);
+        foreach (var (expected, actual) in new[] { (byRows.Train, byTime.Train), (byRows.Validation, byTime.Validation), (byRows.Test, byTime.Test) })
+        {
+            Assert.Equal(expected.GetColumn<float[]>("Features"), actual.GetColumn<float[]>("Features"));
+            Assert.Equal(expected.GetColumn<float[]>("Label"), actual.GetColumn<float[]>("Label"));
+        }
+        var error = Assert.Throws<ArgumentException>(() => ml.Data.SplitSequenceWindowsByTime(series, new SequenceWindowOptions { InputColumnNames = new[] { "A" }, InputLength = 12, Horizon = 5, TimestampColumnName = null },
+            GeneratedSeries.Start.AddHours(200), GeneratedSeries.Start.AddHours(250)));
+        Assert.Contains("needs TimestampColumnName", error.Message);
     }
 
     internal static void AssertStatistics(SeriesStatistics statistics, double[] value, double[] load)
