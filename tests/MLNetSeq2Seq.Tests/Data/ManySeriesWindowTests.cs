@@ -202,6 +202,28 @@ public sealed class ManySeriesWindowTests
     }
 
     [Fact]
+    public void A_held_out_fraction_of_many_series_windows_is_warned_about()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning)
+                lock (warnings)
+                    warnings.Add(e.Message);
+        };
+        IDataView windows = ml.Data.CreateSequenceWindows(ml.Data.LoadFromEnumerable(LongFormSeries.Contiguous()), LongFormSeries.Options(L, H));
+        using (ml.Regression.Trainers.Seq2Seq(new Seq2SeqOptions { HiddenSize = 4, MaxEpochs = 1, ValidationFraction = 0.2, Seed = 1 }).Fit(windows)) { }
+        Assert.Contains(warnings, m => m.Contains("many series (column 'Series'): ValidationFraction holds out the last windows in view order", StringComparison.Ordinal));
+
+        warnings.Clear();
+        IDataView single = ml.Data.CreateSequenceWindows(ml.Data.LoadFromEnumerable(LongFormSeries.BySeries()[0]),
+            new SequenceWindowOptions { InputColumnNames = new[] { "Value", "Load" }, InputLength = L, Horizon = H });
+        using (ml.Regression.Trainers.Seq2Seq(new Seq2SeqOptions { HiddenSize = 4, MaxEpochs = 1, ValidationFraction = 0.2, Seed = 1 }).Fit(single)) { }
+        Assert.DoesNotContain(warnings, m => m.Contains("many series", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Options_for_many_series_are_checked()
     {
         var options = new SequenceWindowOptions { InputColumnNames = new[] { "Value" }, InputLength = L, Horizon = H, SeriesStandardization = SeriesStandardization.PerSeries };
