@@ -191,6 +191,11 @@ public static class Seq2SeqCatalog
     /// overlapping windows cost no extra memory; it can be read any number of times, shuffled, and does not change
     /// when the source does. Errors (a missing column, a NaN) therefore surface here, not later in Fit.
     /// </para>
+    /// <para>
+    /// With <see cref="SequenceWindowOptions.SeriesColumnName"/>, the rows are many series in long form (an id per row):
+    /// each series is windowed on its own as above, with rows counted within it, and no window crosses two series;
+    /// windows come series after series, and the id is copied to each.
+    /// </para>
     /// </remarks>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="series">The series, rows in time order.</param>
@@ -206,7 +211,7 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
-        return SequenceWindowing.Create(series, options);
+        return SequenceWindowing.Create(series, options, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
     }
 
     /// <summary>
@@ -254,7 +259,53 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(split);
-        return SequenceWindowing.Split(series, options, split, standardize);
+        return SequenceWindowing.Split(series, options, split, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
+    }
+
+    /// <summary>
+    /// As <see cref="SplitSequenceWindowsChronologically"/>, with boundaries from fractions of the series' length (<see cref="ChronologicalSplit.FromFractions"/>): with many
+    /// series (<see cref="SequenceWindowOptions.SeriesColumnName"/>), of each series' own length, so every series is
+    /// split at the same fractions of its own time span (<see cref="SequenceWindowSplit.SeriesBoundaries"/>).
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows in time order (with many series: rows of each series in time order).</param>
+    /// <param name="options">Columns and window shape; FirstRow and RowCount must be unset. A copy is taken.</param>
+    /// <param name="trainFraction">Share of each series' rows used for training, in (0, 1).</param>
+    /// <param name="validationFraction">Share whose values are validation targets; the rest are test targets.</param>
+    /// <param name="standardize">As for the other overload; with many series,
+    /// <see cref="SequenceWindowOptions.SeriesStandardization"/> chooses global or per-series statistics.</param>
+    public static SequenceWindowSplit SplitSequenceWindowsByFractions(this DataOperationsCatalog catalog, IDataView series,
+        SequenceWindowOptions options, double trainFraction, double validationFraction, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        return SequenceWindowing.Split(series, options, trainFraction, validationFraction, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
+    }
+
+    /// <summary>
+    /// As <see cref="SplitSequenceWindowsChronologically"/>, with boundaries at times: each series' training rows are those
+    /// before <paramref name="trainEnd"/>, its validation targets those before <paramref name="validationEnd"/>, its test
+    /// targets those before <paramref name="testEnd"/> (null: to its end), read from
+    /// <see cref="SequenceWindowOptions.TimestampColumnName"/> (DateTime, DateTimeOffset, or text DateTime.Parse reads
+    /// with the invariant culture; increasing within each series). For one series or many
+    /// (<see cref="SequenceWindowOptions.SeriesColumnName"/>): series of different lengths or start times are then cut at
+    /// the same moments (<see cref="SequenceWindowSplit.SeriesBoundaries"/> holds each one's rows).
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="series">The series, rows of each in time order.</param>
+    /// <param name="options">Columns, window shape and the timestamp column; FirstRow and RowCount must be unset. A copy is taken.</param>
+    /// <param name="trainEnd">The first moment after the training rows.</param>
+    /// <param name="validationEnd">The first moment after the validation targets (later than <paramref name="trainEnd"/>).</param>
+    /// <param name="testEnd">The first moment after the test targets; null: every later row.</param>
+    /// <param name="standardize">As for <see cref="SplitSequenceWindowsChronologically"/>.</param>
+    public static SequenceWindowSplit SplitSequenceWindowsByTime(this DataOperationsCatalog catalog, IDataView series, SequenceWindowOptions options,
+        DateTime trainEnd, DateTime validationEnd, DateTime? testEnd = null, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        return SequenceWindowing.SplitByTime(series, options, trainEnd, validationEnd, testEnd, standardize, new MLNetHost(MLNetHost.EnvironmentOf(catalog), "SequenceWindows"));
     }
 
     /// <summary>

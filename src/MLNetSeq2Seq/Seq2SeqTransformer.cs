@@ -45,11 +45,16 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               the z-score statistics), when the training data were window views; older files load without it.
     //   0x00010007  the architecture ends with the quantile levels (NetworkArchitecture.Write); older files load as
     //               point-only models.
+    // ---- many series (branch series; renumber on merge) ----
+    //   0x00010008  the training series ends with its series column and per-series statistics
+    //               (TrainingSeries.WriteManySeries); older files load as single-series models.
+    private const uint FirstVersionWithManySeries = 0x00010008;
+    // ---- end many series ----
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private const uint FirstVersionWithTrainingSeries = 0x00010006;
     private const uint FirstVersionWithQuantiles = 0x00010007;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010007, 0x00010003, typeof(Seq2SeqTransformer));
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithManySeries, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -168,14 +173,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <see cref="TrainingSeries"/> (raw values, as in the CSV); at least InputLength rows (two more for timestamps).</param>
     /// <param name="timestampColumnName">The series' timestamp column (DateTime, DateTimeOffset, or text that
     /// DateTime.Parse reads with the invariant culture), for forecast timestamps; null: forecasts without timestamps.</param>
+    /// <param name="seriesId">For a model trained on many series with per-series statistics
+    /// (<see cref="TrainingSeries.PerSeriesStatistics"/>): the id of the series to forecast, whose statistics the engine
+    /// uses; <paramref name="history"/> then holds that series' rows only (the engine forecasts one series). Null otherwise.</param>
     /// <exception cref="InvalidOperationException">The model has no <see cref="TrainingSeries"/>.</exception>
-    /// <exception cref="ArgumentException">A column is missing, the history is too short, or its timestamps are not times.</exception>
-    public Seq2SeqForecastEngine CreateForecastEngine(MLContext mlContext, IDataView history, string? timestampColumnName = null)
+    /// <exception cref="ArgumentException">A column is missing, the history is too short, or its timestamps are not times;
+    /// or the model has per-series statistics and <paramref name="seriesId"/> is null or unknown.</exception>
+    public Seq2SeqForecastEngine CreateForecastEngine(MLContext mlContext, IDataView history, string? timestampColumnName = null, string? seriesId = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(history);
         ThrowIfDisposed();
-        return Seq2SeqForecastEngine.Create(mlContext, this, history, timestampColumnName);
+        return Seq2SeqForecastEngine.Create(mlContext, this, history, timestampColumnName, seriesId);
     }
 
     /// <summary>A row-to-row mapper, used by <c>mlContext.Model.CreatePredictionEngine</c>.</summary>
@@ -298,7 +307,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   architecture (NetworkArchitecture.Write)
             //   history (TrainingHistoryFormat.Write)
             //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
-            //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006)
+            //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006), then TrainingSeries.WriteManySeries (from 0x00010008)
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -313,6 +322,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     body.Write(name);
                 body.Write(TrainingSeries is not null);
                 TrainingSeries?.Write(body);
+                TrainingSeries?.WriteManySeries(body);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -359,6 +369,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
                 TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
+                if (series is not null && reader.WrittenVersion >= FirstVersionWithManySeries)
+                    series = series.ReadManySeries(body);
                 if (series is not null && (series.InputColumnNames.Count != architecture.InputFeatureCount || series.TargetColumnNames.Count != architecture.OutputFeatureCount))
                     throw new InvalidDataException($"the training series has {series.InputColumnNames.Count} input and {series.TargetColumnNames.Count} target columns, but the network {architecture.InputFeatureCount} and {architecture.OutputFeatureCount}");
                 return (feature, score, batch, architecture, history, slots, series);

@@ -55,6 +55,8 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             getter = (ValueGetter<long>)GetWindowStart;
         else if (index == _view.TimestampColumn)
             getter = _view.PassThrough!.Getter(() => _view.TableRow(CurrentWindow(), 0));
+        else if (index == _view.SeriesColumn)
+            getter = _view.SeriesIds!.Getter(() => _view.TableRow(CurrentWindow(), 0));
         else if (_view.IsTrailing)
             getter = (ValueGetter<DateTime>)((ref DateTime value) => value = _view.ForecastStart(CurrentWindow()));
         else

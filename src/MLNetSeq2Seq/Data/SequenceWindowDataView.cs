@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Data;
 
 /// <summary>
-/// Sliding windows over a <see cref="SeriesTable"/>: window k starts at series row FirstWindowRow + k × Stride and
-/// exists while its InputLength + Horizon rows end at or before the range's end. Each row's feature and label
+/// Sliding windows over a <see cref="SeriesTable"/>: in each series' range of rows, window k starts at row
+/// First + k × Stride and exists while its InputLength + Horizon rows end at or before the range's end; windows are
+/// numbered series after series (<see cref="WindowPlacement"/>), so none crosses from one series into another. Each row's feature and label
 /// vectors are built when a cursor asks for them, from the shared buffer; nothing is copied per window in advance.
 /// Random access makes shuffling cheap, so <see cref="CanShuffle"/> is true.
 /// </summary>
@@ -26,13 +27,24 @@ internal sealed class SequenceWindowDataView : IDataView
     private readonly int _horizon;
     private readonly int _stride;
 
+    private readonly WindowPlacement _placement;
+
     /// <summary>Windows whose every row lies in series rows [firstRow, endRow), which the table must hold; with
     /// <see cref="SequenceWindowOptions.TrailingWindowCount"/>, the last windows whose inputs end at endRow, without labels.
     /// <paramref name="statistics"/>: what the table was standardized with (recorded on the label column), or null.</summary>
     public SequenceWindowDataView(SeriesTable table, SequenceWindowOptions options, long firstRow, long endRow, SeriesStatistics? statistics)
+        : this(table, options, new[] { new WindowRange(table.Segments[0], firstRow, endRow) }, statistics, null)
     {
-        if (firstRow < table.FirstRow || endRow > table.EndRow)
-            throw new InvalidOperationException($"Window rows [{firstRow}, {endRow}) are not within the rows read, [{table.FirstRow}, {table.EndRow}).");
+    }
+
+    /// <summary>Windows of many series: for each range, the windows within that series' rows [First, End) (rows counted
+    /// within the series); ranges of series to leave out are simply not given. <paramref name="perSeries"/>: the
+    /// statistics each series was standardized with, when per series.</summary>
+    public SequenceWindowDataView(SeriesTable table, SequenceWindowOptions options, IReadOnlyList<WindowRange> ranges, SeriesStatistics? statistics, PerSeriesStatistics? perSeries)
+    {
+        foreach (WindowRange range in ranges)
+            if (range.First < table.FirstRow || range.End > table.FirstRow + range.Segment.RowCount || range.First > range.End)
+                throw new InvalidOperationException($"Window rows [{range.First}, {range.End}) of {range.Segment.Describe()} are not within the rows read, [{table.FirstRow}, {table.FirstRow + range.Segment.RowCount}).");
         _table = table;
         _inputColumns = options.InputColumnNames.Select(table.IndexOf).ToArray();
         _targetColumns = options.EffectiveTargetColumnNames.Select(table.IndexOf).ToArray();
@@ -44,25 +56,27 @@ internal sealed class SequenceWindowDataView : IDataView
         IsTrailing = options.TrailingWindowCount is not null;
         if (options.TrailingWindowCount is int trailing)
         {
-            // The last window's input ends at endRow; the range was checked to hold them all.
-            FirstWindowRow = endRow - _inputLength - (long)(trailing - 1) * _stride;
-            WindowCount = trailing;
+            // The last window's input ends at each range's end; the ranges were checked to hold them all.
+            _placement = WindowPlacement.Trailing(ranges, table.FirstRow, _inputLength, _stride, trailing);
             if (options.ForecastStartTimestampColumnName is not null)
-                _step = SeriesStep(table, options.TimestampColumnName!);
+                _steps = ranges.Select(r => SeriesStep(table, r.Segment, options.TimestampColumnName!)).ToArray();
         }
         else
         {
-            FirstWindowRow = firstRow;
-            long span = endRow - firstRow, windowRows = (long)_inputLength + _horizon;
-            WindowCount = span < windowRows ? 0 : checked((int)((span - windowRows) / _stride + 1));
+            _placement = WindowPlacement.Labelled(ranges, table.FirstRow, _inputLength, _horizon, _stride);
         }
+        WindowCount = _placement.WindowCount;
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length),
             SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), SequenceSlotNames.ForInputs(options.InputColumnNames, _inputLength)).ToAnnotations());
         if (!IsTrailing)
         {
-            var series = new TrainingSeries(options.InputColumnNames, options.EffectiveTargetColumnNames, _inputLength, statistics);
+            var series = new TrainingSeries(options.InputColumnNames, options.EffectiveTargetColumnNames, _inputLength, statistics)
+            {
+                SeriesColumnName = options.SeriesColumnName,
+                PerSeriesStatistics = perSeries,
+            };
             builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length),
                 LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon), series));
         }
@@ -72,16 +86,16 @@ internal sealed class SequenceWindowDataView : IDataView
             builder.AddColumn(options.TimestampColumnName, table.PassThrough!.Type);
         if (options.ForecastStartTimestampColumnName is not null)
             builder.AddColumn(options.ForecastStartTimestampColumnName, IsTrailing ? DateTimeDataViewType.Instance : table.PassThrough!.Type);
+        if (options.SeriesColumnName is not null)
+            builder.AddColumn(options.SeriesColumnName, table.SeriesIds!.Type);
         Schema = builder.ToSchema();
         FeaturesColumn = Schema[options.FeaturesColumnName].Index;
         LabelColumn = IsTrailing ? -1 : Schema[options.LabelColumnName].Index;
         WindowStartColumn = options.WindowStartColumnName is null ? -1 : Schema[options.WindowStartColumnName].Index;
         TimestampColumn = options.TimestampColumnName is null ? -1 : Schema[options.TimestampColumnName].Index;
         ForecastStartTimestampColumn = options.ForecastStartTimestampColumnName is null ? -1 : Schema[options.ForecastStartTimestampColumnName].Index;
+        SeriesColumn = options.SeriesColumnName is null ? -1 : Schema[options.SeriesColumnName].Index;
     }
-
-    /// <summary>The series row where window 0 starts.</summary>
-    public long FirstWindowRow { get; }
 
     public int WindowCount { get; }
 
@@ -140,25 +154,27 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>Trailing windows: inputs up to the end, no label (<see cref="SequenceWindowOptions.TrailingWindowCount"/>).</summary>
     public bool IsTrailing { get; }
 
-    private readonly TimeSpan _step;
+    // Per placed series: its step, for trailing windows' forecast timestamps.
+    private readonly TimeSpan[]? _steps;
 
-    /// <summary>A trailing window's forecast start: the timestamp of its last input row plus the series' step.</summary>
-    public DateTime ForecastStart(int window) => _table.PassThrough!.TimestampAt(TableRow(window, _inputLength - 1))!.Value + _step;
+    /// <summary>A trailing window's forecast start: the timestamp of its last input row plus its series' step.</summary>
+    public DateTime ForecastStart(int window) => _table.PassThrough!.TimestampAt(TableRow(window, _inputLength - 1))!.Value + _steps![_placement.SeriesIndex(window)];
 
-    /// <summary>The series' step: the difference between its last two timestamps, which must be times, increasing.</summary>
-    internal static TimeSpan SeriesStep(SeriesTable table, string timestampColumn)
+    /// <summary>A series' step: the difference between its last two timestamps, which must be times, increasing.</summary>
+    internal static TimeSpan SeriesStep(SeriesTable table, SeriesSegment segment, string timestampColumn)
     {
         SeriesPassThroughValues values = table.PassThrough!;
         string option = nameof(SequenceWindowOptions.TimestampColumnName);
-        if (table.RowCount < 2)
-            throw new ArgumentException($"Forecast timestamps need the series' step, the difference between its last two timestamps, but only {table.RowCount} row was read ({option} '{timestampColumn}').", option);
-        int last = table.RowCount - 1;
+        string of = segment.Id.Length == 0 ? "" : $" of {segment.Describe()}";
+        if (segment.RowCount < 2)
+            throw new ArgumentException($"Forecast timestamps need the series' step, the difference between its last two timestamps, but only {segment.RowCount} row{of} was read ({option} '{timestampColumn}').", option);
+        int last = segment.TableEnd - 1;
         DateTime? before = values.TimestampAt(last - 1), end = values.TimestampAt(last);
         if (before is null || end is null)
             throw new ArgumentException($"Forecast timestamps need {option} '{timestampColumn}' to hold times (DateTime, DateTimeOffset, or text DateTime.Parse reads with the invariant culture); "
-                + $"series row {table.EndRow - 1 - (end is null ? 0 : 1)} holds '{values.Describe(end is null ? last : last - 1)}'.", option);
+                + $"series row {table.SourceRow(end is null ? last : last - 1)}{of} holds '{values.Describe(end is null ? last : last - 1)}'.", option);
         if (end <= before)
-            throw new ArgumentException($"Forecast timestamps need increasing times in {option} '{timestampColumn}', but its last two rows ({table.EndRow - 2} and {table.EndRow - 1}) hold {before:O} and {end:O}.", option);
+            throw new ArgumentException($"Forecast timestamps need increasing times in {option} '{timestampColumn}', but its last two rows{of} ({table.SourceRow(last - 1)} and {table.SourceRow(last)}) hold {before:O} and {end:O}.", option);
         return end.Value - before.Value;
     }
 
@@ -172,7 +188,15 @@ internal sealed class SequenceWindowDataView : IDataView
 
     internal int ForecastStartTimestampColumn { get; }
 
+    /// <summary>The series id column (<see cref="SequenceWindowOptions.SeriesColumnName"/>), or −1.</summary>
+    internal int SeriesColumn { get; }
+
     internal SeriesPassThroughValues? PassThrough => _table.PassThrough;
+
+    internal SeriesPassThroughValues? SeriesIds => _table.SeriesIds;
+
+    /// <summary>The series window <paramref name="window"/> belongs to.</summary>
+    internal SeriesSegment SeriesOf(int window) => _placement.Segment(window);
 
     /// <inheritdoc/>
     public DataViewSchema Schema { get; }
@@ -183,11 +207,11 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>The number of windows.</summary>
     public long? GetRowCount() => WindowCount;
 
-    /// <summary>The series row of window <paramref name="window"/>'s first input step.</summary>
-    public long StartRow(int window) => FirstWindowRow + (long)window * _stride;
+    /// <summary>The series row of window <paramref name="window"/>'s first input step (counted within its series).</summary>
+    public long StartRow(int window) => _placement.StartRow(window);
 
     /// <summary>The table row of window <paramref name="window"/>'s first input step, plus <paramref name="offset"/> rows.</summary>
-    public int TableRow(int window, int offset) => (int)(StartRow(window) - _table.FirstRow) + offset;
+    public int TableRow(int window, int offset) => _placement.TableRow(window, offset);
 
     /// <summary>Series rows between window starts.</summary>
     public int Stride => _stride;
@@ -198,13 +222,17 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>
     /// The series rows these windows read, once, as tensors on <paramref name="device"/>: the input columns (T, F) and the
     /// target columns (T, O), each in the order of the window columns (one tensor twice, as two handles, when both are
-    /// the table's columns in order), and the tensor row where window 0 starts (always 0: only the rows from window 0's
-    /// start to the last window's end are moved).
+    /// the table's columns in order), and the tensor row where each window starts (only the table rows from window 0's
+    /// start to the last window's end are moved; with many series, the rows between lie in the same table).
     /// </summary>
-    internal (Tensor Inputs, Tensor Targets, long FirstStart) SeriesTensors(Device device)
+    internal (Tensor Inputs, Tensor Targets, long[] Starts) SeriesTensors(Device device)
     {
-        int width = _table.ColumnCount, first = TableRow(0, 0);
-        int rows = WindowCount == 0 ? 0 : TableRow(WindowCount - 1, 0) + _inputLength + _horizon - first;
+        int width = _table.ColumnCount;
+        long[] starts = _placement.TableStarts();
+        int first = WindowCount == 0 ? 0 : (int)starts[0];
+        int rows = WindowCount == 0 ? 0 : (int)starts.Max() + _inputLength + _horizon - first;
+        for (int k = 0; k < starts.Length; k++)
+            starts[k] -= first;
         using var scope = torch.NewDisposeScope();
         Tensor table = torch.zeros(new long[] { rows, width }, ScalarType.Float32);
         table.data<float>().CopyFrom(_table.Values.Slice(first * width, rows * width), 0, 0);
@@ -218,7 +246,7 @@ internal sealed class SequenceWindowDataView : IDataView
             return table.index_select(1, index).contiguous();
         }
         Tensor inputs = Columns(_inputColumns, _inputsAreWholeRows), targets = Columns(_targetColumns, _targetsAreWholeRows);
-        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), 0);
+        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), starts);
     }
 
     /// <summary>Writes the window's inputs, time-major: step t, column f at t × F + f.</summary>

@@ -99,6 +99,65 @@ public sealed class SequenceWindowOptions
     /// </summary>
     public SeriesStatistics? Standardization { get; set; }
 
+    // ---- Many series (long form: a series id, a timestamp and values per row) ----
+
+    /// <summary>
+    /// When set, this column (text, a key, or a number) holds each row's series id, and the rows form many series:
+    /// windows are cut from each series separately and never cross from one into another; the id is copied to every
+    /// output row under the same name. Rows of one series must be in time order; series may be contiguous or
+    /// interleaved (rows of different ids mixed, for example sorted by time): they are regrouped in order of first
+    /// appearance. <see cref="FirstRow"/>, <see cref="RowCount"/> and <see cref="WindowStartColumnName"/> then count rows
+    /// within each series, <see cref="TrailingWindowCount"/> gives the last windows of each series, and with
+    /// <see cref="TimestampColumnName"/> each series' timestamps must increase. A missing id (blank text, NaN, key 0) is
+    /// an error naming its row. Default null: the rows are one series.
+    /// </summary>
+    public string? SeriesColumnName { get; set; }
+
+    /// <summary>
+    /// With <see cref="SeriesColumnName"/>, which statistics <see cref="Seq2SeqCatalog.SplitSequenceWindowsChronologically"/>
+    /// computes when it standardizes: one set over the training rows of all series, or each series' own
+    /// (<see cref="SequenceWindowSplit.PerSeriesStatistics"/>). Default <see cref="SeriesStandardization.Global"/>.
+    /// </summary>
+    public SeriesStandardization SeriesStandardization { get; set; } = SeriesStandardization.Global;
+
+    /// <summary>
+    /// With <see cref="SeriesColumnName"/>: fixed statistics per series (from an earlier split), applied to each series
+    /// before windowing as <see cref="Standardization"/> is to one; every series read must have them. Default null.
+    /// </summary>
+    public PerSeriesStatistics? PerSeriesStandardization { get; set; }
+
+    /// <summary>
+    /// With <see cref="SeriesColumnName"/>: what to do with a series too short for one window (fewer than
+    /// <see cref="InputLength"/> + <see cref="Horizon"/> rows in the range used, or a split part without a window).
+    /// Default <see cref="ShortSeriesHandling.Throw"/>.
+    /// </summary>
+    public ShortSeriesHandling ShortSeries { get; set; } = ShortSeriesHandling.Throw;
+
+    private void ValidateManySeries()
+    {
+        if (SeriesColumnName is null)
+        {
+            if (SeriesStandardization != SeriesStandardization.Global || PerSeriesStandardization is not null)
+                throw new ArgumentException($"{nameof(SeriesStandardization)} = {SeriesStandardization} and {nameof(PerSeriesStandardization)} need {nameof(SeriesColumnName)}: the column that tells the series apart.", nameof(SeriesColumnName));
+            return;
+        }
+        RequireName(SeriesColumnName, nameof(SeriesColumnName));
+        if (!Enum.IsDefined(SeriesStandardization))
+            throw new ArgumentOutOfRangeException(nameof(SeriesStandardization), SeriesStandardization, $"{nameof(SeriesStandardization)} must be Global or PerSeries.");
+        if (!Enum.IsDefined(ShortSeries))
+            throw new ArgumentOutOfRangeException(nameof(ShortSeries), ShortSeries, $"{nameof(ShortSeries)} must be Throw or Skip.");
+        if (InputColumnNames.Contains(SeriesColumnName) || EffectiveTargetColumnNames.Contains(SeriesColumnName))
+            throw new ArgumentException($"{nameof(SeriesColumnName)} '{SeriesColumnName}' is also a value column; the id column cannot be an input or a target.", nameof(SeriesColumnName));
+        if (PerSeriesStandardization is not null)
+        {
+            if (Standardization is not null)
+                throw new ArgumentException($"Both {nameof(Standardization)} and {nameof(PerSeriesStandardization)} are set; give one.", nameof(PerSeriesStandardization));
+            string? missing = InputColumnNames.Concat(EffectiveTargetColumnNames).FirstOrDefault(c => !PerSeriesStandardization.ColumnNames.Contains(c));
+            if (missing is not null)
+                throw new ArgumentException($"{nameof(PerSeriesStandardization)} has no statistics for column '{missing}'; it covers {string.Join(", ", PerSeriesStandardization.ColumnNames.Select(c => $"'{c}'"))}.", nameof(PerSeriesStandardization));
+        }
+    }
+
     /// <summary>The target columns in effect: <see cref="TargetColumnNames"/>, or the input columns when it is null.</summary>
     internal IReadOnlyList<string> EffectiveTargetColumnNames => TargetColumnNames ?? InputColumnNames;
 
@@ -132,6 +191,7 @@ public sealed class SequenceWindowOptions
             if (TimestampColumnName is null)
                 throw new ArgumentException($"{nameof(ForecastStartTimestampColumnName)} = '{ForecastStartTimestampColumnName}' needs {nameof(TimestampColumnName)}: the series column to read the timestamp from.", nameof(ForecastStartTimestampColumnName));
         }
+        ValidateManySeries();
         RequireDistinctOutputNames();
         if (Standardization is not null)
         {
@@ -170,6 +230,8 @@ public sealed class SequenceWindowOptions
             outputs.Add((TimestampColumnName, nameof(TimestampColumnName)));
         if (ForecastStartTimestampColumnName is not null)
             outputs.Add((ForecastStartTimestampColumnName, nameof(ForecastStartTimestampColumnName)));
+        if (SeriesColumnName is not null)
+            outputs.Add((SeriesColumnName, nameof(SeriesColumnName)));
         for (int i = 0; i < outputs.Count; i++)
             for (int j = 0; j < i; j++)
                 if (outputs[i].Name == outputs[j].Name)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.ML;
 
 namespace MLNetSeq2Seq;
@@ -35,4 +36,18 @@ public sealed class SequenceWindowSplit
     /// Null when the split was made without standardization.
     /// </summary>
     public SeriesStatistics? Statistics { get; }
+
+    /// <summary>
+    /// With many series and <see cref="SeriesStandardization.PerSeries"/> (or <see cref="SequenceWindowOptions.PerSeriesStandardization"/>
+    /// given): each series' statistics over its own training rows, which its values in all three views were
+    /// standardized with (<see cref="Statistics"/> is then null). Otherwise null.
+    /// </summary>
+    public PerSeriesStatistics? PerSeriesStatistics { get; internal init; }
+
+    /// <summary>
+    /// With many series (<see cref="SequenceWindowOptions.SeriesColumnName"/>): each kept series' boundaries, in rows
+    /// counted within that series (the same for all with fixed boundaries; from each series' length with fractions).
+    /// <see cref="Boundaries"/> is then the first series'. Null for one series.
+    /// </summary>
+    public IReadOnlyDictionary<string, ChronologicalSplit>? SeriesBoundaries { get; internal init; }
 }

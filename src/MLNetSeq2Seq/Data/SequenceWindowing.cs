@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
+using MLNetSeq2Seq.MLNetInterop;
 
 namespace MLNetSeq2Seq.Data;
 
@@ -11,10 +12,12 @@ namespace MLNetSeq2Seq.Data;
 /// </summary>
 internal static class SequenceWindowing
 {
-    public static IDataView Create(IDataView series, SequenceWindowOptions options)
+    public static IDataView Create(IDataView series, SequenceWindowOptions options, MLNetHost? host = null)
     {
         options = options.Clone();
         options.Validate();
+        if (options.SeriesColumnName is not null)
+            return ManySeriesWindowing.Create(series, options, host);
         SeriesTable table = Read(series, options, options.FirstRow, options.RowCount);
         if (options.RowCount is long asked && table.RowCount < asked)
             throw new ArgumentException($"{nameof(SequenceWindowOptions.FirstRow)} = {options.FirstRow} and {nameof(SequenceWindowOptions.RowCount)} = {asked} ask for rows up to {options.FirstRow + asked}, but the series has {options.FirstRow + table.RowCount} rows.", nameof(options));
@@ -25,17 +28,12 @@ internal static class SequenceWindowing
         return new SequenceWindowDataView(table, options, table.FirstRow, table.EndRow, options.Standardization);
     }
 
-    public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, ChronologicalSplit split, bool standardize)
+    public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, ChronologicalSplit split, bool standardize, MLNetHost? host = null)
     {
-        options = options.Clone();
-        options.Validate();
+        options = CheckSplitOptions(options, standardize);
         split.Validate();
-        if (options.FirstRow != 0 || options.RowCount is not null)
-            throw new ArgumentException($"The split chooses the rows of each part: leave {nameof(SequenceWindowOptions.FirstRow)} (it is {options.FirstRow}) and {nameof(SequenceWindowOptions.RowCount)} (it is {options.RowCount?.ToString() ?? "null"}) unset.", nameof(options));
-        if (options.TrailingWindowCount is not null)
-            throw new ArgumentException($"{nameof(SequenceWindowOptions.TrailingWindowCount)} is set: trailing windows have no label to split; make them with CreateSequenceWindows.", nameof(options));
-        if (standardize && options.Standardization is not null)
-            throw new ArgumentException($"{nameof(SequenceWindowOptions.Standardization)} is set and standardize is true: pass standardize: false to use the given statistics, or clear them to compute them from the training rows.", nameof(options));
+        if (options.SeriesColumnName is not null)
+            return ManySeriesWindowing.Split(series, options, _ => split, standardize, host);
         (long a, long b, long c) = (split.TrainEnd, split.ValidationEnd, split.TestEnd);
         long windowRows = (long)options.InputLength + options.Horizon;
         if (a < windowRows)
@@ -55,6 +53,40 @@ internal static class SequenceWindowing
             new SequenceWindowDataView(table, options, a - options.InputLength, b, statistics),
             new SequenceWindowDataView(table, options, b - options.InputLength, c, statistics),
             split, statistics);
+    }
+
+    /// <summary>A split by fractions of each series' length (<see cref="ChronologicalSplit.FromFractions"/>).</summary>
+    public static SequenceWindowSplit Split(IDataView series, SequenceWindowOptions options, double trainFraction, double validationFraction, bool standardize, MLNetHost? host = null)
+    {
+        ChronologicalSplit.FromFractions(long.MaxValue / 4, trainFraction, validationFraction); // checks the fractions
+        options = CheckSplitOptions(options, standardize);
+        if (options.SeriesColumnName is not null)
+            return ManySeriesWindowing.Split(series, options, rows => ChronologicalSplit.FromFractions(rows, trainFraction, validationFraction), standardize, host);
+        long? rows = series.GetRowCount();
+        if (rows is null)
+        {
+            using DataViewRowCursor cursor = series.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+            for (rows = 0; cursor.MoveNext();)
+                rows++;
+        }
+        return Split(series, options, ChronologicalSplit.FromFractions(Math.Max(1, rows.Value), trainFraction, validationFraction), standardize, host);
+    }
+
+    /// <summary>A split at the same times in every series (<see cref="ManySeriesWindowing.SplitByTime"/>).</summary>
+    public static SequenceWindowSplit SplitByTime(IDataView series, SequenceWindowOptions options, DateTime trainEnd, DateTime validationEnd, DateTime? testEnd, bool standardize, MLNetHost? host = null) =>
+        ManySeriesWindowing.SplitByTime(series, CheckSplitOptions(options, standardize), trainEnd, validationEnd, testEnd, standardize, host);
+
+    private static SequenceWindowOptions CheckSplitOptions(SequenceWindowOptions options, bool standardize)
+    {
+        options = options.Clone();
+        options.Validate();
+        if (options.FirstRow != 0 || options.RowCount is not null)
+            throw new ArgumentException($"The split chooses the rows of each part: leave {nameof(SequenceWindowOptions.FirstRow)} (it is {options.FirstRow}) and {nameof(SequenceWindowOptions.RowCount)} (it is {options.RowCount?.ToString() ?? "null"}) unset.", nameof(options));
+        if (options.TrailingWindowCount is not null)
+            throw new ArgumentException($"{nameof(SequenceWindowOptions.TrailingWindowCount)} is set: trailing windows have no label to split; make them with CreateSequenceWindows.", nameof(options));
+        if (standardize && (options.Standardization is not null || options.PerSeriesStandardization is not null))
+            throw new ArgumentException($"{(options.Standardization is not null ? nameof(SequenceWindowOptions.Standardization) : nameof(SequenceWindowOptions.PerSeriesStandardization))} is set and standardize is true: pass standardize: false to use the given statistics, or clear them to compute them from the training rows.", nameof(options));
+        return options;
     }
 
     public static SeriesStatistics Statistics(IDataView series, IReadOnlyList<string> columnNames, long firstRow, long? rowCount)

@@ -40,6 +40,16 @@ internal static class SeriesColumns
         return column;
     }
 
+    /// <summary>The series id column (<see cref="SequenceWindowOptions.SeriesColumnName"/>): text, a key, or a number.</summary>
+    public static DataViewSchema.Column FindSeriesId(DataViewSchema schema, string name)
+    {
+        string option = nameof(SequenceWindowOptions.SeriesColumnName);
+        DataViewSchema.Column column = Find(schema, name, option);
+        if (column.Type is not (TextDataViewType or KeyDataViewType or NumberDataViewType))
+            throw new ArgumentException($"Column '{name}' (named in {option}) is {column.Type}; a series id must be text, a key or a number, one per row.", "series");
+        return column;
+    }
+
     /// <summary>A getter reading the column's value on the cursor's current row, widened to double.</summary>
     public static Func<double> NumericGetter(DataViewRow row, DataViewSchema.Column column)
     {

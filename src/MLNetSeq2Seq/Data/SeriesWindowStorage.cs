@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,10 +7,12 @@ namespace MLNetSeq2Seq.Data;
 
 /// <summary>
 /// Sliding windows kept as their series: the input columns (T, F) and the target columns (T, O) once on the device
-/// (one tensor when they are the same columns), and window k's first input step at series row
-/// FirstStart + k × Stride. Over each series lies a strided view, (windows, L, F) with strides (Stride × F, F, 1)
-/// (and (windows, H, O) from row FirstStart + L for labels), which copies nothing; a batch is one index_select on
-/// each view, which copies each chosen window's contiguous L × F block exactly as it copies a row of dense windows.
+/// (one tensor when they are the same columns), and window k's first input step at series row Starts[k] (one
+/// int64 per window: with many series the starts jump from one series to the next, and the windows never cross).
+/// Over each series lies a strided view with a window at every row, (T − L + 1, L, F) with strides (F, F, 1)
+/// (and (T − L − H + 1, H, O) from row L for labels), which copies nothing; a batch is one index_select of the
+/// chosen windows' starts on each view, which copies each window's contiguous L × F block exactly as it copies a
+/// row of dense windows.
 /// Values and layout are those the copied windows would hold, bit for bit; memory is the series' rather than
 /// (L + H) times it.
 /// </summary>
@@ -17,43 +20,42 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
 {
     private readonly Tensor _inputSeries;
     private readonly Tensor _targetSeries;
-    // Views over the series, one row per window: no copy.
+    // Views over the series with a window at every row (stride 1): no copy. Window k is row _starts[k] of them.
     private readonly Tensor _inputWindows;
     private readonly Tensor _labelWindows;
-    private readonly long _firstStart;
-    private readonly int _stride;
+    private readonly long[] _starts;
 
-    /// <summary>Takes ownership of the series tensors (2-D, rows × columns, on one device).</summary>
-    public SeriesWindowStorage(Tensor inputSeries, Tensor targetSeries, long firstStart, int stride, int inputLength, int horizon, int count)
+    /// <summary>Takes ownership of the series tensors (2-D, rows × columns, on one device). Window k's first input step
+    /// is series row <paramref name="starts"/>[k]; its L + H rows must lie in the series.</summary>
+    public SeriesWindowStorage(Tensor inputSeries, Tensor targetSeries, long[] starts, int inputLength, int horizon)
     {
         if (inputSeries.dim() != 2 || targetSeries.dim() != 2 || inputSeries.shape[0] != targetSeries.shape[0])
             throw new ArgumentException("The input and target series must be 2-D with the same number of rows.");
-        if (count < 0 || stride < 1 || inputLength < 1 || horizon < 1 || firstStart < 0
-            || (count > 0 && firstStart + (long)(count - 1) * stride + inputLength + horizon > inputSeries.shape[0]))
-            throw new ArgumentException($"{count} windows of {inputLength} + {horizon} rows from row {firstStart}, stride {stride}, do not fit a series of {inputSeries.shape[0]} rows.");
-        _inputSeries = inputSeries;
-        _targetSeries = targetSeries;
-        _firstStart = firstStart;
-        _stride = stride;
-        InputSteps = inputLength;
-        Horizon = horizon;
-        Count = count;
+        long rows = inputSeries.shape[0];
+        if (inputLength < 1 || horizon < 1 || starts.Any(s => s < 0 || s + inputLength + horizon > rows))
+            throw new ArgumentException($"{starts.Length} windows of {inputLength} + {horizon} rows do not fit a series of {rows} rows.");
         if (!inputSeries.is_contiguous() || !targetSeries.is_contiguous())
             throw new ArgumentException("The series tensors must be contiguous.");
+        _inputSeries = inputSeries;
+        _targetSeries = targetSeries;
+        _starts = starts;
+        InputSteps = inputLength;
+        Horizon = horizon;
         long f = inputSeries.shape[1], o = targetSeries.shape[1];
-        _inputWindows = inputSeries.as_strided(new long[] { count, inputLength, f }, new long[] { stride * f, f, 1 }, firstStart * f);
-        _labelWindows = targetSeries.as_strided(new long[] { count, horizon, o }, new long[] { stride * o, o, 1 }, (firstStart + inputLength) * o);
+        _inputWindows = inputSeries.as_strided(new long[] { Math.Max(0, rows - inputLength + 1), inputLength, f }, new long[] { f, f, 1 }, 0);
+        // Label row s is the target window that starts at series row s + L.
+        _labelWindows = targetSeries.as_strided(new long[] { Math.Max(0, rows - inputLength - horizon + 1), horizon, o }, new long[] { o, o, 1 }, inputLength * o);
     }
 
     /// <summary>Windows over the rows a <see cref="SequenceWindowDataView"/> reads, its series moved to
     /// <paramref name="device"/> once.</summary>
     public static SeriesWindowStorage Of(SequenceWindowDataView view, Device device)
     {
-        var (inputs, targets, firstStart) = view.SeriesTensors(device);
-        return new SeriesWindowStorage(inputs, targets, firstStart, view.Stride, view.InputLength, view.Horizon, view.WindowCount);
+        var (inputs, targets, starts) = view.SeriesTensors(device);
+        return new SeriesWindowStorage(inputs, targets, starts, view.InputLength, view.Horizon);
     }
 
-    public int Count { get; }
+    public int Count => _starts.Length;
 
     public int InputSteps { get; }
 
@@ -67,22 +69,22 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
 
     public (Tensor Features, Tensor Labels) Rows(ReadOnlySpan<long> rows)
     {
-        foreach (long row in rows)
+        var starts = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
         {
-            if ((ulong)row >= (ulong)Count)
-                throw new ArgumentOutOfRangeException(nameof(rows), row, $"Row {row} is not one of the {Count} windows.");
+            if ((ulong)rows[i] >= (ulong)Count)
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row {rows[i]} is not one of the {Count} windows.");
+            starts[i] = _starts[rows[i]];
         }
-        using Tensor index = torch.tensor(rows.ToArray(), dtype: ScalarType.Int64, device: Device);
-        return (_inputWindows.index_select(0, index), _labelWindows.index_select(0, index));
+        return Gather(starts);
     }
 
-    /// <summary>Contiguous copies, as the dense storage's rows are: kernels may take another path on a strided input.</summary>
+    /// <summary>Contiguous copies, as the dense storage's rows are.</summary>
     public (Tensor Features, Tensor Labels) Range(int start, int count)
     {
         if (start < 0 || count < 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) are not within the {Count} windows.");
-        using Tensor features = _inputWindows.narrow(0, start, count), labels = _labelWindows.narrow(0, start, count);
-        return (features.contiguous(), labels.contiguous());
+        return Gather(_starts.AsSpan(start, count).ToArray());
     }
 
     public ISequenceStorage Slice(int start, int count)
@@ -90,7 +92,14 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
         if (start < 0 || count < 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) are not within the {Count} windows.");
         // New handles on the same memory, so the slice can be disposed on its own.
-        return new SeriesWindowStorage(_inputSeries.alias(), _targetSeries.alias(), _firstStart + (long)start * _stride, _stride, InputSteps, Horizon, count);
+        return new SeriesWindowStorage(_inputSeries.alias(), _targetSeries.alias(), _starts.AsSpan(start, count).ToArray(), InputSteps, Horizon);
+    }
+
+    // index_select on the every-row views copies each chosen window's contiguous L × F (and H × O) block.
+    private (Tensor Features, Tensor Labels) Gather(long[] starts)
+    {
+        using Tensor index = torch.tensor(starts, dtype: ScalarType.Int64, device: Device);
+        return (_inputWindows.index_select(0, index), _labelWindows.index_select(0, index));
     }
 
     public void Dispose()

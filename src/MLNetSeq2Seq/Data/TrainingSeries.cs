@@ -15,7 +15,7 @@ namespace MLNetSeq2Seq;
 /// zip, and used by the forecast engine (raw values in, forecasts in the series' units out) and by Transform's checks
 /// (window length and columns). Null on <see cref="Seq2SeqTransformer.TrainingSeries"/> for models trained on other data.
 /// </summary>
-public sealed class TrainingSeries
+public sealed partial class TrainingSeries
 {
     private const string Prefix = "MLNetSeq2Seq.Series.";
     internal const string InputColumnsAnnotation = Prefix + "InputColumns";
@@ -71,6 +71,7 @@ public sealed class TrainingSeries
         AddText(builder, TargetColumnsAnnotation, _targetColumnNames);
         int length = InputLength;
         builder.Add(InputLengthAnnotation, NumberDataViewType.Int32, (ref int value) => value = length);
+        AddManySeriesTo(builder);
         if (Statistics is not SeriesStatistics statistics)
             return;
         string[] columns = ColumnNames.ToArray();
@@ -94,7 +95,7 @@ public sealed class TrainingSeries
             if (Text(annotations, StatisticsColumnsAnnotation) is string[] columns
                 && Doubles(annotations, MeansAnnotation) is double[] means && Doubles(annotations, StandardDeviationsAnnotation) is double[] deviations)
                 statistics = new SeriesStatistics(columns, means, deviations);
-            return new TrainingSeries(inputs, targets, length, statistics);
+            return WithManySeriesFrom(annotations, new TrainingSeries(inputs, targets, length, statistics));
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {

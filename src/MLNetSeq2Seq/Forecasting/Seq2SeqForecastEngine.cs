@@ -13,7 +13,7 @@ namespace MLNetSeq2Seq;
 /// L = <see cref="TrainingSeries.InputLength"/> observations of the model's input columns, <see cref="Predict"/>
 /// returns the next <see cref="Seq2SeqTransformer.Horizon"/> steps in the series' units (with timestamps when it
 /// tracks them), <see cref="Observe(IDataView)"/> appends new rows and moves the window, and
-/// <see cref="CheckPoint(Stream)"/> / <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/> save and restore that state.
+/// <see cref="CheckPoint(Stream)"/> / <see cref="Load(MLContext, Seq2SeqTransformer, Stream, string)"/> save and restore that state.
 /// Observations are raw series values: the model's training statistics standardize them on the way in and the
 /// forecast is un-standardized on the way out. Created by <see cref="Seq2SeqTransformer.CreateForecastEngine"/>.
 /// </summary>
@@ -30,11 +30,11 @@ public sealed class Seq2SeqForecastEngine
     private readonly TrainingSeries _series;
     private readonly ForecastEngineState _state;
 
-    private Seq2SeqForecastEngine(MLContext mlContext, Seq2SeqTransformer model, ForecastEngineState state)
+    private Seq2SeqForecastEngine(MLContext mlContext, Seq2SeqTransformer model, TrainingSeries series, ForecastEngineState state)
     {
         _mlContext = mlContext;
         _model = model;
-        _series = model.TrainingSeries!;
+        _series = series;
         _state = state;
     }
 
@@ -50,9 +50,9 @@ public sealed class Seq2SeqForecastEngine
     /// <summary>The timestamp column the engine reads from observations; null when it forecasts without timestamps.</summary>
     public string? TimestampColumnName => _state.TimestampColumnName;
 
-    internal static Seq2SeqForecastEngine Create(MLContext mlContext, Seq2SeqTransformer model, IDataView history, string? timestampColumnName)
+    internal static Seq2SeqForecastEngine Create(MLContext mlContext, Seq2SeqTransformer model, IDataView history, string? timestampColumnName, string? seriesId = null)
     {
-        TrainingSeries series = RequireSeries(model);
+        TrainingSeries series = RequireSeries(model, seriesId);
         if (timestampColumnName is not null && string.IsNullOrWhiteSpace(timestampColumnName))
             throw new ArgumentException("timestampColumnName is blank: name the series' timestamp column, or pass null.", nameof(timestampColumnName));
         var state = new ForecastEngineState(series.InputColumnNames, series.InputLength, timestampColumnName);
@@ -62,7 +62,7 @@ public sealed class Seq2SeqForecastEngine
         if (timestampColumnName is not null && rows.RowCount < 2)
             throw new ArgumentException("Forecast timestamps need the series' step, the difference between the last two timestamps: give at least 2 rows.", nameof(history));
         state.Append(rows);
-        return new Seq2SeqForecastEngine(mlContext, model, state);
+        return new Seq2SeqForecastEngine(mlContext, model, series, state);
     }
 
     /// <summary>
@@ -110,7 +110,7 @@ public sealed class Seq2SeqForecastEngine
 
     /// <summary>
     /// Saves the engine's state — the last L observations, the observation count, the last timestamp and the step —
-    /// so that <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/> with the same model continues exactly where this
+    /// so that <see cref="Load(MLContext, Seq2SeqTransformer, Stream, string)"/> with the same model continues exactly where this
     /// engine stands. The model is not included: save it with <c>mlContext.Model.Save</c>.
     /// </summary>
     public void CheckPoint(Stream stream)
@@ -132,25 +132,45 @@ public sealed class Seq2SeqForecastEngine
     /// <summary>An engine over <paramref name="model"/> in the state a <see cref="CheckPoint(Stream)"/> saved.</summary>
     /// <exception cref="InvalidDataException">The state is damaged, or was not written by a forecast engine.</exception>
     /// <exception cref="ArgumentException">The state belongs to a model with other input columns or another input length.</exception>
-    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, Stream stream)
+    /// <param name="mlContext">The context whose log receives the engine's warnings.</param>
+    /// <param name="model">The model the state was saved with.</param>
+    /// <param name="stream">The saved state.</param>
+    /// <param name="seriesId">For a model with per-series statistics (<see cref="TrainingSeries.PerSeriesStatistics"/>): the
+    /// series the engine forecasts, as given to <see cref="Seq2SeqTransformer.CreateForecastEngine"/>; otherwise null.</param>
+    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, Stream stream, string? seriesId = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        TrainingSeries series = RequireSeries(model);
+        TrainingSeries series = RequireSeries(model, seriesId);
         ForecastEngineState state = ForecastEngineState.Read(stream);
         if (!state.ColumnNames.SequenceEqual(series.InputColumnNames) || state.InputLength != series.InputLength)
             throw new ArgumentException($"The saved engine state holds {state.InputLength} steps of {string.Join(", ", state.ColumnNames.Select(c => $"'{c}'"))}, "
                 + $"but this model forecasts from {series.InputLength} steps of {string.Join(", ", series.InputColumnNames.Select(c => $"'{c}'"))}: load it with the model it was saved with.", nameof(model));
-        return new Seq2SeqForecastEngine(mlContext, model, state);
+        return new Seq2SeqForecastEngine(mlContext, model, series, state);
     }
 
-    /// <summary>As <see cref="Load(MLContext, Seq2SeqTransformer, Stream)"/>, from a file.</summary>
-    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, string path)
+    /// <summary>As <see cref="Load(MLContext, Seq2SeqTransformer, Stream, string)"/>, from a file.</summary>
+    public static Seq2SeqForecastEngine Load(MLContext mlContext, Seq2SeqTransformer model, string path, string? seriesId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using FileStream file = File.OpenRead(path);
-        return Load(mlContext, model, file);
+        return Load(mlContext, model, file, seriesId);
+    }
+
+    // A model standardized per series forecasts one series at a time, with that series' statistics.
+    private static TrainingSeries RequireSeries(Seq2SeqTransformer model, string? seriesId)
+    {
+        TrainingSeries series = RequireSeries(model);
+        if (series.PerSeriesStatistics is not PerSeriesStatistics perSeries)
+            return series;
+        if (seriesId is null)
+            throw new ArgumentException($"This model standardized each series with its own statistics (TrainingSeries.PerSeriesStatistics, {perSeries.SeriesIds.Count} series): "
+                + $"pass seriesId, the id (in column '{series.SeriesColumnName}') of the series whose history you give, for example '{perSeries.SeriesIds[0]}'.", nameof(seriesId));
+        if (!perSeries.TryGet(seriesId, out _))
+            throw new ArgumentException($"This model has no statistics for series '{seriesId}'; it was trained on {perSeries.SeriesIds.Count} series, for example "
+                + $"{string.Join(", ", perSeries.SeriesIds.Take(5).Select(i => $"'{i}'"))}.", nameof(seriesId));
+        return series.ForSeries(seriesId);
     }
 
     private static TrainingSeries RequireSeries(Seq2SeqTransformer model) => model.TrainingSeries

@@ -26,6 +26,8 @@ internal sealed class MLNetHost
 
     public static IHostEnvironment EnvironmentOf(ForecastingCatalog catalog) => ((Microsoft.ML.Data.IInternalCatalog)catalog).Environment;
 
+    public static IHostEnvironment EnvironmentOf(DataOperationsCatalog catalog) => ((Microsoft.ML.Data.IInternalCatalog)catalog).Environment;
+
     public static IHostEnvironment EnvironmentOf(ModelOperationsCatalog catalog) => ((Microsoft.ML.Data.IInternalCatalog)catalog).Environment;
 
     /// <summary>MLContext(seed: …); null when the context was made without one.</summary>

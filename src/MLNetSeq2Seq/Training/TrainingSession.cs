@@ -146,6 +146,9 @@ internal sealed class TrainingSession : IDisposable
         {
             int gap = (horizon + stride - 1) / stride - 1;
             host.Info($"Seq2Seq: ValidationFraction leaves out {gap} windows between the training and validation windows, so that no validation label row lies inside a training window.");
+            if (TrainingSeries.Of(input.Schema[options.LabelColumnName])?.SeriesColumnName is string seriesColumn)
+                host.Warning($"Seq2Seq: the windows come from many series (column '{seriesColumn}'): ValidationFraction holds out the last windows in view order, the end of the last "
+                    + "series only. For a hold-out in every series, split with SplitSequenceWindowsByFractions (or ByTime) and pass the Validation view as ValidationSet.");
             return gap;
         }
         host.Warning("Seq2Seq: ValidationFraction holds out the last rows of data that is not a window view from CreateSequenceWindows, so no gap is left between "

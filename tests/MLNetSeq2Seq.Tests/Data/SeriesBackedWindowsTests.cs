@@ -200,6 +200,40 @@ public sealed class SeriesBackedWindowsTests
         AssertIdenticalWeights(fromCopies, fromPipeline);
     }
 
+    [Fact]
+    public void Many_interleaved_series_give_the_same_batches_and_weights_on_either_storage()
+    {
+        // Windows of several series (their starts jump from one series to the next) against the copied windows.
+        var ml = new MLContext(seed: 1);
+        int[] lengths = { 90, 61, 75 };
+        SequenceWindowOptions options = LongFormSeries.Options(L, H, 2);
+        SequenceWindowSplit split = ml.Data.SplitSequenceWindowsByFractions(ml.Data.LoadFromEnumerable(LongFormSeries.Interleaved(lengths)), options, 0.6, 0.2);
+        var shapes = new SequenceShapes(2, 2, H, L);
+        using (var scope = torch.NewDisposeScope())
+        {
+            using SequenceDataset series = SequenceDataReader.Read(split.Train, "Features", "Label", shapes, CPU, "windows");
+            using SequenceDataset copied = SequenceDataReader.Read(split.Train, "Features", "Label", shapes, CPU, "windows", copyWindows: true);
+            Assert.IsType<SeriesWindowStorage>(series.Storage);
+            Assert.Equal(copied.Shape, series.Shape);
+            long[] rows = ShuffledRows(series.Count, seed: 2).ToArray();
+            AssertSameBatch(copied.Rows(rows), series.Rows(rows));
+            AssertSameBatch(copied.Range(0, series.Count), series.Range(0, series.Count));
+            var (copiedHead, copiedTail) = copied.SplitLast(9, gap: 1);
+            var (seriesHead, seriesTail) = series.SplitLast(9, gap: 1);
+            AssertSameBatch(copiedTail.Range(0, 9), seriesTail.Range(0, 9));
+            AssertSameBatch(copiedHead.Rows(rows.Where(r => r < seriesHead.Count).ToArray()), seriesHead.Rows(rows.Where(r => r < seriesHead.Count).ToArray()));
+            foreach (SequenceDataset part in new[] { copiedHead, copiedTail, seriesHead, seriesTail })
+                part.Dispose();
+        }
+
+        Seq2SeqOptions Options(bool copy) => new()
+        {
+            HiddenSize = 16, BatchSize = 16, MicroBatchSize = 7, MaxEpochs = 2, LearningRate = 1e-2, Seed = 3, Dropout = 0.1, TeacherForcingRatio = 0.5,
+            ValidationSet = split.Validation, CopyWindows = copy,
+        };
+        AssertSameTraining(ml, split.Train, Options);
+    }
+
     private static void AssertSameTraining(MLContext ml, IDataView train, Func<bool, Seq2SeqOptions> options)
     {
         // The test proves something only if the two runs really read different storages.
