@@ -26,7 +26,7 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
         Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));
@@ -34,7 +34,9 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
         Tensor channelOfRow = Range(outputs, features.device).repeat(rows);
         Tensor? rowLengths = lengths?.repeat_interleave(outputs);
         Tensor? targets = teacherTargets?.permute(0, 2, 1).reshape(rows * outputs, teacherTargets.shape[1], 1);
-        Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow);
+        // Known-future features belong to the row's time steps, not to a column: every channel of a row sees the same.
+        Tensor? rowFuture = future?.repeat_interleave(outputs, dim: 0);
+        Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow, rowFuture);
         return prediction.reshape(rows, outputs, Architecture.Horizon).permute(0, 2, 1);
     }
 }
