@@ -29,6 +29,7 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
     public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
+        CheckFuture(features, future); // here, with the caller's row count, before rows become rows × channels
         Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));
         Tensor univariate = columns.permute(0, 2, 1).reshape(rows * outputs, steps, 1);
         Tensor channelOfRow = Range(outputs, features.device).repeat(rows);

@@ -2,6 +2,7 @@ using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -78,7 +79,7 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
             queries = torch.cat(new[] { queries, channel }, dim: 2);
         }
         if (future_embedding is not null)
-            queries = queries + FutureEmbedding(future!, rows);
+            queries = Plus(queries, FutureEmbedding(future!, rows));
         queries = queries.reshape(rows * _outputSegments, 1, hidden);
         var start = new RecurrentState(encoded.Hidden.repeat_interleave(_outputSegments, dim: 1),
             encoded.Cell?.repeat_interleave(_outputSegments, dim: 1));

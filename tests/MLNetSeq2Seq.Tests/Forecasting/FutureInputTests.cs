@@ -79,7 +79,9 @@ public sealed class FutureInputTests : IClassFixture<FutureInputForecaster>
         EventPlanRow[] plan = Plan(330, H);
         plan[4].Event = float.NaN;
         Assert.Contains("column 'Event' row 4 holds NaN", Assert.Throws<InvalidOperationException>(() => engine.Predict(plan)).Message);
-        Assert.Contains("Time", Assert.Throws<ArgumentException>(() => _f.Model.CreateForecastEngine(_f.Context, _f.Series(330))).Message);
+        var noTimestamps = Assert.Throws<ArgumentException>(() => _f.Model.CreateForecastEngine(_f.Context, _f.Series(330)));
+        Assert.Equal("timestampColumnName", noTimestamps.ParamName);
+        Assert.Contains("calendar", noTimestamps.Message);
     }
 
     /// <summary>Windows built by hand: features [L, 2], future features of any length.</summary>
