@@ -136,7 +136,7 @@ public sealed class FutureInputTests : IClassFixture<FutureInputForecaster>
         using var folder = new TemporaryFolder();
         _f.Context.Model.Save(_f.Model, _f.Split.Train.Schema, folder.File("model.zip"));
         float[] scores = _f.Model.Transform(_f.Split.Test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
-        float[] forecast = _f.Model.CreateForecastEngine(_f.Context, _f.Series(330), "Time").Predict(Plan(330, H)).Values.ToArray();
+        float[] forecast = _f.Model.CreateForecastEngine(_f.Context, _f.Series(355), "Time").Predict(Plan(355, H)).Values.ToArray();
 
         var child = ChildProcessRunner.Run(TimeSpan.FromMinutes(2), PrintCommand, folder.File("model.zip"));
 
@@ -149,7 +149,7 @@ public sealed class FutureInputTests : IClassFixture<FutureInputForecaster>
     }
 
     /// <summary>Child side: loads the model with a plain MLContext, rebuilds the same windows and series, and prints the future
-    /// column name, K, the test scores, and the engine's forecast after row 330 (which uses the saved holiday, calendar and statistics).</summary>
+    /// column name, K, the test scores, and the engine's forecast after row 355 (its steps fall on the holiday; it uses the saved holiday, calendar and statistics).</summary>
     internal static int PrintInChild(string[] args)
     {
         var ml = new MLContext(seed: 1);
@@ -159,8 +159,8 @@ public sealed class FutureInputTests : IClassFixture<FutureInputForecaster>
         Console.WriteLine(model.FutureFeatureColumnName);
         Console.WriteLine(model.FutureFeatureCount.ToString(CultureInfo.InvariantCulture));
         Console.WriteLine(string.Join(";", model.Transform(split.Test).GetColumn<float[]>("Score").SelectMany(v => v).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-        var engine = model.CreateForecastEngine(ml, EventSeries.Load(ml, rows.Take(330)), "Time");
-        var plan = rows.Skip(330).Take(H).Select(r => new EventPlanRow { Event = r.Event }).ToArray();
+        var engine = model.CreateForecastEngine(ml, EventSeries.Load(ml, rows.Take(355)), "Time");
+        var plan = rows.Skip(355).Take(H).Select(r => new EventPlanRow { Event = r.Event }).ToArray();
         Console.WriteLine(string.Join(";", engine.Predict(plan).Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         return 0;
     }
