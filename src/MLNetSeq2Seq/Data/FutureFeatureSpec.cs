@@ -138,15 +138,23 @@ internal sealed class FutureFeatureSpec
         VBuffer<long> ticks = default;
         annotations.GetValue(HolidaysAnnotation, ref ticks);
         string[] names = columns.DenseValues().Select(c => c.ToString()).ToArray();
-        SeriesStatistics? statistics = null;
-        if (annotations.Schema.GetColumnOrNull(MeansAnnotation) is not null && annotations.Schema.GetColumnOrNull(StandardDeviationsAnnotation) is not null)
+        try
         {
-            VBuffer<double> means = default, deviations = default;
-            annotations.GetValue(MeansAnnotation, ref means);
-            annotations.GetValue(StandardDeviationsAnnotation, ref deviations);
-            statistics = new SeriesStatistics(names, means.DenseValues().ToArray(), deviations.DenseValues().ToArray());
+            SeriesStatistics? statistics = null;
+            if (annotations.Schema.GetColumnOrNull(MeansAnnotation)?.Type is VectorDataViewType { ItemType: NumberDataViewType } meanType && meanType.ItemType == NumberDataViewType.Double
+                && annotations.Schema.GetColumnOrNull(StandardDeviationsAnnotation)?.Type is VectorDataViewType { ItemType: NumberDataViewType } deviationType && deviationType.ItemType == NumberDataViewType.Double)
+            {
+                VBuffer<double> means = default, deviations = default;
+                annotations.GetValue(MeansAnnotation, ref means);
+                annotations.GetValue(StandardDeviationsAnnotation, ref deviations);
+                statistics = new SeriesStatistics(names, means.DenseValues().ToArray(), deviations.DenseValues().ToArray());
+            }
+            return new FutureFeatureSpec(names, (CalendarFeatures)calendar, ticks.DenseValues().Select(t => new DateTime(t)).ToArray(), statistics);
         }
-        return new FutureFeatureSpec(names, (CalendarFeatures)calendar, ticks.DenseValues().Select(t => new DateTime(t)).ToArray(), statistics);
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            return null; // damaged annotations: the model then records no spec (no engine support), as for other data
+        }
     }
 
     // *** Binary format *** (inside the model's checked block, from format 0x00010008 on)
