@@ -30,6 +30,9 @@ internal sealed class BenchArguments
           --memory-pairs 2           alternated pairs of child processes                         quick: 1
           --live-length 24 --live-rows 4096 --live-epochs 10                                     quick rows: 1024
           --omp-wait passive         OMP_WAIT_POLICY for libtorch: passive | active | default (see docs/benchmarks.md)
+        MLNetSeq2Seq.Bench --future-inputs [--parts a,b] [--rows 4000] [--csv PATH] [--seed 1]
+                                     known-future inputs: (a) scheduled-event series with/without the schedule,
+                                     (b) ETTh2 H = 24 with/without calendar features (docs/benchmarks.md)
         """;
 
     public bool Quick { get; private set; }

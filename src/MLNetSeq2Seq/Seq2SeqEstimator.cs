@@ -44,6 +44,9 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         string[]? scoreSlotNames = SequenceSlotNames.Of(input.Schema[_options.LabelColumnName], session.Shapes.LabelLength);
         // The series the windows were cut from (columns, length, z-score statistics) travels with the model.
         TrainingSeries? series = TrainingSeriesChecks.FromTrainingData(input.Schema, _options, session.Shapes, session.Host);
+        // What the known-future features are (for the forecast engine), when the windows' label says and it matches K.
+        FutureFeatureSpec? future = _options.FutureFeatureColumnName is null ? null
+            : FutureFeatureSpec.Of(input.Schema[_options.LabelColumnName]) is FutureFeatureSpec spec && spec.Count == session.Shapes.FutureFeatureCount ? spec : null;
 
         SequenceNetwork? network = session.CreateNetwork();
         try
@@ -58,12 +61,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             {
                 // The trainer restored the kept weights into the network: hand them to the caller with the error.
                 diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host };
+                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host, FutureFeatureColumnName = _options.FutureFeatureColumnName, FutureFeatures = future };
                 network = null;
                 throw;
             }
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host };
+                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host, FutureFeatureColumnName = _options.FutureFeatureColumnName, FutureFeatures = future };
             network = null; // owned by the transformer now
             return transformer;
         }
@@ -103,6 +106,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         SchemaShape.Column label = FloatVectorColumn.Find(inputSchema, _options.LabelColumnName, "label", nameof(inputSchema), nameof(Seq2SeqOptions.LabelColumnName));
         if (label.Kind == SchemaShape.Column.VectorKind.VariableVector && (_options.Horizon is null || _options.OutputFeatureCount is null))
             throw SequenceShapes.LabelShapeUnknown(_options.LabelColumnName);
+        if (_options.FutureFeatureColumnName is string futureName)
+            FloatVectorColumn.Find(inputSchema, futureName, "future-feature", nameof(inputSchema), nameof(Seq2SeqOptions.FutureFeatureColumnName));
         SchemaShape output = inputSchema.WithFloatVector(_options.ScoreColumnName, withSlotNames: SequenceSlotNames.Has(label));
         return _options.Quantiles is null ? output
             : output.WithFloatVector(SequenceScoringSchema.QuantileColumnNameOf(_options.ScoreColumnName), withSlotNames: SequenceSlotNames.Has(label));

@@ -20,6 +20,14 @@ public sealed class Seq2SeqOptions
     /// <summary>The predicted sequence column that Transform adds, shaped [Horizon, OutputFeatureCount]. Default "Score".</summary>
     public string ScoreColumnName { get; set; } = "Score";
 
+    /// <summary>
+    /// Known-future inputs: a float vector column of Horizon × K values per row, time-major [Horizon, K] (the
+    /// <see cref="SequenceWindowOptions.FutureFeaturesColumnName"/> of window views: planned events, calendar features),
+    /// whose step h is fed to the decoder with forecast step h (autoregressive family: with each step's input; segment
+    /// family: projected and added to each output segment's embedding). Scoring then needs this column too. Null (default): none.
+    /// </summary>
+    public string? FutureFeatureColumnName { get; set; }
+
     // ---- Shapes ----
 
     /// <summary>Values per input time step (F). Null: taken from the feature column's dimensions [L, F].</summary>
@@ -253,6 +261,8 @@ public sealed class Seq2SeqOptions
         RequireName(FeatureColumnName, nameof(FeatureColumnName));
         RequireName(LabelColumnName, nameof(LabelColumnName));
         RequireName(ScoreColumnName, nameof(ScoreColumnName));
+        if (FutureFeatureColumnName is not null)
+            RequireName(FutureFeatureColumnName, nameof(FutureFeatureColumnName));
         RequirePositive(InputFeatureCount, nameof(InputFeatureCount));
         RequirePositive(OutputFeatureCount, nameof(OutputFeatureCount));
         RequirePositive(Horizon, nameof(Horizon));

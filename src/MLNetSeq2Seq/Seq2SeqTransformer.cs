@@ -45,16 +45,17 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               the z-score statistics), when the training data were window views; older files load without it.
     //   0x00010007  the architecture ends with the quantile levels (NetworkArchitecture.Write); older files load as
     //               point-only models.
-    // ---- many series (branch series; renumber on merge) ----
     //   0x00010008  the training series ends with its series column and per-series statistics
     //               (TrainingSeries.WriteManySeries); older files load as single-series models.
-    private const uint FirstVersionWithManySeries = 0x00010008;
-    // ---- end many series ----
+    //   0x00010009  known-future inputs: the architecture ends with K (NetworkArchitecture.Write), the block with the
+    //               future-feature column name and FutureFeatureSpec; older files load without them (K = 0).
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private const uint FirstVersionWithTrainingSeries = 0x00010006;
     private const uint FirstVersionWithQuantiles = 0x00010007;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithManySeries, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithManySeries = 0x00010008;
+    private const uint FirstVersionWithFutureFeatures = 0x00010009;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithFutureFeatures, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -148,6 +149,19 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// </summary>
     public TrainingSeries? TrainingSeries { get; internal init; }
 
+    /// <summary>
+    /// The known-future feature column (Horizon × K floats per row) that Transform reads with the features, for models
+    /// trained with <see cref="Seq2SeqOptions.FutureFeatureColumnName"/>; null otherwise.
+    /// </summary>
+    public string? FutureFeatureColumnName { get; internal init; }
+
+    /// <summary>Known-future features per forecast step (K); 0 for models trained without them.</summary>
+    public int FutureFeatureCount => _network.Architecture.FutureFeatureCount;
+
+    /// <summary>What the known-future features are (future columns, calendar, holidays), when the training windows said so; the
+    /// forecast engine builds them from it. Null for models without future features or trained on other data.</summary>
+    internal FutureFeatureSpec? FutureFeatures { get; init; }
+
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
 
@@ -159,7 +173,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
         CheckInputSchema(input.Schema);
-        var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize);
+        var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize, FutureFeatureColumnName);
         return new OnnxExportableScoringView(input, scored, FeatureColumnName, ScoreColumnName, this, Host);
     }
 
@@ -233,7 +247,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
         CheckInputSchema(inputSchema);
-        return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, this);
+        return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, this, FutureFeatureColumnName);
     }
 
     // The same checks and wording as Fit's (Data/FloatVectorColumn), then the shape this model was trained with.
@@ -266,7 +280,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
     bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.Family == NetworkFamily.AutoregressiveEncoderDecoder;
 
-    void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores)
+    int ISequenceScorer.FutureFeatureCount => FutureFeatureCount;
+
+    void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores) =>
+        ((ISequenceScorer)this).ScoreWithFuture(features, rowCount, inputLength, rowLengths, scores, ReadOnlySpan<float>.Empty);
+
+    void ISequenceScorer.ScoreWithFuture(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores, ReadOnlySpan<float> future)
     {
         using NetworkLease lease = UseNetwork();
         using var scope = torch.NewDisposeScope();
@@ -275,7 +294,17 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
         input.data<float>().CopyFrom(features.Slice(0, rowCount * inputLength * InputFeatureCount), 0, 0);
         Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
-        var (point, quantiles) = _network.ForwardWithQuantiles(input.to(_device), lengths);
+        Tensor? futureTensor = null;
+        if (FutureFeatureCount > 0)
+        {
+            int futureLength = rowCount * Horizon * FutureFeatureCount;
+            if (future.Length < futureLength)
+                throw new ArgumentException($"The model takes Horizon × K = {Horizon} × {FutureFeatureCount} known-future values per row, {futureLength} for {rowCount} rows, but {future.Length} were given.", nameof(future));
+            futureTensor = torch.empty(new long[] { rowCount, Horizon, FutureFeatureCount }, ScalarType.Float32);
+            futureTensor.data<float>().CopyFrom(future.Slice(0, futureLength), 0, 0);
+            futureTensor = futureTensor.to(_device);
+        }
+        var (point, quantiles) = _network.ForwardWithQuantiles(input.to(_device), lengths, future: futureTensor);
         // Each row: its H × O point forecasts, then its quantiles as [H, Q, O].
         Tensor prediction = quantiles is null ? point
             : torch.cat(new[] { point.reshape(rowCount, -1), quantiles.permute(0, 1, 3, 2).reshape(rowCount, -1) }, 1);
@@ -308,6 +337,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   history (TrainingHistoryFormat.Write)
             //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
             //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006), then TrainingSeries.WriteManySeries (from 0x00010008)
+            //   (from 0x00010009) bool: has a future-feature column; if so string: its name; bool: has a FutureFeatureSpec; if so FutureFeatureSpec.Write
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -323,6 +353,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 body.Write(TrainingSeries is not null);
                 TrainingSeries?.Write(body);
                 TrainingSeries?.WriteManySeries(body);
+                // ---- 0x00010009: known-future inputs ----
+                body.Write(FutureFeatureColumnName is not null);
+                if (FutureFeatureColumnName is not null)
+                    body.Write(FutureFeatureColumnName);
+                body.Write(FutureFeatures is not null);
+                FutureFeatures?.Write(body);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -358,14 +394,15 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***: see Save, read in the same order.
             bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series) = reader.ReadCheckedBlock(body =>
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series, futureColumn, futureSpec) = reader.ReadCheckedBlock(body =>
             {
                 string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
                 string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture, reader.WrittenVersion >= FirstVersionWithQuantiles);
+                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture, reader.WrittenVersion >= FirstVersionWithQuantiles,
+                    reader.WrittenVersion >= FirstVersionWithFutureFeatures);
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
                 TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
@@ -373,7 +410,18 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     series = series.ReadManySeries(body);
                 if (series is not null && (series.InputColumnNames.Count != architecture.InputFeatureCount || series.TargetColumnNames.Count != architecture.OutputFeatureCount))
                     throw new InvalidDataException($"the training series has {series.InputColumnNames.Count} input and {series.TargetColumnNames.Count} target columns, but the network {architecture.InputFeatureCount} and {architecture.OutputFeatureCount}");
-                return (feature, score, batch, architecture, history, slots, series);
+                // ---- 0x00010009: known-future inputs ----
+                string? futureColumn = null;
+                FutureFeatureSpec? futureSpec = null;
+                if (reader.WrittenVersion >= FirstVersionWithFutureFeatures)
+                {
+                    futureColumn = body.ReadBoolean() ? ReadOldName(body, "future-feature column name") : null;
+                    futureSpec = body.ReadBoolean() ? FutureFeatureSpec.Read(body) : null;
+                }
+                if ((futureColumn is null) != (architecture.FutureFeatureCount == 0) || (futureSpec is not null && futureSpec.Count != architecture.FutureFeatureCount))
+                    throw new InvalidDataException($"the network takes {architecture.FutureFeatureCount} known-future features per step, but the model names "
+                        + $"{(futureColumn is null ? "no future-feature column" : $"column '{futureColumn}'")}{(futureSpec is null ? "" : $" of {futureSpec.Count} values per step")}");
+                return (feature, score, batch, architecture, history, slots, series, futureColumn, futureSpec);
             });
             string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
             string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
@@ -395,6 +443,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     ScoreSlotNames = slotNames,
                     TrainingSeries = series,
                     Host = host,
+                    FutureFeatureColumnName = futureColumn,
+                    FutureFeatures = futureSpec,
                 };
             }
             catch

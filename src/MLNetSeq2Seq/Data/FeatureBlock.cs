@@ -22,12 +22,17 @@ internal sealed class FeatureBlock
     private readonly float[] _scores;
     private int _usedFeatures;
     private bool _mixedLengths;
+    // Known-future features: Horizon × K per row, in their own buffer; empty when the scorer takes none.
+    private readonly string? _futureColumnName;
+    private readonly int _futureLength;
+    private readonly float[] _future;
 
     /// <summary>Creates an empty block for up to <paramref name="capacity"/> rows.</summary>
     /// <param name="scorer">Runs the network on the block.</param>
     /// <param name="columnName">The feature column's name, for error messages.</param>
     /// <param name="capacity">Rows per block (the inference batch size), at least 1.</param>
-    public FeatureBlock(ISequenceScorer scorer, string columnName, int capacity)
+    /// <param name="futureColumnName">The known-future feature column's name, when the scorer takes them.</param>
+    public FeatureBlock(ISequenceScorer scorer, string columnName, int capacity, string? futureColumnName = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _scorer = scorer;
@@ -40,6 +45,9 @@ internal sealed class FeatureBlock
         Capacity = capacity;
         _scores = new float[capacity * _scoreLength];
         _rowLengths = new int[capacity];
+        _futureColumnName = futureColumnName;
+        _futureLength = scorer.Horizon * scorer.FutureFeatureCount;
+        _future = new float[(long)capacity * _futureLength];
     }
 
     /// <summary>The most rows a block holds.</summary>
@@ -71,11 +79,25 @@ internal sealed class FeatureBlock
     /// <param name="row">The feature vector, L × F values, time-major; sparse vectors are read with their zeros.</param>
     /// <param name="rowPosition">The row's position in its cursor, for error messages.</param>
     /// <exception cref="InvalidOperationException">The length is not a positive multiple of F, or a value is NaN or infinite.</exception>
-    public bool TryAdd(in VBuffer<float> row, long rowPosition)
+    public bool TryAdd(in VBuffer<float> row, long rowPosition) => TryAdd(row, default, rowPosition);
+
+    /// <summary>As <see cref="TryAdd(in VBuffer{float}, long)"/>, with the row's known-future features (Horizon × K values).</summary>
+    /// <exception cref="InvalidOperationException">The future features do not hold Horizon × K values, or one is not finite.</exception>
+    public bool TryAdd(in VBuffer<float> row, in VBuffer<float> futureRow, long rowPosition)
     {
         int inputLength = InputLengthOf(row.Length, rowPosition);
         if (RowCount > 0 && (RowCount == Capacity || (inputLength != InputLength && !_scorer.ScoresMixedLengths)))
             return false;
+        if (_futureLength > 0)
+        {
+            if (futureRow.Length != _futureLength)
+                throw new InvalidOperationException(
+                    $"Future-feature column '{_futureColumnName}' row {rowPosition} holds {futureRow.Length} values, but this model takes Horizon × K = {_scorer.Horizon} × {_scorer.FutureFeatureCount} = {_futureLength} known-future values per row.");
+            Span<float> futureDestination = _future.AsSpan(RowCount * _futureLength, _futureLength);
+            futureRow.CopyTo(futureDestination);
+            FiniteValues.Check(futureDestination, _scorer.FutureFeatureCount, "Future-feature", _futureColumnName ?? "", rowPosition,
+                "known-future features must be finite: fill in the planned values before scoring.");
+        }
 
         int rowSize = row.Length;
         if (RowCount == 0)
@@ -102,7 +124,7 @@ internal sealed class FeatureBlock
         Span<float> scores = _scores.AsSpan(0, RowCount * _scoreLength);
         if (!_mixedLengths)
         {
-            _scorer.Score(_features.AsSpan(0, _usedFeatures), RowCount, InputLength, ReadOnlySpan<int>.Empty, scores);
+            _scorer.ScoreWithFuture(_features.AsSpan(0, _usedFeatures), RowCount, InputLength, ReadOnlySpan<int>.Empty, scores, Future);
             IsScored = true;
             return;
         }
@@ -118,9 +140,11 @@ internal sealed class FeatureBlock
             _features.AsSpan(offset, rowSize).CopyTo(padded.Slice(row * paddedRowSize));
             offset += rowSize;
         }
-        _scorer.Score(padded, RowCount, InputLength, _rowLengths.AsSpan(0, RowCount), scores);
+        _scorer.ScoreWithFuture(padded, RowCount, InputLength, _rowLengths.AsSpan(0, RowCount), scores, Future);
         IsScored = true;
     }
+
+    private ReadOnlySpan<float> Future => _future.AsSpan(0, RowCount * _futureLength);
 
     /// <summary>The score of row <paramref name="slot"/> of the block: Horizon × OutputFeatureCount floats, time-major.</summary>
     public ReadOnlySpan<float> ScoresOf(int slot) => _scores.AsSpan(slot * _scoreLength, _scoreLength);

@@ -39,4 +39,16 @@ internal interface ISequenceScorer
     /// H × Q × O quantile forecasts (step, level, output).
     /// </summary>
     void Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores);
+
+    /// <summary>Known-future features per forecast step (K); 0 for models without them.</summary>
+    int FutureFeatureCount => 0;
+
+    /// <summary>As <see cref="Score"/>, with <paramref name="future"/>: rowCount × Horizon × K known-future features, time-major
+    /// per row (empty when <see cref="FutureFeatureCount"/> is 0).</summary>
+    void ScoreWithFuture(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores, ReadOnlySpan<float> future)
+    {
+        if (!future.IsEmpty)
+            throw new InvalidOperationException("This scorer takes no known-future features.");
+        Score(features, rowCount, inputLength, rowLengths, scores);
+    }
 }

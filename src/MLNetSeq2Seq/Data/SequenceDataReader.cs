@@ -21,30 +21,52 @@ internal static class SequenceDataReader
     /// row left is an error either way. Row numbers in messages count the rows of <paramref name="data"/>, from 0.
     /// </summary>
     public static SequenceDataset Read(IDataView data, string featureColumnName, string labelColumnName, SequenceShapes shapes, Device device,
-        string dataName, NonFiniteRowHandling nonFiniteRows = NonFiniteRowHandling.Throw, MLNetHost? host = null, bool copyWindows = false)
+        string dataName, NonFiniteRowHandling nonFiniteRows = NonFiniteRowHandling.Throw, MLNetHost? host = null, bool copyWindows = false,
+        string? futureColumnName = null)
     {
-        if (!copyWindows && SeriesBacked(data, featureColumnName, labelColumnName) is SequenceWindowDataView windows)
-            return new SequenceDataset(SeriesWindowStorage.Of(windows, device));
+        if (!copyWindows && SeriesBacked(data, featureColumnName, labelColumnName, futureColumnName) is SequenceWindowDataView windows)
+        {
+            Tensor? windowFuture = futureColumnName is null ? null : windows.FutureTensor(device);
+            try
+            {
+                return new SequenceDataset(SeriesWindowStorage.Of(windows, device), futureFeatures: windowFuture);
+            }
+            catch
+            {
+                windowFuture?.Dispose();
+                throw;
+            }
+        }
         DataViewSchema.Column featureColumn = data.Schema[featureColumnName];
         DataViewSchema.Column labelColumn = data.Schema[labelColumnName];
+        DataViewSchema.Column? futureColumn = futureColumnName is null ? null : data.Schema[futureColumnName];
         bool labelLengthVaries = ((VectorDataViewType)labelColumn.Type).Size == 0;
         long? knownRows = data.GetRowCount();
         int featureCount = shapes.InputFeatureCount, outputCount = shapes.OutputFeatureCount;
 
         var features = new GrowableFloats(knownRows is long r && shapes.InputLength is int l ? r * l * featureCount : 0);
         var labels = new GrowableFloats(knownRows is long r2 ? r2 * shapes.LabelLength : 0);
+        var future = new GrowableFloats(futureColumn is null ? 0 : (knownRows ?? 0) * shapes.FutureLength);
         var featureSteps = new List<int>();
         var labelSteps = new List<int>();
-        VBuffer<float> featureRow = default, labelRow = default;
+        VBuffer<float> featureRow = default, labelRow = default, futureRow = default;
         long row = 0, dropped = 0, firstDropped = -1;
-        using (DataViewRowCursor cursor = data.GetRowCursor(new[] { featureColumn, labelColumn }))
+        var columns = futureColumn is DataViewSchema.Column f ? new[] { featureColumn, labelColumn, f } : new[] { featureColumn, labelColumn };
+        using (DataViewRowCursor cursor = data.GetRowCursor(columns))
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
             var getLabels = cursor.GetGetter<VBuffer<float>>(labelColumn);
+            var getFuture = futureColumn is DataViewSchema.Column fc ? cursor.GetGetter<VBuffer<float>>(fc) : null;
             for (; cursor.MoveNext(); row++)
             {
                 getFeatures(ref featureRow);
                 getLabels(ref labelRow);
+                if (getFuture is not null)
+                {
+                    getFuture(ref futureRow);
+                    if (futureRow.Length != shapes.FutureLength)
+                        throw new InvalidOperationException($"{dataName}: future-feature column '{futureColumnName}' row {row} holds {futureRow.Length} values, but Horizon × K = {shapes.Horizon} × {shapes.FutureFeatureCount} = {shapes.FutureLength}.");
+                }
                 if (featureRow.Length == 0 || featureRow.Length % featureCount != 0)
                     throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
                 if (labelLengthVaries)
@@ -57,7 +79,8 @@ internal static class SequenceDataReader
                     throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
                 }
                 if (!AllFinite(featureRow, "Feature", featureColumnName, featureCount, row, dataName, nonFiniteRows)
-                    || !AllFinite(labelRow, "Label", labelColumnName, outputCount, row, dataName, nonFiniteRows))
+                    || !AllFinite(labelRow, "Label", labelColumnName, outputCount, row, dataName, nonFiniteRows)
+                    || (getFuture is not null && !AllFinite(futureRow, "Future-feature", futureColumnName!, shapes.FutureFeatureCount, row, dataName, nonFiniteRows)))
                 {
                     if (dropped++ == 0)
                         firstDropped = row;
@@ -65,6 +88,8 @@ internal static class SequenceDataReader
                 }
                 features.Append(featureRow, featureColumnName, dataName);
                 labels.Append(labelRow, labelColumnName, dataName);
+                if (getFuture is not null)
+                    future.Append(futureRow, futureColumnName!, dataName);
                 featureSteps.Add(featureRow.Length / featureCount);
                 labelSteps.Add(labelRow.Length / outputCount);
             }
@@ -85,7 +110,9 @@ internal static class SequenceDataReader
         Tensor featureTensor = features.ToPaddedTensor(featureSteps, maxSteps, featureCount, device);
         features = null!; // the managed copy is garbage from here on
         Tensor labelTensor = labels.ToPaddedTensor(labelSteps, shapes.Horizon, outputCount, device);
-        return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null);
+        Tensor? futureTensor = futureColumn is null ? null
+            : future.ToPaddedTensor(Enumerable.Repeat(shapes.Horizon, labelSteps.Count).ToList(), shapes.Horizon, shapes.FutureFeatureCount, device);
+        return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null, futureTensor);
     }
 
     /// <summary>
@@ -94,12 +121,20 @@ internal static class SequenceDataReader
     /// trainer), and it has windows; otherwise null (any other IDataView is copied row by row). Its series values are
     /// finite already (the view's reader checks them), and every window is full length, so nothing is skipped or padded.
     /// </summary>
-    internal static SequenceWindowDataView? SeriesBacked(IDataView data, string featureColumnName, string labelColumnName)
+    internal static SequenceWindowDataView? SeriesBacked(IDataView data, string featureColumnName, string labelColumnName, string? futureColumnName = null)
     {
         if (data.Schema.GetColumnOrNull(featureColumnName) is not DataViewSchema.Column feature || data.Schema.GetColumnOrNull(labelColumnName) is not DataViewSchema.Column label)
             return null;
-        var (origin, columns) = PassThroughColumns.Origin(data, new[] { feature.Index, label.Index });
+        int[] wanted = new[] { feature.Index, label.Index };
+        if (futureColumnName is not null)
+        {
+            if (data.Schema.GetColumnOrNull(futureColumnName) is not DataViewSchema.Column future)
+                return null;
+            wanted = wanted.Append(future.Index).ToArray();
+        }
+        var (origin, columns) = PassThroughColumns.Origin(data, wanted);
         return origin is SequenceWindowDataView windows && windows.WindowCount > 0 && columns[0] == windows.FeaturesColumn && columns[1] == windows.LabelColumn
+            && (futureColumnName is null || columns[2] == windows.FutureFeaturesColumn)
             ? windows : null;
     }
 

@@ -18,6 +18,8 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
     private readonly RowValueCache[] _activeCaches;
     private readonly ValueGetter<DataViewRowId> _inputIds;
     private readonly ValueGetter<VBuffer<float>> _inputFeatures;
+    private readonly ValueGetter<VBuffer<float>>? _inputFuture;
+    private VBuffer<float> _futureRow;
     private readonly DataViewRowId[] _ids;
     private readonly long[] _batches;
     private readonly FeatureBlock _block;
@@ -57,7 +59,9 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         _inputFeatures = input.GetGetter<VBuffer<float>>(input.Schema[schema.FeatureColumn.Index]);
         _ids = new DataViewRowId[blockSize];
         _batches = new long[blockSize];
-        _block = new FeatureBlock(schema.Scorer, schema.FeatureColumnName, blockSize);
+        if (schema.FutureColumn is DataViewSchema.Column future)
+            _inputFuture = input.GetGetter<VBuffer<float>>(input.Schema[future.Index]);
+        _block = new FeatureBlock(schema.Scorer, schema.FeatureColumnName, blockSize, schema.FutureColumnName);
     }
 
     /// <inheritdoc/>
@@ -160,11 +164,14 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
             if (_inputRowPending)
                 _inputRowPending = false;
             else if (_input.MoveNext())
+            {
                 _inputFeatures(ref _featureRow);
+                _inputFuture?.Invoke(ref _futureRow);
+            }
             else
                 break;
 
-            if (!_block.TryAdd(_featureRow, _input.Position))
+            if (!_block.TryAdd(_featureRow, _futureRow, _input.Position))
             {
                 _inputRowPending = true;
                 break;

@@ -23,12 +23,13 @@ internal sealed class SequenceScoringDataView : IDataView
     /// <param name="scorer">The network.</param>
     /// <param name="inferenceBatchSize">Rows per Score call (at least 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a vector of Single, or the batch size is not positive.</exception>
-    public SequenceScoringDataView(IDataView input, string featureColumnName, string scoreColumnName, ISequenceScorer scorer, int inferenceBatchSize)
+    /// <param name="futureColumnName">The known-future feature column, when the scorer takes them.</param>
+    public SequenceScoringDataView(IDataView input, string featureColumnName, string scoreColumnName, ISequenceScorer scorer, int inferenceBatchSize, string? futureColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inferenceBatchSize);
         _input = input;
-        _schema = new SequenceScoringSchema(input.Schema, featureColumnName, scoreColumnName, scorer);
+        _schema = new SequenceScoringSchema(input.Schema, featureColumnName, scoreColumnName, scorer, futureColumnName);
         _inferenceBatchSize = inferenceBatchSize;
     }
 

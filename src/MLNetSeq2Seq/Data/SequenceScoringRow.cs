@@ -17,7 +17,9 @@ internal sealed class SequenceScoringRow : DataViewRow
     private readonly bool _scoreActive;
     private readonly ValueGetter<VBuffer<float>>? _inputFeatures;
     private readonly FeatureBlock? _block;
+    private readonly ValueGetter<VBuffer<float>>? _inputFuture;
     private VBuffer<float> _featureRow;
+    private VBuffer<float> _futureRow;
     private long _scoredPosition = -1;
 
     /// <summary>A row over <paramref name="input"/>; <paramref name="passThrough"/> is indexed like the input schema.</summary>
@@ -30,7 +32,9 @@ internal sealed class SequenceScoringRow : DataViewRow
         if (scoreActive)
         {
             _inputFeatures = input.GetGetter<VBuffer<float>>(input.Schema[schema.FeatureColumn.Index]);
-            _block = new FeatureBlock(schema.Scorer, schema.FeatureColumnName, capacity: 1);
+            if (schema.FutureColumn is DataViewSchema.Column future)
+                _inputFuture = input.GetGetter<VBuffer<float>>(input.Schema[future.Index]);
+            _block = new FeatureBlock(schema.Scorer, schema.FeatureColumnName, capacity: 1, schema.FutureColumnName);
         }
     }
 
@@ -78,7 +82,8 @@ internal sealed class SequenceScoringRow : DataViewRow
             _scoredPosition = -1;
             _block!.Clear();
             _inputFeatures!(ref _featureRow);
-            _block.TryAdd(_featureRow, position);
+            _inputFuture?.Invoke(ref _futureRow);
+            _block.TryAdd(_featureRow, _futureRow, position);
             _block.Score();
             _scoredPosition = position;
         }

@@ -20,8 +20,9 @@ internal sealed class SequenceScoringRowMapper : IRowToRowMapper
     /// <param name="scoreColumnName">The appended column; a same-named input column becomes hidden.</param>
     /// <param name="scorer">The network.</param>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a vector of Single.</exception>
-    public SequenceScoringRowMapper(DataViewSchema inputSchema, string featureColumnName, string scoreColumnName, ISequenceScorer scorer) =>
-        _schema = new SequenceScoringSchema(inputSchema, featureColumnName, scoreColumnName, scorer);
+    /// <param name="futureColumnName">The known-future feature column, when the scorer takes them.</param>
+    public SequenceScoringRowMapper(DataViewSchema inputSchema, string featureColumnName, string scoreColumnName, ISequenceScorer scorer, string? futureColumnName = null) =>
+        _schema = new SequenceScoringSchema(inputSchema, featureColumnName, scoreColumnName, scorer, futureColumnName);
 
     /// <inheritdoc/>
     public DataViewSchema InputSchema => _schema.Input;

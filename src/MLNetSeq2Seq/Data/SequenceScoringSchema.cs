@@ -15,7 +15,8 @@ internal sealed class SequenceScoringSchema
 {
     /// <summary>Checks <paramref name="input"/> and builds the output schema.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of Single.</exception>
-    public SequenceScoringSchema(DataViewSchema input, string featureColumnName, string scoreColumnName, ISequenceScorer scorer)
+    /// <remarks>The known-future feature column (futureColumnName) is needed when the scorer takes them (<see cref="ISequenceScorer.FutureFeatureCount"/> &gt; 0).</remarks>
+    public SequenceScoringSchema(DataViewSchema input, string featureColumnName, string scoreColumnName, ISequenceScorer scorer, string? futureColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentException.ThrowIfNullOrEmpty(featureColumnName);
@@ -25,6 +26,18 @@ internal sealed class SequenceScoringSchema
 
         DataViewSchema.Column feature = FloatVectorColumn.Find(input, featureColumnName, "feature", nameof(input));
 
+        if (scorer.FutureFeatureCount > 0)
+        {
+            if (futureColumnName is null)
+                throw new ArgumentException($"The model takes {scorer.FutureFeatureCount} known-future features per forecast step, but no future-feature column was named.", nameof(futureColumnName));
+            FutureColumn = FloatVectorColumn.Find(input, futureColumnName, "future-feature", nameof(input));
+            var futureType = (VectorDataViewType)FutureColumn.Value.Type;
+            int futureLength = scorer.Horizon * scorer.FutureFeatureCount;
+            if (futureType.Size > 0 && futureType.Size != futureLength)
+                throw new ArgumentOutOfRangeException(nameof(input),
+                    $"Schema mismatch for future-feature column '{futureColumnName}': expected Vector<Single, {scorer.Horizon}, {scorer.FutureFeatureCount}> (Horizon × K = {futureLength} values), got {futureType}.");
+            FutureColumnName = futureColumnName;
+        }
         Input = input;
         FeatureColumnName = featureColumnName;
         FeatureColumn = feature;
@@ -63,6 +76,12 @@ internal sealed class SequenceScoringSchema
 
     /// <summary>The feature column in <see cref="Input"/>: a vector of Single, L × F values per row.</summary>
     public DataViewSchema.Column FeatureColumn { get; }
+
+    /// <summary>The known-future feature column in <see cref="Input"/> (Horizon × K floats per row) of a model that takes them; null otherwise.</summary>
+    public DataViewSchema.Column? FutureColumn { get; }
+
+    /// <summary>Its name, as the model records it; null without one.</summary>
+    public string? FutureColumnName { get; }
 
     /// <summary>The appended score column in <see cref="Output"/>: Horizon × OutputFeatureCount floats per row.</summary>
     public DataViewSchema.Column ScoreColumn { get; }
@@ -106,7 +125,7 @@ internal sealed class SequenceScoringSchema
 
     /// <summary>The input columns to activate: the requested pass-through columns, plus the features when scoring.</summary>
     public IEnumerable<DataViewSchema.Column> InputColumnsFor(bool[] passThrough, bool scoreActive) =>
-        Input.Where(c => passThrough[c.Index] || (scoreActive && c.Index == FeatureColumn.Index)).ToArray();
+        Input.Where(c => passThrough[c.Index] || (scoreActive && (c.Index == FeatureColumn.Index || c.Index == FutureColumn?.Index))).ToArray();
 
     /// <summary>Throws unless <paramref name="column"/> indexes a column of <see cref="Output"/>.</summary>
     public void CheckOutputColumn(DataViewSchema.Column column)

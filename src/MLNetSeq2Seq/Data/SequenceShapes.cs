@@ -10,9 +10,12 @@ namespace MLNetSeq2Seq.Data;
 /// step, H predicted steps, and L input steps when the column's size is fixed. Resolved from the columns'
 /// dimensions first, then from the options; every disagreement is an error naming the column and the numbers.
 /// </summary>
-internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCount, int Horizon, int? InputLength)
+internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCount, int Horizon, int? InputLength, int FutureFeatureCount = 0)
 {
     public int LabelLength => Horizon * OutputFeatureCount;
+
+    /// <summary>Values of the future-feature column per row: Horizon × K.</summary>
+    public int FutureLength => Horizon * FutureFeatureCount;
 
     public static SequenceShapes Resolve(DataViewSchema schema, Seq2SeqOptions options)
     {
@@ -48,7 +51,21 @@ internal sealed record SequenceShapes(int InputFeatureCount, int OutputFeatureCo
             throw LabelShapeUnknown(options.LabelColumnName);
         if (labels.Size > 0 && labels.Size != horizon * outputFeatureCount)
             throw new ArgumentException($"Label column '{options.LabelColumnName}' holds {labels.Size} values, but {nameof(Seq2SeqOptions.Horizon)} × {nameof(Seq2SeqOptions.OutputFeatureCount)} = {horizon} × {outputFeatureCount} = {horizon * outputFeatureCount}.", nameof(Seq2SeqOptions.Horizon));
-        return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength);
+        return new SequenceShapes(inputFeatureCount, outputFeatureCount.Value, horizon.Value, inputLength, FutureCount(schema, options, horizon.Value));
+    }
+
+    /// <summary>K, from the future-feature column's [Horizon, K] dimensions or its fixed size; 0 without the column.</summary>
+    private static int FutureCount(DataViewSchema schema, Seq2SeqOptions options, int horizon)
+    {
+        if (options.FutureFeatureColumnName is not string name)
+            return 0;
+        string option = nameof(Seq2SeqOptions.FutureFeatureColumnName);
+        var future = (VectorDataViewType)FloatVectorColumn.Find(schema, name, "future-feature", "input", option).Type;
+        if (future.Dimensions.Length == 2 && future.Dimensions[0] != horizon)
+            throw new ArgumentException($"Future-feature column '{name}' has dimensions [{future.Dimensions[0]}, {future.Dimensions[1]}], but Horizon = {horizon}: it needs one row of known-future values per forecast step.", option);
+        if (future.Size == 0 || future.Size % horizon != 0)
+            throw new ArgumentException($"Future-feature column '{name}' holds {(future.Size == 0 ? "a variable number of" : future.Size.ToString())} values, but it needs a fixed Horizon × K = {horizon} × K values per row.", option);
+        return future.Size / horizon;
     }
 
     /// <summary>The error for a label column whose shape neither its type nor the options give.</summary>

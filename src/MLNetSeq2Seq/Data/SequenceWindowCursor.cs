@@ -53,6 +53,8 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             getter = (ValueGetter<VBuffer<float>>)GetLabel;
         else if (index == _view.WindowStartColumn)
             getter = (ValueGetter<long>)GetWindowStart;
+        else if (index == _view.FutureFeaturesColumn)
+            getter = (ValueGetter<VBuffer<float>>)GetFutureFeatures;
         else if (index == _view.TimestampColumn)
             getter = _view.PassThrough!.Getter(() => _view.TableRow(CurrentWindow(), 0));
         else if (index == _view.SeriesColumn)
@@ -108,6 +110,14 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         int window = CurrentWindow();
         var editor = VBufferEditor.Create(ref value, _view.LabelLength);
         _view.CopyLabel(window, editor.Values);
+        value = editor.Commit();
+    }
+
+    private void GetFutureFeatures(ref VBuffer<float> value)
+    {
+        int window = CurrentWindow();
+        var editor = VBufferEditor.Create(ref value, _view.FutureLength);
+        _view.CopyFutureFeatures(window, editor.Values);
         value = editor.Commit();
     }
 

@@ -26,6 +26,10 @@ internal sealed class SequenceWindowDataView : IDataView
     private readonly int _inputLength;
     private readonly int _horizon;
     private readonly int _stride;
+    // Known-future features: the spec, its columns in the table, and (label windows) each table row's calendar values.
+    private readonly FutureFeatureSpec? _future;
+    private readonly int[] _futureColumns = Array.Empty<int>();
+    private readonly float[]? _calendar;
 
     private readonly WindowPlacement _placement;
 
@@ -58,7 +62,7 @@ internal sealed class SequenceWindowDataView : IDataView
         {
             // The last window's input ends at each range's end; the ranges were checked to hold them all.
             _placement = WindowPlacement.Trailing(ranges, table.FirstRow, _inputLength, _stride, trailing);
-            if (options.ForecastStartTimestampColumnName is not null)
+            if (options.ForecastStartTimestampColumnName is not null || options.CalendarFeatures != CalendarFeatures.None)
                 _steps = ranges.Select(r => SeriesStep(table, r.Segment, options.TimestampColumnName!)).ToArray();
         }
         else
@@ -66,6 +70,14 @@ internal sealed class SequenceWindowDataView : IDataView
             _placement = WindowPlacement.Labelled(ranges, table.FirstRow, _inputLength, _horizon, _stride);
         }
         WindowCount = _placement.WindowCount;
+
+        _future = options.FutureSpec is FutureFeatureSpec spec ? new FutureFeatureSpec(spec.ColumnNames, spec.Calendar, spec.Holidays, statistics) : null;
+        if (_future is not null)
+        {
+            _futureColumns = _future.ColumnNames.Select(table.IndexOf).ToArray();
+            if (!IsTrailing && _future.CalendarCount > 0)
+                _calendar = CalendarOfRows(table, _future, options.TimestampColumnName!);
+        }
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _inputLength, _inputColumns.Length),
@@ -78,8 +90,11 @@ internal sealed class SequenceWindowDataView : IDataView
                 PerSeriesStatistics = perSeries,
             };
             builder.AddColumn(options.LabelColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _targetColumns.Length),
-                LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon), series));
+                LabelAnnotations(TargetInputIndices, _stride, SequenceSlotNames.ForTargets(options.EffectiveTargetColumnNames, _horizon), series, _future));
         }
+        if (_future is not null)
+            builder.AddColumn(options.FutureFeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, _horizon, _future.Count),
+                SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), SequenceSlotNames.ForTargets(_future.ValueNames().ToArray(), _horizon)).ToAnnotations());
         if (options.WindowStartColumnName is not null)
             builder.AddColumn(options.WindowStartColumnName, NumberDataViewType.Int64);
         if (options.TimestampColumnName is not null)
@@ -95,6 +110,66 @@ internal sealed class SequenceWindowDataView : IDataView
         TimestampColumn = options.TimestampColumnName is null ? -1 : Schema[options.TimestampColumnName].Index;
         ForecastStartTimestampColumn = options.ForecastStartTimestampColumnName is null ? -1 : Schema[options.ForecastStartTimestampColumnName].Index;
         SeriesColumn = options.SeriesColumnName is null ? -1 : Schema[options.SeriesColumnName].Index;
+        FutureFeaturesColumn = _future is null ? -1 : Schema[options.FutureFeaturesColumnName].Index;
+    }
+
+    /// <summary>The calendar values of every table row (rows × C), from its timestamp; an error names a row that holds none.</summary>
+    private static float[] CalendarOfRows(SeriesTable table, FutureFeatureSpec future, string timestampColumn)
+    {
+        int width = future.CalendarCount;
+        var values = new float[table.RowCount * width];
+        for (int r = 0; r < table.RowCount; r++)
+        {
+            DateTime time = table.PassThrough!.TimestampAt(r)
+                ?? throw new ArgumentException($"{nameof(SequenceWindowOptions.CalendarFeatures)} needs times in {nameof(SequenceWindowOptions.TimestampColumnName)} '{timestampColumn}', but series row {table.FirstRow + r} holds "
+                    + $"'{table.PassThrough.Describe(r)}' (DateTime, DateTimeOffset, or text DateTime.Parse reads with the invariant culture).", nameof(SequenceWindowOptions.CalendarFeatures));
+            future.WriteCalendar(time, values.AsSpan(r * width, width));
+        }
+        return values;
+    }
+
+    /// <summary>The known-future features, or null when the windows carry none.</summary>
+    internal FutureFeatureSpec? Future => _future;
+
+    /// <summary>Values of the future-feature column: Horizon × K.</summary>
+    public int FutureLength => _horizon * (_future?.Count ?? 0);
+
+    /// <summary>Writes the window's known-future features, time-major [H, K]: for forecast step h (series row start + L + h)
+    /// the future columns' values, then the calendar of its timestamp (a trailing window's from its forecast start and the step).</summary>
+    public void CopyFutureFeatures(int window, Span<float> destination)
+    {
+        FutureFeatureSpec future = _future!;
+        int width = future.Count, columns = _futureColumns.Length, calendar = future.CalendarCount;
+        ReadOnlySpan<float> values = _table.Values;
+        for (int h = 0; h < _horizon; h++)
+        {
+            Span<float> step = destination.Slice(h * width, width);
+            if (IsTrailing)
+            {
+                // Validation keeps future columns off trailing windows: only the calendar, from computed timestamps.
+                future.WriteCalendar(ForecastStart(window) + h * _steps![_placement.SeriesIndex(window)], step.Slice(columns));
+                continue;
+            }
+            int row = TableRow(window, _inputLength + h);
+            for (int k = 0; k < columns; k++)
+                step[k] = values[row * _table.ColumnCount + _futureColumns[k]];
+            if (calendar > 0)
+                _calendar.AsSpan(row * calendar, calendar).CopyTo(step.Slice(columns));
+        }
+    }
+
+    /// <summary>Every window's future features as one (windows, H, K) tensor on <paramref name="device"/>.</summary>
+    internal Tensor FutureTensor(Device device)
+    {
+        int length = FutureLength;
+        var values = new float[(long)WindowCount * length];
+        for (int w = 0; w < WindowCount; w++)
+            CopyFutureFeatures(w, values.AsSpan(w * length, length));
+        Tensor onCpu = torch.tensor(values, new long[] { WindowCount, _horizon, _future!.Count });
+        if (device.type == DeviceType.CPU)
+            return onCpu;
+        using (onCpu)
+            return onCpu.to(device);
     }
 
     public int WindowCount { get; }
@@ -117,10 +192,11 @@ internal sealed class SequenceWindowDataView : IDataView
     /// <summary>The annotation on the label column that holds the window stride, for the validation gap.</summary>
     public const string StrideAnnotation = "MLNetSeq2Seq.WindowStride";
 
-    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride, string[] slotNames, TrainingSeries series)
+    private static DataViewSchema.Annotations LabelAnnotations(int[] targets, int stride, string[] slotNames, TrainingSeries series, FutureFeatureSpec? future)
     {
         var annotations = SequenceSlotNames.Add(new DataViewSchema.Annotations.Builder(), slotNames);
         series.AddTo(annotations);
+        future?.AddTo(annotations);
         annotations.Add(StrideAnnotation, NumberDataViewType.Int32, (ref int value) => value = stride);
         if (targets.All(i => i >= 0))
             annotations.Add(TargetInputIndicesAnnotation, new VectorDataViewType(NumberDataViewType.Int32, targets.Length),
@@ -190,6 +266,8 @@ internal sealed class SequenceWindowDataView : IDataView
 
     /// <summary>The series id column (<see cref="SequenceWindowOptions.SeriesColumnName"/>), or −1.</summary>
     internal int SeriesColumn { get; }
+
+    internal int FutureFeaturesColumn { get; }
 
     internal SeriesPassThroughValues? PassThrough => _table.PassThrough;
 

@@ -89,6 +89,43 @@ public sealed class SequenceWindowOptions
     /// </summary>
     public string? ForecastStartTimestampColumnName { get; set; }
 
+    // ---- Known-future inputs ----
+
+    /// <summary>
+    /// Series columns whose values are known in advance (planned events, price plans, ...): for every forecast step,
+    /// their values at that step go into <see cref="FutureFeaturesColumnName"/>, which the trainer feeds to the decoder
+    /// (<see cref="Seq2SeqOptions.FutureFeatureColumnName"/>). Numeric scalar columns; they may also be inputs (their
+    /// past values). Standardized with <see cref="Standardization"/> (or the split's statistics) like the inputs.
+    /// Not allowed with <see cref="TrailingWindowCount"/> (their future values are not in the series): forecast past the
+    /// end with <see cref="Seq2SeqForecastEngine.Predict(Microsoft.ML.IDataView)"/>, which takes them. Past-only
+    /// covariates (observed, not known ahead) belong in <see cref="InputColumnNames"/>. Default null: none.
+    /// </summary>
+    public string[]? FutureColumnNames { get; set; }
+
+    /// <summary>
+    /// Calendar features of each forecast step's timestamp, after the <see cref="FutureColumnNames"/> values in
+    /// <see cref="FutureFeaturesColumnName"/> (see <see cref="MLNetSeq2Seq.CalendarFeatures"/> for the values); needs
+    /// <see cref="TimestampColumnName"/>. Default <see cref="MLNetSeq2Seq.CalendarFeatures.None"/>.
+    /// </summary>
+    public CalendarFeatures CalendarFeatures { get; set; }
+
+    /// <summary>The dates (date part) on which <see cref="MLNetSeq2Seq.CalendarFeatures.Holiday"/> is 1; needed with that
+    /// flag, not allowed without it. Default null.</summary>
+    public DateTime[]? Holidays { get; set; }
+
+    /// <summary>
+    /// The output column of known-future features, present when <see cref="FutureColumnNames"/> or
+    /// <see cref="CalendarFeatures"/> is set: Single vector [Horizon, K], the values of series rows start + L … start + L + H − 1
+    /// (K = future columns + calendar values). Default "FutureFeatures".
+    /// </summary>
+    public string FutureFeaturesColumnName { get; set; } = "FutureFeatures";
+
+    /// <summary>Whether the windows carry a future-feature column.</summary>
+    internal bool HasFutureFeatures => (FutureColumnNames?.Length ?? 0) > 0 || CalendarFeatures != CalendarFeatures.None;
+
+    /// <summary>The known-future features these options describe, or null.</summary>
+    internal Data.FutureFeatureSpec? FutureSpec => HasFutureFeatures ? new Data.FutureFeatureSpec(FutureColumnNames, CalendarFeatures, Holidays) : null;
+
     // ---- Scaling ----
 
     /// <summary>
@@ -192,10 +229,11 @@ public sealed class SequenceWindowOptions
                 throw new ArgumentException($"{nameof(ForecastStartTimestampColumnName)} = '{ForecastStartTimestampColumnName}' needs {nameof(TimestampColumnName)}: the series column to read the timestamp from.", nameof(ForecastStartTimestampColumnName));
         }
         ValidateManySeries();
+        ValidateFutureFeatures();
         RequireDistinctOutputNames();
         if (Standardization is not null)
         {
-            string? missing = InputColumnNames.Concat(EffectiveTargetColumnNames).FirstOrDefault(c => Standardization.IndexOf(c) < 0);
+            string? missing = InputColumnNames.Concat(EffectiveTargetColumnNames).Concat(FutureColumnNames ?? Array.Empty<string>()).FirstOrDefault(c => Standardization.IndexOf(c) < 0);
             if (missing is not null)
                 throw new ArgumentException($"{nameof(Standardization)} has no statistics for column '{missing}'; it covers {string.Join(", ", Standardization.ColumnNames.Select(c => $"'{c}'"))}.", nameof(Standardization));
         }
@@ -215,6 +253,8 @@ public sealed class SequenceWindowOptions
         var copy = (SequenceWindowOptions)MemberwiseClone();
         copy.InputColumnNames = (string[])InputColumnNames.Clone();
         copy.TargetColumnNames = (string[]?)TargetColumnNames?.Clone();
+        copy.FutureColumnNames = (string[]?)FutureColumnNames?.Clone();
+        copy.Holidays = (DateTime[]?)Holidays?.Clone();
         return copy;
     }
 
@@ -232,10 +272,39 @@ public sealed class SequenceWindowOptions
             outputs.Add((ForecastStartTimestampColumnName, nameof(ForecastStartTimestampColumnName)));
         if (SeriesColumnName is not null)
             outputs.Add((SeriesColumnName, nameof(SeriesColumnName)));
+        if (HasFutureFeatures)
+            outputs.Add((FutureFeaturesColumnName, nameof(FutureFeaturesColumnName)));
         for (int i = 0; i < outputs.Count; i++)
             for (int j = 0; j < i; j++)
                 if (outputs[i].Name == outputs[j].Name)
                     throw new ArgumentException($"{outputs[i].Option} and {outputs[j].Option} both name the output column '{outputs[i].Name}'; give them different names.", outputs[i].Option);
+    }
+
+    private void ValidateFutureFeatures()
+    {
+        if (FutureColumnNames is not null)
+        {
+            RequireColumnList(FutureColumnNames, nameof(FutureColumnNames));
+            if (TrailingWindowCount is not null)
+                throw new ArgumentException($"{nameof(FutureColumnNames)} is set with {nameof(TrailingWindowCount)}: the future values of {string.Join(", ", FutureColumnNames.Select(c => $"'{c}'"))} "
+                    + "after the last row are not in the series. Forecast past the end with the model's forecast engine (CreateForecastEngine, then Predict with the next Horizon rows of those columns).", nameof(FutureColumnNames));
+            // The future columns' statistics travel with the model as one set; per-series ones are not supported yet.
+            if (SeriesStandardization == SeriesStandardization.PerSeries || PerSeriesStandardization is not null)
+                throw new ArgumentException($"{nameof(FutureColumnNames)} is set with per-series standardization ({nameof(SeriesStandardization)} = {SeriesStandardization}"
+                    + $"{(PerSeriesStandardization is not null ? $", {nameof(PerSeriesStandardization)} given" : "")}): known-future columns are standardized with one set of statistics. "
+                    + $"Use {nameof(SeriesStandardization)}.{nameof(SeriesStandardization.Global)}, or calendar features only ({nameof(CalendarFeatures)}).", nameof(FutureColumnNames));
+        }
+        if ((CalendarFeatures & ~(CalendarFeatures.All | CalendarFeatures.Holiday)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(CalendarFeatures), CalendarFeatures, $"{nameof(CalendarFeatures)} = {(int)CalendarFeatures} holds unknown flags.");
+        if (CalendarFeatures != CalendarFeatures.None && TimestampColumnName is null)
+            throw new ArgumentException($"{nameof(CalendarFeatures)} = {CalendarFeatures} needs {nameof(TimestampColumnName)}: the series column the calendar is read from.", nameof(CalendarFeatures));
+        bool holidayFlag = CalendarFeatures.HasFlag(CalendarFeatures.Holiday);
+        if (holidayFlag && Holidays is null)
+            throw new ArgumentException($"{nameof(CalendarFeatures)} includes {nameof(CalendarFeatures.Holiday)}, but {nameof(Holidays)} is null: give the holiday dates.", nameof(Holidays));
+        if (!holidayFlag && Holidays is not null)
+            throw new ArgumentException($"{nameof(Holidays)} is set, but {nameof(CalendarFeatures)} does not include {nameof(CalendarFeatures.Holiday)}: add the flag, or clear {nameof(Holidays)}.", nameof(Holidays));
+        if (HasFutureFeatures)
+            RequireName(FutureFeaturesColumnName, nameof(FutureFeaturesColumnName));
     }
 
     private static void RequireColumnList(string[]? names, string option)

@@ -10,7 +10,7 @@ namespace MLNetSeq2Seq;
 
 /// <summary>
 /// Forecasts past the end of a series, the way ML.NET's time-series prediction engine does: it keeps the last
-/// L = <see cref="TrainingSeries.InputLength"/> observations of the model's input columns, <see cref="Predict"/>
+/// L = <see cref="TrainingSeries.InputLength"/> observations of the model's input columns, <see cref="Predict()"/>
 /// returns the next <see cref="Seq2SeqTransformer.Horizon"/> steps in the series' units (with timestamps when it
 /// tracks them), <see cref="Observe(IDataView)"/> appends new rows and moves the window, and
 /// <see cref="CheckPoint(Stream)"/> / <see cref="Load(MLContext, Seq2SeqTransformer, Stream, string)"/> save and restore that state.
@@ -55,6 +55,14 @@ public sealed class Seq2SeqForecastEngine
         TrainingSeries series = RequireSeries(model, seriesId);
         if (timestampColumnName is not null && string.IsNullOrWhiteSpace(timestampColumnName))
             throw new ArgumentException("timestampColumnName is blank: name the series' timestamp column, or pass null.", nameof(timestampColumnName));
+        if (model.FutureFeatureCount > 0)
+        {
+            FutureFeatureSpec future = model.FutureFeatures ?? throw new InvalidOperationException(
+                $"This model takes {model.FutureFeatureCount} known-future features per step, but does not record what they are (it was not trained on window views with "
+                + "SequenceWindowOptions.FutureColumnNames or CalendarFeatures): build the future-feature column yourself and call Transform.");
+            if (future.CalendarCount > 0 && timestampColumnName is null)
+                throw new ArgumentException($"This model's known-future features include calendar features ({future.Calendar}), computed from the forecast timestamps: name the series' timestamp column.", nameof(timestampColumnName));
+        }
         var state = new ForecastEngineState(series.InputColumnNames, series.InputLength, timestampColumnName);
         SeriesTable rows = Read(history, state);
         if (rows.RowCount < series.InputLength)
@@ -69,7 +77,64 @@ public sealed class Seq2SeqForecastEngine
     /// The next Horizon steps after the last observation, in the series' units, with timestamps when tracked.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The model takes known-future columns (<see cref="SequenceWindowOptions.FutureColumnNames"/>):
+    /// use <see cref="Predict(IDataView)"/>. Calendar features alone are computed here from the forecast timestamps.</exception>
     public Seq2SeqForecast Predict()
+    {
+        if (_model.FutureFeatures is { ColumnNames.Count: > 0 } future)
+            throw new InvalidOperationException($"This model takes the known-future values of {string.Join(", ", future.ColumnNames.Select(c => $"'{c}'"))} for the {_model.Horizon} forecast steps: "
+                + "call Predict(futureRows) with those rows.");
+        return Forecast(null);
+    }
+
+    /// <summary>
+    /// As <see cref="Predict()"/>, for a model with known-future columns (<see cref="SequenceWindowOptions.FutureColumnNames"/>):
+    /// <paramref name="futureRows"/> holds exactly Horizon rows, the forecast steps in order, with those columns (raw values,
+    /// as in the series; the training statistics standardize them). Calendar features are computed from the forecast timestamps.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or not numeric, or the rows are not Horizon.</exception>
+    /// <exception cref="InvalidOperationException">A value is NaN or infinite (the message names its column and row), or the model takes no future columns.</exception>
+    public Seq2SeqForecast Predict(IDataView futureRows)
+    {
+        ArgumentNullException.ThrowIfNull(futureRows);
+        if (_model.FutureFeatures is not { ColumnNames.Count: > 0 } future)
+            throw new InvalidOperationException("This model takes no known-future columns: call Predict() without rows.");
+        var requests = future.ColumnNames.Select(c => new SeriesColumnRequest(c, "the model's known-future columns (SequenceWindowOptions.FutureColumnNames)")).ToArray();
+        SeriesTable rows = SeriesTable.Read(futureRows, requests, null, 0, _model.Horizon + 1L);
+        if (rows.RowCount != _model.Horizon)
+            throw new ArgumentException($"futureRows holds {(rows.RowCount > _model.Horizon ? "more than " + _model.Horizon : rows.RowCount.ToString())} rows, but the model forecasts "
+                + $"Horizon = {_model.Horizon} steps and needs the known-future values of each: give exactly {_model.Horizon} rows.", nameof(futureRows));
+        return Forecast(rows);
+    }
+
+    /// <summary>As <see cref="Predict(IDataView)"/>, from objects of a row class with the known-future columns as properties.</summary>
+    public Seq2SeqForecast Predict<TRow>(IEnumerable<TRow> futureRows) where TRow : class
+    {
+        ArgumentNullException.ThrowIfNull(futureRows);
+        return Predict(_mlContext.Data.LoadFromEnumerable(futureRows));
+    }
+
+    /// <summary>The Horizon × K known-future features of the next steps: the future columns (standardized), then the calendar.</summary>
+    private float[] FutureFeatures(SeriesTable? rows)
+    {
+        FutureFeatureSpec future = _model.FutureFeatures!;
+        int width = future.Count, columns = future.ColumnNames.Count;
+        var values = new float[_model.Horizon * width];
+        for (int h = 0; h < _model.Horizon; h++)
+        {
+            for (int k = 0; k < columns; k++)
+                values[h * width + k] = future.Standardize(k, rows!.Values[h * columns + k]);
+            if (future.CalendarCount > 0)
+            {
+                DateTime time = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step ? last + (h + 1) * step
+                    : throw new InvalidOperationException("Calendar features need the forecast timestamps, but the engine tracks none.");
+                future.WriteCalendar(time, values.AsSpan(h * width + columns, future.CalendarCount));
+            }
+        }
+        return values;
+    }
+
+    private Seq2SeqForecast Forecast(SeriesTable? futureRows)
     {
         IReadOnlyList<string> inputs = _series.InputColumnNames;
         float[] window = _state.Window();
@@ -79,7 +144,8 @@ public sealed class Seq2SeqForecastEngine
         int pointLength = _model.Horizon * _model.OutputFeatureCount;
         double[] levels = _model.Network.Architecture.Quantiles;
         var scores = new float[pointLength * (1 + levels.Length)];
-        ((ISequenceScorer)_model).Score(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores);
+        float[] future = _model.FutureFeatureCount > 0 ? FutureFeatures(futureRows) : Array.Empty<float>();
+        ((ISequenceScorer)_model).ScoreWithFuture(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores, future);
         DateTime[]? timestamps = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step
             ? Enumerable.Range(1, _model.Horizon).Select(h => last + h * step).ToArray()
             : null;

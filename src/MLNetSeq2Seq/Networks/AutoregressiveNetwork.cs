@@ -12,7 +12,7 @@ namespace MLNetSeq2Seq.Networks;
 /// started from the encoder's final state, predicts Horizon steps one at a time, each step fed the previous
 /// prediction (or, in training with teacher forcing, the previous true target). The first decoder input is a
 /// learned projection of the last observed input step (the anchor); with residual decoding each step predicts a
-/// correction to it. Optional attention over the encoder outputs. Inside a <see cref="ChannelIndependentNetwork"/> it
+/// correction to it. With known-future inputs (K &gt; 0), step t's input also holds the K features of forecast step t. Optional attention over the encoder outputs. Inside a <see cref="ChannelIndependentNetwork"/> it
 /// sees one feature per step and ignores which channel a row is.
 /// </summary>
 internal sealed class AutoregressiveNetwork : SequenceNetwork
@@ -42,7 +42,8 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
                 bridge_cell = nn.Linear(2 * hidden, hidden);
         }
         start = nn.Linear(inputs, outputs);
-        decoder = new RecurrentStack(nameof(decoder), architecture.Cell, outputs, hidden,
+        // Each decoder step reads the previous value and, with known-future inputs, the K features of the step it predicts.
+        decoder = new RecurrentStack(nameof(decoder), architecture.Cell, outputs + architecture.FutureFeatureCount, hidden,
             architecture.LayerCount, architecture.Dropout, bidirectional: false);
         if (architecture.Attention != AttentionKind.None)
         {
@@ -62,11 +63,12 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
     /// target of step t where <paramref name="teacherForcedSteps"/>[t] is true; otherwise, and always without
     /// targets, it is fed its own prediction — exactly as at inference.
     /// </summary>
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         int inputs = Architecture.FamilyFeatureCounts.Inputs;
         if (features.dim() != 3 || features.shape[2] != inputs)
             throw new ArgumentException($"Expected features shaped (N, L, {inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
+        CheckFuture(features, future);
 
         var (encoderOutputs, encoderState) = encoder.Forward(features, null, lengths);
         RecurrentState state = BridgeDirections(encoderState, features.shape[0]);
@@ -92,6 +94,8 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
         var steps = new List<Tensor>(Architecture.Horizon);
         for (int t = 0; t < Architecture.Horizon; t++)
         {
+            if (future is not null)
+                input = torch.cat(new[] { input, future.narrow(1, t, 1) }, dim: 2);
             var (decoderOutput, nextState) = decoder.Forward(input, state);
             state = nextState;
             Tensor query = decoderOutput.squeeze(1);

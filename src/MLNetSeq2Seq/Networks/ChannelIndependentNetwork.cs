@@ -26,15 +26,18 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
+        CheckFuture(features, future); // here, with the caller's row count, before rows become rows × channels
         Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));
         Tensor univariate = columns.permute(0, 2, 1).reshape(rows * outputs, steps, 1);
         Tensor channelOfRow = Range(outputs, features.device).repeat(rows);
         Tensor? rowLengths = lengths?.repeat_interleave(outputs);
         Tensor? targets = teacherTargets?.permute(0, 2, 1).reshape(rows * outputs, teacherTargets.shape[1], 1);
-        Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow);
+        // Known-future features belong to the row's time steps, not to a column: every channel of a row sees the same.
+        Tensor? rowFuture = future?.repeat_interleave(outputs, dim: 0);
+        Tensor prediction = inner.Forward(univariate, rowLengths, targets, teacherForcedSteps, channelOfRow, rowFuture);
         return prediction.reshape(rows, outputs, Architecture.Horizon).permute(0, 2, 1);
     }
 }

@@ -38,7 +38,7 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         Tensor? mask = lengths is null ? null
             : (Range(features.shape[1], features.device).unsqueeze(0) < lengths.to(features.device).unsqueeze(1)).unsqueeze(2).to(features.dtype);
@@ -66,7 +66,8 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
                 normalizedTargets = Plus(normalizedTargets * targetWeight, targetBias!);
         }
 
-        Tensor prediction = inner.Forward(normalized, lengths, normalizedTargets, teacherForcedSteps, channels);
+        // Known-future features are not part of the window's scale: they pass through as given.
+        Tensor prediction = inner.Forward(normalized, lengths, normalizedTargets, teacherForcedSteps, channels, future);
         if (targetWeight is not null)
             prediction = (prediction - targetBias!) / Plus(targetWeight, Epsilon * Epsilon);
         if (targetScale is not null)

@@ -26,7 +26,8 @@ internal sealed record NetworkArchitecture(
     bool NormalizationAffine = false,
     bool ChannelIndependent = false,
     int[]? TargetInputIndices = null,
-    double[]? QuantileLevels = null)
+    double[]? QuantileLevels = null,
+    int FutureFeatureCount = 0)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
@@ -66,7 +67,8 @@ internal sealed record NetworkArchitecture(
     /// Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout,
     /// bool residual decoding; then (model format 0x00010004, checkpoint format 4 and later) int family, int segment length,
     /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index;
-    /// then (model format 0x00010007, checkpoint format 6 and later) int quantile count, quantile count × double level.
+    /// then (model format 0x00010007, checkpoint format 6 and later) int quantile count, quantile count × double level;
+    /// then (model format 0x00010009, checkpoint format 7 and later) int known-future features per step (K, 0 for none).
     /// </summary>
     public void Write(BinaryWriter writer)
     {
@@ -91,13 +93,15 @@ internal sealed record NetworkArchitecture(
         writer.Write(Quantiles.Length);
         foreach (double level in Quantiles)
             writer.Write(level);
+        writer.Write(FutureFeatureCount);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.
     /// <paramref name="withForecastingFields"/> false reads the older record (up to model format 0x00010003), whose
     /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.
-    /// <paramref name="withQuantiles"/> false reads the record before model format 0x00010007 (no quantile levels).</summary>
-    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true)
+    /// <paramref name="withQuantiles"/> false reads the record before model format 0x00010007 (no quantile levels).
+    /// <paramref name="withFutureFeatures"/> false reads the record before model format 0x00010009 (K = 0).</summary>
+    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true, bool withFutureFeatures = true)
     {
         var architecture = new NetworkArchitecture(
             InputFeatureCount: ReadCount(reader, "input feature count"),
@@ -147,7 +151,13 @@ internal sealed record NetworkArchitecture(
             if (!(levels[k] > 0 && levels[k] < 1) || (k > 0 && !(levels[k] > levels[k - 1])))
                 throw new InvalidDataException($"quantile level {k} = {levels[k]} is outside (0, 1) or not above the one before");
         }
-        return architecture with { QuantileLevels = levels };
+        architecture = architecture with { QuantileLevels = levels };
+        if (!withFutureFeatures)
+            return architecture;
+        int future = reader.ReadInt32();
+        if (future < 0 || future > MaxCount)
+            throw new InvalidDataException($"known-future feature count {future} is outside [0, {MaxCount}]");
+        return architecture with { FutureFeatureCount = future };
     }
 
     public bool Equals(NetworkArchitecture? other) =>
@@ -155,7 +165,7 @@ internal sealed record NetworkArchitecture(
         && (InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, LayerCount, Cell, Bidirectional, Attention, Dropout, ResidualDecoding)
             == (other.InputFeatureCount, other.OutputFeatureCount, other.Horizon, other.HiddenSize, other.LayerCount, other.Cell, other.Bidirectional, other.Attention, other.Dropout, other.ResidualDecoding)
         && (Family, SegmentLength, Normalization, NormalizationAffine, ChannelIndependent) == (other.Family, other.SegmentLength, other.Normalization, other.NormalizationAffine, other.ChannelIndependent)
-        && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles);
+        && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles) && FutureFeatureCount == other.FutureFeatureCount;
 
     public override int GetHashCode() => HashCode.Combine(InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, Family, Normalization, ChannelIndependent, Targets.Length);
 
@@ -164,7 +174,8 @@ internal sealed record NetworkArchitecture(
         + (Family == NetworkFamily.SegmentRecurrent ? $" segment={SegmentLength}" : $" bidirectional={Bidirectional} attention={Attention} residual={ResidualDecoding}")
         + $" dropout={Dropout} normalisation={Normalization}{(NormalizationAffine ? "+affine" : "")} channel-independent={ChannelIndependent}"
         + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "")
-        + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "");
+        + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "")
+        + (FutureFeatureCount > 0 ? $" future={FutureFeatureCount}" : "");
 
     private static int ReadCount(BinaryReader reader, string what)
     {

@@ -36,12 +36,12 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null) =>
-        inner.Forward(features, lengths, teacherTargets, teacherForcedSteps, channels);
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null) =>
+        inner.Forward(features, lengths, teacherTargets, teacherForcedSteps, channels, future);
 
-    public override (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null)
+    public override (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? future = null)
     {
-        Tensor point = inner.Forward(features, lengths, teacherTargets, teacherForcedSteps);
+        Tensor point = inner.Forward(features, lengths, teacherTargets, teacherForcedSteps, future: future);
         return (point, QuantilesAround(point, LastStep(features, lengths)));
     }
 

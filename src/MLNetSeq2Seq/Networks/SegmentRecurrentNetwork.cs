@@ -2,6 +2,7 @@ using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MLNetSeq2Seq.Native.TensorScalars;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -12,7 +13,8 @@ namespace MLNetSeq2Seq.Networks;
 /// segments. The decoder runs ⌈H/w⌉ output segments at once: each starts from the encoder's final state and makes one
 /// step of the same recurrent stack, fed a learned position embedding of its segment (concatenated, inside
 /// <see cref="ChannelIndependentNetwork"/>, with a learned embedding of the row's channel, d/2 each); its output goes
-/// through Dropout and Linear(d → w·O). The first H of the ⌈H/w⌉·w predicted steps are returned. Each output segment
+/// through Dropout and Linear(d → w·O). With known-future inputs (K &gt; 0), each output segment's w × K future features
+/// (zeros past the horizon) are projected by Linear(w·K → d) and added to its embedding. The first H of the ⌈H/w⌉·w predicted steps are returned. Each output segment
 /// depends on the input and on its own embedding only, never on other output segments.
 /// </summary>
 internal sealed class SegmentRecurrentNetwork : SequenceNetwork
@@ -22,6 +24,7 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
     private readonly RecurrentStack rnn;
     private readonly Parameter position_embedding;
     private readonly Parameter? channel_embedding;
+    private readonly Linear? future_embedding;
     private readonly Dropout head_dropout;
     private readonly Linear head;
     private readonly int _segmentLength;
@@ -41,12 +44,14 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         position_embedding = new Parameter(torch.randn(_outputSegments, hidden - channelSize));
         if (channelSize > 0)
             channel_embedding = new Parameter(torch.randn(architecture.OutputFeatureCount, channelSize));
+        if (architecture.FutureFeatureCount > 0)
+            future_embedding = nn.Linear(_segmentLength * architecture.FutureFeatureCount, hidden);
         head_dropout = nn.Dropout(architecture.Dropout);
         head = nn.Linear(hidden, _segmentLength * _outputs);
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null)
+    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
     {
         if (features.dim() != 3 || features.shape[2] != _inputs)
             throw new ArgumentException($"Expected features shaped (N, L, {_inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
@@ -55,6 +60,7 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
                 + $"Give every row the same number of input steps, or use {nameof(NetworkFamily)}.{NetworkFamily.AutoregressiveEncoderDecoder}, which packs variable-length sequences.", nameof(lengths));
         if (channel_embedding is not null && channels is null)
             throw new ArgumentException("A channel-independent segment network needs each row's channel.", nameof(channels));
+        CheckFuture(features, future);
 
         long rows = features.shape[0], steps = features.shape[1];
         long inputSegments = (steps + _segmentLength - 1) / _segmentLength;
@@ -72,11 +78,22 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
             Tensor channel = channel_embedding.index_select(0, channels!).unsqueeze(1).expand(-1, _outputSegments, -1);
             queries = torch.cat(new[] { queries, channel }, dim: 2);
         }
+        if (future_embedding is not null)
+            queries = Plus(queries, FutureEmbedding(future!, rows));
         queries = queries.reshape(rows * _outputSegments, 1, hidden);
         var start = new RecurrentState(encoded.Hidden.repeat_interleave(_outputSegments, dim: 1),
             encoded.Cell?.repeat_interleave(_outputSegments, dim: 1));
         var (decoded, _) = rnn.Forward(queries, start);
         Tensor prediction = head.forward(head_dropout.forward(decoded.squeeze(1)));
         return prediction.reshape(rows, _outputSegments * _segmentLength, _outputs).narrow(1, 0, Architecture.Horizon);
+    }
+
+    // Each output segment's w steps of known-future features (zeros past the horizon), projected to d and added to its query.
+    private Tensor FutureEmbedding(Tensor future, long rows)
+    {
+        long k = future.shape[2], padding = (long)_outputSegments * _segmentLength - Architecture.Horizon;
+        if (padding > 0)
+            future = torch.cat(new[] { future, torch.zeros(new[] { rows, padding, k }, future.dtype, future.device) }, dim: 1);
+        return future_embedding!.forward(future.reshape(rows, _outputSegments, _segmentLength * k));
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,12 +22,28 @@ internal abstract class SequenceNetwork : nn.Module
     /// real steps of right-padded rows, null when all are full length. <paramref name="teacherTargets"/> (N, Horizon, O)
     /// with <paramref name="teacherForcedSteps"/>: training-time teacher forcing for families that feed predictions back
     /// (others ignore it). <paramref name="channels"/> (N, int64, on the device): which channel each row is, given by
-    /// <see cref="ChannelIndependentNetwork"/> to the family it wraps; null otherwise.
+    /// <see cref="ChannelIndependentNetwork"/> to the family it wraps; null otherwise. <paramref name="future"/> (N, Horizon, K,
+    /// on the device): the known-future features of each forecast step, required when
+    /// <see cref="NetworkArchitecture.FutureFeatureCount"/> K &gt; 0 and null otherwise.
     /// </summary>
-    public abstract Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null);
+    public abstract Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null);
 
     /// <summary>The point forecast as <see cref="Forward"/> gives it, with the (N, Horizon, O, Q) quantile forecasts of a
     /// model that has quantile levels (<see cref="QuantileHeadNetwork"/>); null quantiles otherwise.</summary>
-    public virtual (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null) =>
-        (Forward(features, lengths, teacherTargets, teacherForcedSteps), null);
+    public virtual (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? future = null) =>
+        (Forward(features, lengths, teacherTargets, teacherForcedSteps, future: future), null);
+
+    /// <summary>Checks <paramref name="future"/> against the architecture's K: (N, Horizon, K) when K &gt; 0, null otherwise.</summary>
+    protected void CheckFuture(Tensor features, Tensor? future)
+    {
+        int k = Architecture.FutureFeatureCount;
+        if (k == 0 && future is null)
+            return;
+        if (k == 0)
+            throw new ArgumentException("This network was trained without known-future features, but some were given.", nameof(future));
+        if (future is null)
+            throw new ArgumentException($"This network was trained with {k} known-future features per forecast step (Seq2SeqOptions.FutureFeatureColumnName); give them.", nameof(future));
+        if (future.dim() != 3 || future.shape[0] != features.shape[0] || future.shape[1] != Architecture.Horizon || future.shape[2] != k)
+            throw new ArgumentException($"Expected future features shaped ({features.shape[0]}, {Architecture.Horizon}, {k}), got ({string.Join(", ", future.shape)}).", nameof(future));
+    }
 }

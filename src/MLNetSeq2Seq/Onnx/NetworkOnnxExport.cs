@@ -18,6 +18,9 @@ internal static class NetworkOnnxExport
         if (inputLength <= 0)
             return "the feature column has no fixed length (a variable-size vector), and the ONNX graph is written for one input length. "
                 + "Give the column a fixed size (for example Vector<Single, L, F>, or [VectorType(L * F)]) to export";
+        if (architecture.FutureFeatureCount > 0)
+            return "the model takes known-future features (Seq2SeqOptions.FutureFeatureColumnName), and the ONNX export writes networks of one input (the feature window) only; "
+                + "score it with Transform or the forecast engine";
         if (architecture.Quantiles.Length > 0)
             return "the model forecasts quantiles (Seq2SeqOptions.Quantiles), and the ONNX export writes point forecasts only; "
                 + "train without quantiles to export";

@@ -31,6 +31,9 @@ internal static class PyTorchInterchange
 
     public static void Export(Seq2SeqTransformer model, Stream stream)
     {
+        if (model.Network.Architecture.FutureFeatureCount > 0)
+            throw new NotSupportedException($"This model takes {model.Network.Architecture.FutureFeatureCount} known-future features per step (Seq2SeqOptions.FutureFeatureColumnName); "
+                + "the PyTorch interchange format carries networks of one input (the feature window) only. Train without FutureFeatureColumnName to export it.");
         if (model.Network.Architecture.Quantiles.Length > 0)
             throw new NotSupportedException("This model forecasts quantiles (Seq2SeqOptions.Quantiles = "
                 + string.Join(", ", model.Network.Architecture.Quantiles.Select(q => q.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))

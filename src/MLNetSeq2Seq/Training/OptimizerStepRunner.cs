@@ -138,7 +138,8 @@ internal sealed class OptimizerStepRunner : IDisposable
             using var scope = torch.NewDisposeScope();
             var (features, labels) = data.Rows(microRows);
             Tensor? lengths = data.FeatureLengths(microRows);
-            (Tensor, Tensor?) Forward() => _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps);
+            Tensor? future = data.FutureRows(microRows);
+            (Tensor, Tensor?) Forward() => _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps, future: future);
             var (prediction, quantiles) = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
             _observer?.AfterForward(epoch, size);
             Tensor lossSum = _loss.Sum(prediction, quantiles, labels, data.LabelMask(microRows));

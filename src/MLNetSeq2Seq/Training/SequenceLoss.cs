@@ -28,7 +28,7 @@ internal static class SequenceLoss
                 for (int i = 0; i < count; i++)
                     rows[i] = start + i;
                 var (features, labels) = data.Range(start, count);
-                Tensor prediction = network.Forward(features, lengths: data.FeatureLengths(rows));
+                Tensor prediction = network.Forward(features, lengths: data.FeatureLengths(rows), future: data.FutureRange(start, count));
                 AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
             }
             return lossSum.ToDouble() / data.ValidLabelElements;

@@ -46,7 +46,7 @@ internal sealed class TrainingSession : IDisposable
     public TargetMapping Targets { get; }
 
     public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon,
-        Targets.InputIndices, Targets.ChannelIndependent);
+        Targets.InputIndices, Targets.ChannelIndependent) with { FutureFeatureCount = Shapes.FutureFeatureCount };
 
     /// <summary>Checks the options and the schema, then reads the data once.</summary>
     public static TrainingSession Open(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)
@@ -62,13 +62,13 @@ internal sealed class TrainingSession : IDisposable
         var host = new MLNetHost(environment, component);
         Device device = TorchDevices.Resolve(options.Device, host);
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
-        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows);
+        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
         try
         {
             RequireFullLengthForSegments(options, all, "Training data");
             if (options.ValidationSet is IDataView validationSet)
             {
-                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, options.CopyWindows);
+                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
                 try
                 {
                     RequireFullLengthForSegments(options, validation, "ValidationSet");

@@ -24,6 +24,7 @@ public static class ChildProcessProgram
         [Forecasting.ForecastEngineTests.ForecastCommand] = Forecasting.ForecastEngineTests.ForecastInChild,
         [Forecasting.TrainingSeriesTests.PrintCommand] = Forecasting.TrainingSeriesTests.PrintInChild,
         [Forecasting.QuantileForecastTests.PrintCommand] = Forecasting.QuantileForecastTests.PrintInChild,
+        [Forecasting.FutureInputTests.PrintCommand] = Forecasting.FutureInputTests.PrintInChild,
         [Reliability.ConcurrencyTests.DisposeWhileScoringCommand] = Reliability.ConcurrencyTests.DisposeWhileScoring,
         [Training.RealOutOfMemoryTests.Command] = Training.RealOutOfMemoryTests.TrainUnderAddressSpaceLimit,
         [Native.OpenMpDefaultTests.Command] = Native.OpenMpDefaultTests.RunInChild,
