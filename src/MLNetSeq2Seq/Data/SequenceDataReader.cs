@@ -45,19 +45,7 @@ internal static class SequenceDataReader
             {
                 getFeatures(ref featureRow);
                 getLabels(ref labelRow);
-                if (featureRow.Length == 0 || featureRow.Length % featureCount != 0)
-                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
-                if (labelLengthVaries)
-                {
-                    if (labelRow.Length == 0 || labelRow.Length % outputCount != 0 || labelRow.Length > shapes.LabelLength)
-                        throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {outputCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
-                }
-                else if (labelRow.Length != shapes.LabelLength)
-                {
-                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
-                }
-                if (!AllFinite(featureRow, "Feature", featureColumnName, featureCount, row, dataName, nonFiniteRows)
-                    || !AllFinite(labelRow, "Label", labelColumnName, outputCount, row, dataName, nonFiniteRows))
+                if (!AcceptRow(featureRow, labelRow, featureColumnName, labelColumnName, shapes, labelLengthVaries, row, dataName, nonFiniteRows))
                 {
                     if (dropped++ == 0)
                         firstDropped = row;
@@ -86,6 +74,28 @@ internal static class SequenceDataReader
         features = null!; // the managed copy is garbage from here on
         Tensor labelTensor = labels.ToPaddedTensor(labelSteps, shapes.Horizon, outputCount, device);
         return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null);
+    }
+
+    /// <summary>Checks one row's lengths (an error naming the row when wrong) and values: true to keep it; false when it holds
+    /// NaN or ±Infinity and <paramref name="nonFiniteRows"/> is Skip (with Throw, an error naming the place).</summary>
+    internal static bool AcceptRow(in VBuffer<float> featureRow, in VBuffer<float> labelRow, string featureColumnName, string labelColumnName,
+        SequenceShapes shapes, bool labelLengthVaries, long row, string dataName, NonFiniteRowHandling nonFiniteRows)
+    {
+        if (featureRow.Length == 0 || featureRow.Length % shapes.InputFeatureCount != 0)
+            throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {shapes.InputFeatureCount}.");
+        if (labelLengthVaries)
+        {
+            if (labelRow.Length == 0 || labelRow.Length % shapes.OutputFeatureCount != 0 || labelRow.Length > shapes.LabelLength)
+                throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {shapes.OutputFeatureCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {shapes.OutputFeatureCount} = {shapes.LabelLength}.");
+        }
+        else if (labelRow.Length != shapes.LabelLength)
+        {
+            throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {shapes.OutputFeatureCount} = {shapes.LabelLength}.");
+        }
+        if (!AllFinite(featureRow, "Feature", featureColumnName, shapes.InputFeatureCount, row, dataName, nonFiniteRows)
+            || !AllFinite(labelRow, "Label", labelColumnName, shapes.OutputFeatureCount, row, dataName, nonFiniteRows))
+            return false;
+        return true;
     }
 
     /// <summary>
