@@ -17,21 +17,27 @@ namespace MLNetSeq2Seq.Bench;
 /// peak RSS − pre-Fit RSS of the in-memory and the streamed Fit of the small file, and of the streamed Fit of a file of
 /// ≥ 4 GB of windows (one full epoch), against the stated bound of 1 GiB (plus the model, whose training state is
 /// printed). The files go to the temporary folder (free space is checked first) and are deleted at the end.
-/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--keep-files]</c>.
+/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--keep-files]</c>; --rounds 0 skips the ratio.
 /// </summary>
 internal static class StreamingFigure
 {
     public const string Flag = "--streaming";
-    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
+    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
     public const string ChildFlag = "--streaming-child";
     private const int Columns = 7, InputLength = 336, Horizon = 96, Seed = 12;
     private const long BoundBytes = 1L << 30;
+
+    /// <summary>Held-out fraction for validation (streamed too); the children read it from their arguments.</summary>
+    private static double ValidationFraction { get; set; } = 0.1;
     private static long RowBytes => (long)(InputLength + Horizon) * Columns * sizeof(float);
 
     public static int Run(string[] args)
     {
         int rows = IntArgument(args, "--rows", 20_000), rounds = IntArgument(args, "--rounds", 3);
         int bigRows = IntArgument(args, "--big-rows", 360_000), pool = IntArgument(args, "--pool", 4096);
+        int at = Array.IndexOf(args, "--validation-fraction");
+        if (at >= 0 && at + 1 < args.Length)
+            ValidationFraction = double.Parse(args[at + 1], CultureInfo.InvariantCulture);
         Console.WriteLine($"# Streaming Fit: binary IDataView files of windows, {Columns} columns, L = {InputLength}, H = {Horizon} ({RowBytes} B of windows per row); "
             + $"{Describe(pool)}; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
         string folder = Path.Combine(Path.GetTempPath(), "mlnetseq2seq-streaming-" + Environment.ProcessId);
@@ -48,7 +54,8 @@ internal static class StreamingFigure
             string small = Path.Combine(folder, "small.idv"), big = Path.Combine(folder, "big.idv");
             Write(small, rows);
             Write(big, bigRows);
-            RunRatio(small, rows, rounds, pool);
+            if (rounds > 0)
+                RunRatio(small, rows, rounds, pool);
             RunMemory(small, rows, big, bigRows, pool);
         }
         finally
@@ -79,7 +86,7 @@ internal static class StreamingFigure
     private static Seq2SeqOptions Options(int? pool) => new()
     {
         Family = NetworkFamily.SegmentRecurrent, SegmentLength = 48, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
-        LearningRate = 1e-3, Schedule = LearningRateSchedule.Constant, MaxEpochs = 1, ValidationFraction = 0.1, ValidationGapRows = 0, Seed = Seed,
+        LearningRate = 1e-3, Schedule = LearningRateSchedule.Constant, MaxEpochs = 1, ValidationFraction = ValidationFraction, ValidationGapRows = 0, Seed = Seed,
         StreamingShufflePoolRows = pool,
     };
 
@@ -147,6 +154,7 @@ internal static class StreamingFigure
             ($"streamed, pool {pool}", bigRows, RunChild(big, pool)),
             ("ML.NET cursor only (no Fit): one pass reading both columns", bigRows, RunChild(big, -1)),
         };
+        var live = RunChild(big, -2);
         double MiB(double kib) => kib / 1024;
         Report.Table(new[] { "Fit", "rows", "GB of windows", "RSS before Fit MiB", "peak RSS MiB", "peak − before MiB", "epoch s (validation included)", "Fit s", "steps" },
             points.Select(p => (IReadOnlyList<string>)new[]
@@ -155,6 +163,8 @@ internal static class StreamingFigure
                 Report.F(MiB(p.Values["peak_kib"]), "F0"), Report.F(MiB(p.Values["peak_kib"] - p.Values["before_kib"]), "F0"), Report.F(p.Values["epoch_s"], "F1"),
                 Report.F(p.Values["fit_s"], "F1"), p.Values["steps"].ToString(CultureInfo.InvariantCulture),
             }));
+        Report.Line($"ML.NET's cursor alone, with a full garbage collection every 50,000 rows: at most {live["live_managed_kib"] / 1024:F0} MiB of live managed memory "
+            + $"(peak RSS − before {(live["peak_kib"] - live["before_kib"]) / 1024:F0} MiB in that run).");
         var bigPoint = points[2].Values;
         double grown = bigPoint["peak_kib"] - bigPoint["before_kib"];
         double model = bigPoint["model_bytes"]; // 5 × the exported weights: weights, gradients, two AdamW moments, the best-epoch copy
@@ -174,7 +184,8 @@ internal static class StreamingFigure
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
         start.FileName = self;
-        foreach (string a in new[] { ChildFlag, path, (pool ?? 0).ToString(CultureInfo.InvariantCulture) }) // 0: in memory, −1: cursor only
+        foreach (string a in new[] { ChildFlag, path, (pool ?? 0).ToString(CultureInfo.InvariantCulture), ValidationFraction.ToString("R", CultureInfo.InvariantCulture) })
+            // pool 0: in memory, −1: cursor only, −2: cursor only with a full collection every 50,000 rows (live managed bytes)
             start.ArgumentList.Add(a);
         if (OpenMpWaitPolicy.Current() is string policy)
             start.Environment[OpenMpWaitPolicy.Variable] = policy;
@@ -186,7 +197,7 @@ internal static class StreamingFigure
         if (child.ExitCode != 0)
             throw new InvalidOperationException($"The memory child ({path}, pool {pool}) exited with {child.ExitCode}:\n{output}\n{error}");
         var values = MemoryChild.Parse(output);
-        Report.Progress($"{Path.GetFileName(path)}, {(pool is null ? "in memory" : pool < 0 ? "cursor only" : $"streamed (pool {pool})")}: before Fit {values["before_kib"] / 1024:F0} MiB, "
+        Report.Progress($"{Path.GetFileName(path)}, {(pool is null ? "in memory" : pool < 0 ? $"cursor only ({pool})" : $"streamed (pool {pool})")}: before Fit {values["before_kib"] / 1024:F0} MiB, "
             + $"peak {values["peak_kib"] / 1024:F0} MiB, epoch {values["epoch_s"]:F1} s, Fit {values["fit_s"]:F1} s, {values["steps"]} steps");
         return values;
     }
@@ -197,9 +208,10 @@ internal static class StreamingFigure
         string path = args[0];
         int poolArgument = int.Parse(args[1], CultureInfo.InvariantCulture);
         int? pool = poolArgument > 0 ? poolArgument : null;
+        ValidationFraction = double.Parse(args[2], CultureInfo.InvariantCulture);
         var ml = new MLContext(seed: Seed);
         if (poolArgument < 0)
-            return ReadOnly(ml, path);
+            return ReadOnly(ml, path, measureLive: poolArgument == -2);
         using (ml.Regression.Trainers.Seq2Seq(Options(pool)).Fit(ml.Data.LoadFromEnumerable(Generate(1_000)))) { }
         TrainingComparison.Quiesce();
         File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM to the current RSS (Linux): the warm-up's peak does not count
@@ -226,14 +238,14 @@ internal static class StreamingFigure
 
     /// <summary>The ML.NET side alone: one cursor over both columns of the file, every value fetched, no Fit. What the
     /// BinaryLoader keeps in memory while it reads (blocks read ahead and decompressed) is part of any streamed Fit's peak.</summary>
-    private static int ReadOnly(MLContext ml, string path)
+    private static int ReadOnly(MLContext ml, string path, bool measureLive)
     {
         IDataView data = ml.Data.LoadFromBinary(path);
         TrainingComparison.Quiesce();
         File.WriteAllText("/proc/self/clear_refs", "5");
         long before = ProcStatus.ResidentKiB();
         var clock = Stopwatch.StartNew();
-        long rows = 0;
+        long rows = 0, live = 0;
         using (DataViewRowCursor cursor = data.GetRowCursor(new[] { data.Schema["Features"], data.Schema["Label"] }))
         {
             var features = cursor.GetGetter<VBuffer<float>>(data.Schema["Features"]);
@@ -243,11 +255,13 @@ internal static class StreamingFigure
             {
                 features(ref f);
                 labels(ref l);
+                if (measureLive && rows % 50_000 == 0)
+                    live = Math.Max(live, GC.GetTotalMemory(forceFullCollection: true));
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"MEMORY before_kib={before} peak_kib={ProcStatus.PeakResidentKiB()} after_kib={ProcStatus.ResidentKiB()} epoch_s={seconds:F3} fit_s={seconds:F3} steps=0 model_bytes=0 rows={rows}"));
+            $"MEMORY before_kib={before} peak_kib={ProcStatus.PeakResidentKiB()} after_kib={ProcStatus.ResidentKiB()} epoch_s={seconds:F3} fit_s={seconds:F3} steps=0 model_bytes=0 rows={rows} live_managed_kib={live / 1024}"));
         return 0;
     }
 
