@@ -205,9 +205,9 @@ public sealed class Seq2SeqOptions
     /// hence the in-memory weights; a smaller pool mixes rows only within about that many rows of each other in the
     /// data's order, so store the rows shuffled (or keep the pool large) when their order is not already mixed.
     /// Validation rows are streamed too, in order. Costs: one extra pass to count and check the rows before training,
-    /// each epoch reads and converts every row again (slower than in memory), ValidationFraction re-reads the training
-    /// rows to reach the held-out ones (a separate ValidationSet does not), and the learning-rate range test is not
-    /// available (set LearningRate). Feature and label columns must have a fixed size.
+    /// each epoch reads and converts every row again (slower than in memory; with ValidationFraction the held-out rows
+    /// continue the epoch's cursor), and the learning-rate range test is not available (set LearningRate). Feature and
+    /// label columns must have a fixed size.
     /// </summary>
     public int? StreamingShufflePoolRows { get; set; }
 

@@ -13,8 +13,8 @@ internal sealed class StreamedRowReader : IDisposable
     private readonly DataViewRowCursor _cursor;
     private readonly ValueGetter<VBuffer<float>> _getFeatures;
     private readonly ValueGetter<VBuffer<float>> _getLabels;
-    private readonly long _startRow;
-    private readonly int _count;
+    private long _startRow;
+    private int _count;
     private readonly StreamedView _view;
     private VBuffer<float> _features;
     private VBuffer<float> _labels;
@@ -30,6 +30,20 @@ internal sealed class StreamedRowReader : IDisposable
         _startRow = startRow;
         _count = count;
         _view = view;
+    }
+
+    /// <summary>The data row number the cursor is on (−1 before the first).</summary>
+    public long Position => _row;
+
+    /// <summary>The same cursor over a new range further on: from data row <paramref name="startRow"/> (after <see cref="Position"/>), <paramref name="count"/> kept rows.</summary>
+    public StreamedRowReader Continue(long startRow, int count)
+    {
+        if (startRow <= _row)
+            throw new ArgumentOutOfRangeException(nameof(startRow), startRow, $"The cursor is already at row {_row}.");
+        _startRow = startRow;
+        _count = count;
+        _delivered = 0;
+        return this;
     }
 
     /// <summary>Moves to the next kept row of the range; false after its last.</summary>

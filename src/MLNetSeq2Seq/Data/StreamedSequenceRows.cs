@@ -57,7 +57,7 @@ internal sealed class StreamedSequenceRows : ISequenceRows
     public IEnumerable<SequenceBatch> Epoch(int batchSize, int seed, int epoch)
     {
         var batch = new BatchBuffer(batchSize, _view, Device);
-        using StreamedRowReader reader = _view.OpenReader(_first, Count);
+        StreamedRowReader? reader = _view.OpenReader(_first, Count);
         try
         {
             int poolSize = Math.Min(_poolRows, Count);
@@ -98,9 +98,13 @@ internal sealed class StreamedSequenceRows : ISequenceRows
             }
             if (batch.Count > 0)
                 yield return batch.Take();
+            // Every row of the range read: the held-out rows that follow (ValidationFraction) continue this cursor.
+            _view.Park(reader);
+            reader = null;
         }
         finally
         {
+            reader?.Dispose();
             batch.Dispose();
         }
     }

@@ -14,10 +14,13 @@ namespace MLNetSeq2Seq.Data;
 /// An IDataView read through cursors on every pass instead of once into memory (streaming Fit). <see cref="Scan"/>
 /// makes a first pass that checks every row as the in-memory reader would (lengths, finite values), counts the rows
 /// kept, remembers which were dropped and hashes sampled rows for the run identity; <see cref="OpenReader"/> then
-/// reads any range of kept rows again, in data order, one row at a time.
+/// reads any range of kept rows again, in data order, one row at a time. A pass that ended at the end of its range can
+/// be parked (<see cref="Park"/>), and a later range that starts at or after that place continues its cursor instead
+/// of reading the data from the start again: the held-out rows of ValidationFraction after a training epoch.
 /// </summary>
-internal sealed class StreamedView
+internal sealed class StreamedView : IDisposable
 {
+    private StreamedRowReader? _parked;
     private readonly IDataView _data;
     private readonly string _featureColumnName;
     private readonly string _labelColumnName;
@@ -115,8 +118,26 @@ internal sealed class StreamedView
                 break;
             start++;
         }
+        StreamedRowReader? parked = _parked;
+        _parked = null;
+        if (parked is not null && parked.Position < start)
+            return parked.Continue(start, count);
+        parked?.Dispose();
         DataViewRowCursor cursor = Cursor(out var getFeatures, out var getLabels);
         return new StreamedRowReader(cursor, getFeatures, getLabels, start, count, this);
+    }
+
+    /// <summary>Keeps a reader that has read its whole range, for a later range further on; the view owns it from here.</summary>
+    public void Park(StreamedRowReader reader)
+    {
+        _parked?.Dispose();
+        _parked = reader;
+    }
+
+    public void Dispose()
+    {
+        _parked?.Dispose();
+        _parked = null;
     }
 
     /// <summary>Checks a row read again on a later pass, as <see cref="Scan"/> did.</summary>

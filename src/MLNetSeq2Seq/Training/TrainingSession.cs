@@ -20,6 +20,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly SequenceDataset? _all;
     private readonly SequenceDataset? _separateValidation;
     private readonly SequenceDataset? _train;
+    private readonly StreamedView[] _streamedViews = Array.Empty<StreamedView>();
 
     private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, TargetMapping targets, Device device, int seed,
         SequenceDataset all, SequenceDataset train, SequenceDataset? validation, SequenceDataset? separateValidation)
@@ -32,8 +33,9 @@ internal sealed class TrainingSession : IDisposable
     }
 
     private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, TargetMapping targets, Device device, int seed,
-        ISequenceRows trainRows, ISequenceRows? validationRows)
+        ISequenceRows trainRows, ISequenceRows? validationRows, params StreamedView[] streamedViews)
     {
+        _streamedViews = streamedViews;
         Targets = targets;
         Options = options;
         Host = host;
@@ -132,9 +134,10 @@ internal sealed class TrainingSession : IDisposable
         int all = (int)view.KeptRows;
         StreamedSequenceRows train;
         StreamedSequenceRows? validation = null;
+        StreamedView? held = null;
         if (options.ValidationSet is IDataView validationSet)
         {
-            StreamedView held = StreamedView.Scan(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, "ValidationSet", options.NonFiniteRows, host);
+            held = StreamedView.Scan(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, "ValidationSet", options.NonFiniteRows, host);
             train = new StreamedSequenceRows(view, 0, all, poolRows, device);
             validation = new StreamedSequenceRows(held, 0, (int)held.KeptRows, poolRows, device);
         }
@@ -156,7 +159,7 @@ internal sealed class TrainingSession : IDisposable
         host.Info($"Seq2Seq: streaming {train.Count} training rows{(validation is null ? "" : $" and {validation.Count} validation rows")} from the IDataView every epoch, "
             + $"through a shuffle pool of {Math.Min(poolRows, train.Count)} rows ({train.PoolBytes / (1024.0 * 1024.0):F1} MiB)"
             + (poolRows >= train.Count ? ", which holds every training row: the in-memory order." : "."));
-        return new TrainingSession(options, host, shapes, targets, device, seed, train, validation);
+        return new TrainingSession(options, host, shapes, targets, device, seed, train, validation, held is null ? new[] { view } : new[] { view, held });
     }
 
     /// <summary>A freshly initialised network on the device; the same seed always gives the same initial weights.</summary>
@@ -175,6 +178,8 @@ internal sealed class TrainingSession : IDisposable
             Validation.Dispose();
         _separateValidation?.Dispose();
         _all?.Dispose();
+        foreach (StreamedView view in _streamedViews)
+            view.Dispose(); // a parked cursor
     }
 
     // The segment family cuts each window into fixed segments and has no notion of padding: say so before training.
