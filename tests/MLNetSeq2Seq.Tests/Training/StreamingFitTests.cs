@@ -98,6 +98,7 @@ public sealed class StreamingFitTests
 
     [Theory]
     [InlineData("ValidationFraction")]
+    [InlineData("ValidationFractionWithGap")] // the held-out rows continue the training cursor past the gap
     [InlineData("ValidationSet")]
     public void Streaming_with_a_pool_holding_every_row_gives_the_in_memory_weights_and_history(string validation)
     {
@@ -113,6 +114,8 @@ public sealed class StreamingFitTests
                 options.ValidationSet = ml.Data.LoadFromEnumerable(validationRows);
             else
                 options.ValidationFraction = 0.2;
+            if (validation == "ValidationFractionWithGap")
+                options.ValidationGapRows = 5;
             return options;
         }
 
