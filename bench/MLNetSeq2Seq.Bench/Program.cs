@@ -62,10 +62,18 @@ if (args.Length > 0 && args[0] == ElectricityFigure.Flag)
     return ElectricityFigure.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] is StreamingFigure.Flag or StreamingFigure.ChildFlag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return args[0] == StreamingFigure.Flag ? StreamingFigure.Run(args[1..]) : StreamingFigure.RunChild(args[1..]);
+}
+
 if (args.Length > 0 && args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchArguments.Usage);
     Console.WriteLine(OpenMpLoadFigure.Usage);
+    Console.WriteLine(StreamingFigure.Usage);
     return 0;
 }
 

@@ -38,14 +38,17 @@ public static class Seq2SeqCatalog
     /// </summary>
     /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
     /// <param name="data">Training data with the columns the options name (validation settings are honoured: held-out rows are not used).</param>
-    /// <param name="options">The trainer options; BatchSize, micro-batching, network and seed are used as Fit would.</param>
+    /// <param name="options">The trainer options; BatchSize, micro-batching, network and seed are used as Fit would. The data is read
+    /// into memory even when StreamingShufflePoolRows is set: for data larger than memory, pass a sample.</param>
     /// <param name="rangeOptions">Sweep settings; null for the defaults (1e-7 → 10 over 100 steps, stop at 4× the best loss).</param>
     public static LearningRateRangeTestResult FindSeq2SeqLearningRate(this RegressionCatalog.RegressionTrainers catalog, IDataView data,
         Seq2SeqOptions options, LearningRateRangeTestOptions? rangeOptions = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        using var session = Training.TrainingSession.Open(MLNetHost.EnvironmentOf(catalog), options.Clone(), data, "Seq2SeqLearningRateFinder");
+        Seq2SeqOptions inMemory = options.Clone();
+        inMemory.StreamingShufflePoolRows = null; // the sweep reads its data into memory: pass a sample of data too large for it
+        using var session = Training.TrainingSession.Open(MLNetHost.EnvironmentOf(catalog), inMemory, data, "Seq2SeqLearningRateFinder");
         return Training.LearningRateRangeTest.Run(session, rangeOptions ?? new LearningRateRangeTestOptions());
     }
 

@@ -55,7 +55,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             TrainingHistory history;
             try
             {
-                history = trainer.Train(network, session.Train, session.Validation, resume);
+                history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
             }
             catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
             {
@@ -79,7 +79,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     /// <summary>The learning rate the schedule peaks at: LearningRate (or the range test's suggestion), then scaled.</summary>
     private double PeakLearningRate(TrainingSession session)
     {
-        int batchSize = Seq2SeqTrainer.EffectiveBatchSize(_options, session.Train.Count);
+        int batchSize = Seq2SeqTrainer.EffectiveBatchSize(_options, session.TrainRows.Count);
         if (_options.LearningRate is not double learningRate)
         {
             LearningRateRangeTestResult rangeTest = LearningRateRangeTest.Run(session, new LearningRateRangeTestOptions(), Observer);

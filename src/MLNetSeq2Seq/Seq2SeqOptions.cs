@@ -203,6 +203,22 @@ public sealed class Seq2SeqOptions
     /// (<see cref="NonFiniteRowHandling.Skip"/>).</summary>
     public NonFiniteRowHandling NonFiniteRows { get; set; } = NonFiniteRowHandling.Throw;
 
+    /// <summary>
+    /// Streaming Fit, for data larger than memory: null (the default) reads every row into memory once; a number
+    /// reads the rows again every epoch through ML.NET cursors, shuffled through a pool of this many rows, so memory
+    /// stays at the pool plus one batch (rows × (L × F + H × O) × 4 bytes each) plus what the data view's cursor holds
+    /// (ML.NET's binary loader: blocks read ahead), whatever the data's size.
+    /// Each epoch still visits every row once, in an order that depends only on (Seed, epoch): the same seed gives the
+    /// same weights, and checkpoints resume exactly. A pool that holds every training row gives the in-memory order,
+    /// hence the in-memory weights; a smaller pool mixes rows only within about that many rows of each other in the
+    /// data's order, so store the rows shuffled (or keep the pool large) when their order is not already mixed.
+    /// Validation rows are streamed too, in order. Costs: one extra pass to count and check the rows before training,
+    /// each epoch reads and converts every row again (slower than in memory; with ValidationFraction the held-out rows
+    /// continue the epoch's cursor), and the learning-rate range test is not available (set LearningRate). Feature and
+    /// label columns must have a fixed size.
+    /// </summary>
+    public int? StreamingShufflePoolRows { get; set; }
+
     // ---- Validation and early stopping ----
 
     /// <summary>Validation rows, evaluated after every epoch. Takes precedence over <see cref="ValidationFraction"/>.</summary>
@@ -337,6 +353,13 @@ public sealed class Seq2SeqOptions
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
         ValidateQuantiles();
+        RequirePositive(StreamingShufflePoolRows, nameof(StreamingShufflePoolRows));
+        if (StreamingShufflePoolRows is not null && LearningRate is null)
+            throw new ArgumentException($"{nameof(StreamingShufflePoolRows)} streams the data, but {nameof(LearningRate)} = null asks for the learning-rate range test, "
+                + $"which needs the rows in memory: set {nameof(LearningRate)} (for example from FindSeq2SeqLearningRate on a sample of the data).", nameof(LearningRate));
+        if (StreamingShufflePoolRows is not null && FutureFeatureColumnName is not null)
+            throw new ArgumentException($"{nameof(StreamingShufflePoolRows)} streams the data, but {nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}' asks for known-future inputs, "
+                + $"which streaming does not read yet: train in memory (clear {nameof(StreamingShufflePoolRows)}), or train without future inputs.", nameof(StreamingShufflePoolRows));
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         if (InferenceBatchSize > MaxInferenceBatchSize)
             throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");

@@ -67,19 +67,7 @@ internal static class SequenceDataReader
                     if (futureRow.Length != shapes.FutureLength)
                         throw new InvalidOperationException($"{dataName}: future-feature column '{futureColumnName}' row {row} holds {futureRow.Length} values, but Horizon × K = {shapes.Horizon} × {shapes.FutureFeatureCount} = {shapes.FutureLength}.");
                 }
-                if (featureRow.Length == 0 || featureRow.Length % featureCount != 0)
-                    throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {featureCount}.");
-                if (labelLengthVaries)
-                {
-                    if (labelRow.Length == 0 || labelRow.Length % outputCount != 0 || labelRow.Length > shapes.LabelLength)
-                        throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {outputCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
-                }
-                else if (labelRow.Length != shapes.LabelLength)
-                {
-                    throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {outputCount} = {shapes.LabelLength}.");
-                }
-                if (!AllFinite(featureRow, "Feature", featureColumnName, featureCount, row, dataName, nonFiniteRows)
-                    || !AllFinite(labelRow, "Label", labelColumnName, outputCount, row, dataName, nonFiniteRows)
+                if (!AcceptRow(featureRow, labelRow, featureColumnName, labelColumnName, shapes, labelLengthVaries, row, dataName, nonFiniteRows)
                     || (getFuture is not null && !AllFinite(futureRow, "Future-feature", futureColumnName!, shapes.FutureFeatureCount, row, dataName, nonFiniteRows)))
                 {
                     if (dropped++ == 0)
@@ -113,6 +101,28 @@ internal static class SequenceDataReader
         Tensor? futureTensor = futureColumn is null ? null
             : future.ToPaddedTensor(Enumerable.Repeat(shapes.Horizon, labelSteps.Count).ToList(), shapes.Horizon, shapes.FutureFeatureCount, device);
         return new SequenceDataset(featureTensor, labelTensor, featuresVary ? featureSteps.ToArray() : null, labelsVary ? labelSteps.ToArray() : null, futureTensor);
+    }
+
+    /// <summary>Checks one row's lengths (an error naming the row when wrong) and values: true to keep it; false when it holds
+    /// NaN or ±Infinity and <paramref name="nonFiniteRows"/> is Skip (with Throw, an error naming the place).</summary>
+    internal static bool AcceptRow(in VBuffer<float> featureRow, in VBuffer<float> labelRow, string featureColumnName, string labelColumnName,
+        SequenceShapes shapes, bool labelLengthVaries, long row, string dataName, NonFiniteRowHandling nonFiniteRows)
+    {
+        if (featureRow.Length == 0 || featureRow.Length % shapes.InputFeatureCount != 0)
+            throw new InvalidOperationException($"{dataName}: feature column '{featureColumnName}' row {row} holds {featureRow.Length} values, which is not a positive multiple of InputFeatureCount = {shapes.InputFeatureCount}.");
+        if (labelLengthVaries)
+        {
+            if (labelRow.Length == 0 || labelRow.Length % shapes.OutputFeatureCount != 0 || labelRow.Length > shapes.LabelLength)
+                throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values; a variable-length label needs a positive multiple of OutputFeatureCount = {shapes.OutputFeatureCount}, at most Horizon × OutputFeatureCount = {shapes.Horizon} × {shapes.OutputFeatureCount} = {shapes.LabelLength}.");
+        }
+        else if (labelRow.Length != shapes.LabelLength)
+        {
+            throw new InvalidOperationException($"{dataName}: label column '{labelColumnName}' row {row} holds {labelRow.Length} values, but Horizon × OutputFeatureCount = {shapes.Horizon} × {shapes.OutputFeatureCount} = {shapes.LabelLength}.");
+        }
+        if (!AllFinite(featureRow, "Feature", featureColumnName, shapes.InputFeatureCount, row, dataName, nonFiniteRows)
+            || !AllFinite(labelRow, "Label", labelColumnName, shapes.OutputFeatureCount, row, dataName, nonFiniteRows))
+            return false;
+        return true;
     }
 
     /// <summary>

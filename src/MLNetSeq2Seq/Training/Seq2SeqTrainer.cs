@@ -41,7 +41,11 @@ internal sealed class Seq2SeqTrainer
     public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
         Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
 
-    public TrainingHistory Train(SequenceNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null)
+    public TrainingHistory Train(SequenceNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null) =>
+        Train(network, new InMemorySequenceRows(train), validation is null ? null : new InMemorySequenceRows(validation), resume);
+
+    /// <summary>Trains on rows held in memory or streamed each epoch (see <see cref="ISequenceRows"/>).</summary>
+    public TrainingHistory Train(SequenceNetwork network, ISequenceRows train, ISequenceRows? validation, TrainingCheckpoint? resume = null)
     {
         int batchSize = EffectiveBatchSize(_options, train.Count);
         int stepsPerEpoch = EpochPlan.StepsPerEpoch(train.Count, batchSize);
@@ -97,7 +101,6 @@ internal sealed class Seq2SeqTrainer
             var clock = Stopwatch.StartNew();
             // Every random stream of an epoch derives from (seed, epoch) — order, teacher forcing — or from (seed, step,
             // micro-batch) — dropout, see TorchRandom: a resumed run draws exactly what the original would have.
-            EpochPlan plan = EpochPlan.Create(train.Count, batchSize, _seed, epoch);
             var coin = new Random(EpochPlan.DerivedSeed(_seed, epoch, stream: 2));
             bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
             double teacherForcing = TeacherForcingRatio(epoch);
@@ -107,17 +110,17 @@ internal sealed class Seq2SeqTrainer
             nonFinite.StartEpoch();
             long firstStepOfEpoch = step, appliedElements = 0;
             int appliedSteps = 0;
-            foreach (var (start, count) in plan.Steps)
+            foreach (var (batch, batchRows) in train.Epoch(batchSize, _seed, epoch))
             {
                 _host.ThrowIfCanceled();
                 learningRate = schedule.RateAt(step);
                 runner.SetLearningRate(learningRate);
                 for (int t = 0; t < teacherForcedSteps.Length; t++)
                     teacherForcedSteps[t] = coin.NextDouble() < teacherForcing;
-                ReadOnlySpan<long> rows = plan.Order.AsSpan(start, count);
-                if (runner.Step(train, rows, teacherForcedSteps, lossSum, epoch, step))
+                ReadOnlySpan<long> rows = batchRows.Span;
+                if (runner.Step(batch, rows, teacherForcedSteps, lossSum, epoch, step))
                 {
-                    appliedElements += train.ValidLabelElementsOf(rows);
+                    appliedElements += batch.ValidLabelElementsOf(rows);
                     appliedSteps++;
                 }
                 step++;
@@ -126,11 +129,11 @@ internal sealed class Seq2SeqTrainer
                     break;
             }
 
-            var stepsOfEpoch = (First: firstStepOfEpoch, Count: plan.Steps.Count);
+            var stepsOfEpoch = (First: firstStepOfEpoch, Count: stepsPerEpoch);
             if (nonFinite.SkippedThisEpoch.Count > 0)
             {
                 IReadOnlyList<long> skipped = nonFinite.SkippedThisEpoch;
-                _host.Warning($"Seq2Seq: skipped {skipped.Count} of {plan.Steps.Count} optimizer steps in epoch {epoch} (NaN or infinite loss or gradients; "
+                _host.Warning($"Seq2Seq: skipped {skipped.Count} of {stepsPerEpoch} optimizer steps in epoch {epoch} (NaN or infinite loss or gradients; "
                     + $"{nonFinite.SkippedTotal} in all so far): run steps {string.Join(", ", skipped.Take(10).Select(s => s + 1))}{(skipped.Count > 10 ? ", ..." : "")}.");
                 if (appliedSteps == 0)
                     throw Diverged(network, best, epochs, validation is not null, epoch, skipped[0], stepsOfEpoch, schedule.RateAt(skipped[0]), everyStepSkipped: true);

@@ -11,7 +11,7 @@ namespace MLNetSeq2Seq.Training;
 internal static class SequenceLoss
 {
     /// <summary>The mean of <paramref name="metric"/> over every real label value of <paramref name="data"/>; one device read at the end.</summary>
-    public static double Mean(SequenceNetwork network, SequenceDataset data, int batchSize, PointLoss metric)
+    public static double Mean(SequenceNetwork network, ISequenceRows data, int batchSize, PointLoss metric)
     {
         bool wasTraining = network.training;
         network.eval();
@@ -20,18 +20,17 @@ internal static class SequenceLoss
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
             Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: data.Device);
-            for (int start = 0; start < data.Count; start += batchSize)
+            long validElements = 0;
+            foreach (var (batch, batchRows) in data.InOrder(batchSize))
             {
-                int count = Math.Min(batchSize, data.Count - start);
                 using var batchScope = torch.NewDisposeScope();
-                long[] rows = new long[count];
-                for (int i = 0; i < count; i++)
-                    rows[i] = start + i;
-                var (features, labels) = data.Range(start, count);
-                Tensor prediction = network.Forward(features, lengths: data.FeatureLengths(rows), future: data.FutureRange(start, count));
-                AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), data.LabelMask(rows)?.to(ScalarType.Float64)));
+                ReadOnlySpan<long> rows = batchRows.Span;
+                var (features, labels) = batch.Range((int)rows[0], rows.Length); // consecutive rows: a contiguous slice
+                Tensor prediction = network.Forward(features, lengths: batch.FeatureLengths(rows), future: batch.FutureRange((int)rows[0], rows.Length));
+                AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), batch.LabelMask(rows)?.to(ScalarType.Float64)));
+                validElements += batch.ValidLabelElementsOf(rows);
             }
-            return lossSum.ToDouble() / data.ValidLabelElements;
+            return lossSum.ToDouble() / validElements;
         }
         finally
         {

@@ -12,26 +12,38 @@ namespace MLNetSeq2Seq.Training;
 
 /// <summary>
 /// What Fit and the learning-rate range test both start from: validated options, resolved shapes, the device, the
-/// seed, and the training (and validation) rows read once into tensors. Owns the tensors.
+/// seed, and the training (and validation) rows: read once into tensors, or, with StreamingShufflePoolRows, checked
+/// and counted in one pass and read again every epoch. Owns the tensors.
 /// </summary>
 internal sealed class TrainingSession : IDisposable
 {
-    private readonly SequenceDataset _all;
+    private readonly SequenceDataset? _all;
     private readonly SequenceDataset? _separateValidation;
+    private readonly SequenceDataset? _train;
+    private readonly StreamedView[] _streamedViews = Array.Empty<StreamedView>();
 
     private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, TargetMapping targets, Device device, int seed,
         SequenceDataset all, SequenceDataset train, SequenceDataset? validation, SequenceDataset? separateValidation)
+        : this(options, host, shapes, targets, device, seed, new InMemorySequenceRows(train), validation is null ? null : new InMemorySequenceRows(validation))
     {
+        _all = all;
+        _train = train;
+        Validation = validation;
+        _separateValidation = separateValidation;
+    }
+
+    private TrainingSession(Seq2SeqOptions options, MLNetHost host, SequenceShapes shapes, TargetMapping targets, Device device, int seed,
+        ISequenceRows trainRows, ISequenceRows? validationRows, params StreamedView[] streamedViews)
+    {
+        _streamedViews = streamedViews;
         Targets = targets;
         Options = options;
         Host = host;
         Shapes = shapes;
         Device = device;
         Seed = seed;
-        _all = all;
-        Train = train;
-        Validation = validation;
-        _separateValidation = separateValidation;
+        TrainRows = trainRows;
+        ValidationRows = validationRows;
     }
 
     public Seq2SeqOptions Options { get; }
@@ -39,8 +51,20 @@ internal sealed class TrainingSession : IDisposable
     public SequenceShapes Shapes { get; }
     public Device Device { get; }
     public int Seed { get; }
-    public SequenceDataset Train { get; }
+
+    /// <summary>The training rows in memory; not there when streaming (see <see cref="Streamed"/>).</summary>
+    public SequenceDataset Train => _train ?? throw new InvalidOperationException(
+        $"The training rows are streamed ({nameof(Seq2SeqOptions.StreamingShufflePoolRows)} is set), so they are not in memory.");
     public SequenceDataset? Validation { get; }
+
+    /// <summary>The rows Fit trains on, in memory or streamed.</summary>
+    public ISequenceRows TrainRows { get; }
+
+    /// <summary>The rows Fit validates on after each epoch; null for none.</summary>
+    public ISequenceRows? ValidationRows { get; }
+
+    /// <summary>True when the rows are read again every epoch (StreamingShufflePoolRows).</summary>
+    public bool Streamed => _train is null;
 
     /// <summary>Which input each output forecasts, and whether channels are independent.</summary>
     public TargetMapping Targets { get; }
@@ -62,6 +86,8 @@ internal sealed class TrainingSession : IDisposable
         var host = new MLNetHost(environment, component);
         Device device = TorchDevices.Resolve(options.Device, host);
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
+        if (options.StreamingShufflePoolRows is int poolRows)
+            return OpenStreamed(options, input, shapes, targets, host, device, seed, poolRows);
         SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
         try
         {
@@ -100,6 +126,42 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
+    /// <summary>Streaming: one pass checks and counts the rows (and the ValidationSet's); each epoch reads them again.</summary>
+    private static TrainingSession OpenStreamed(Seq2SeqOptions options, IDataView input, SequenceShapes shapes, TargetMapping targets, MLNetHost host,
+        Device device, int seed, int poolRows)
+    {
+        StreamedView view = StreamedView.Scan(input, options.FeatureColumnName, options.LabelColumnName, shapes, "Training data", options.NonFiniteRows, host);
+        int all = (int)view.KeptRows;
+        StreamedSequenceRows train;
+        StreamedSequenceRows? validation = null;
+        StreamedView? held = null;
+        if (options.ValidationSet is IDataView validationSet)
+        {
+            held = StreamedView.Scan(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, "ValidationSet", options.NonFiniteRows, host);
+            train = new StreamedSequenceRows(view, 0, all, poolRows, device);
+            validation = new StreamedSequenceRows(held, 0, (int)held.KeptRows, poolRows, device);
+        }
+        else if (options.ValidationFraction > 0)
+        {
+            int validationCount = (int)Math.Round(all * options.ValidationFraction);
+            int gap = ValidationGap(options, input, shapes.Horizon, host);
+            if (validationCount < 1 || validationCount + gap >= all)
+                throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.ValidationFraction), options.ValidationFraction,
+                    $"ValidationFraction {options.ValidationFraction} of {all} rows leaves {validationCount} validation and {all - validationCount - gap} training rows "
+                    + $"(after a gap of {gap} rows); both need at least one.");
+            train = new StreamedSequenceRows(view, 0, all - validationCount - gap, poolRows, device);
+            validation = new StreamedSequenceRows(view, all - validationCount, validationCount, poolRows, device);
+        }
+        else
+        {
+            train = new StreamedSequenceRows(view, 0, all, poolRows, device);
+        }
+        host.Info($"Seq2Seq: streaming {train.Count} training rows{(validation is null ? "" : $" and {validation.Count} validation rows")} from the IDataView every epoch, "
+            + $"through a shuffle pool of {Math.Min(poolRows, train.Count)} rows ({train.PoolBytes / (1024.0 * 1024.0):F1} MiB)"
+            + (poolRows >= train.Count ? ", which holds every training row: the in-memory order." : "."));
+        return new TrainingSession(options, host, shapes, targets, device, seed, train, validation, held is null ? new[] { view } : new[] { view, held });
+    }
+
     /// <summary>A freshly initialised network on the device; the same seed always gives the same initial weights.</summary>
     public SequenceNetwork CreateNetwork()
     {
@@ -110,12 +172,14 @@ internal sealed class TrainingSession : IDisposable
 
     public void Dispose()
     {
-        if (!ReferenceEquals(Train, _all))
-            Train.Dispose(); // a view of _all
+        if (_train is not null && !ReferenceEquals(_train, _all))
+            _train.Dispose(); // a view of _all
         if (Validation is not null && !ReferenceEquals(Validation, _separateValidation))
             Validation.Dispose();
         _separateValidation?.Dispose();
-        _all.Dispose();
+        _all?.Dispose();
+        foreach (StreamedView view in _streamedViews)
+            view.Dispose(); // a parked cursor
     }
 
     // The segment family cuts each window into fixed segments and has no notion of padding: say so before training.
