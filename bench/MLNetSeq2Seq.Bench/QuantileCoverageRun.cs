@@ -16,7 +16,8 @@ namespace MLNetSeq2Seq.Bench;
 /// the weighted interval score on validation and test, the median's MSE / MAE against the point model's, next to
 /// persistence and the closed-form linear baseline; and the interval after split-conformal calibration on the validation
 /// windows (the rule of <see cref="Seq2SeqOptions.CalibrateQuantiles"/>), computed from the uncalibrated outputs so one
-/// run shows both. Options: --csv, --horizon, --seed, --point-weight (PointLossWeight of the quantile model), --epochs.
+/// run shows both. Options: --csv, --horizon, --seed, --point-weight (PointLossWeight of the quantile model), --epochs,
+/// --models DIR (save both models there; when they are already there, load them instead of training: to re-evaluate).
 /// </summary>
 internal static class QuantileCoverageRun
 {
@@ -30,6 +31,7 @@ internal static class QuantileCoverageRun
         int horizon = 24, seed = 1;
         double pointWeight = 1.0;
         int? epochs = null;
+        string? models = null;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -41,7 +43,8 @@ internal static class QuantileCoverageRun
                 case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--point-weight": pointWeight = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"unknown option {name}; options: --csv PATH --horizon H --seed S --point-weight W --epochs E"); return 2;
+                case "--models": models = Value(); break;
+                default: Console.Error.WriteLine($"unknown option {name}; options: --csv PATH --horizon H --seed S --point-weight W --epochs E --models DIR"); return 2;
             }
         }
         if (!File.Exists(csv))
@@ -83,11 +86,28 @@ internal static class QuantileCoverageRun
             return options;
         }
 
+        Seq2SeqTransformer FitOrLoad(string name, double[]? quantiles)
+        {
+            string? path = models is null ? null : Path.Combine(models, $"{name}-h{horizon}-seed{seed}.zip");
+            if (path is not null && File.Exists(path))
+            {
+                Console.WriteLine($"- {name} model loaded from {path} (not trained in this run)");
+                return (Seq2SeqTransformer)ml.Model.Load(path, out _);
+            }
+            Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(Recipe(name, quantiles)).Fit(split.Train);
+            if (path is not null)
+            {
+                Directory.CreateDirectory(models!);
+                ml.Model.Save(model, split.Train.Schema, path);
+            }
+            return model;
+        }
+
         var pointClock = Stopwatch.StartNew();
-        using Seq2SeqTransformer pointModel = ml.Forecasting.Seq2Seq(Recipe("point", null)).Fit(split.Train);
+        using Seq2SeqTransformer pointModel = FitOrLoad("point", null);
         double pointSeconds = pointClock.Elapsed.TotalSeconds;
         var quantileClock = Stopwatch.StartNew();
-        using Seq2SeqTransformer quantileModel = ml.Forecasting.Seq2Seq(Recipe("quantile", s_levels)).Fit(split.Train);
+        using Seq2SeqTransformer quantileModel = FitOrLoad("quantile", s_levels);
         double quantileSeconds = quantileClock.Elapsed.TotalSeconds;
 
         SequenceRegressionMetrics point = ml.Regression.EvaluateSequence(pointModel.Transform(split.Test), "Label", "Score");

@@ -59,8 +59,9 @@ internal sealed class ScoredWindows
         var rows = Labels.Select((label, i) => new Row { Label = label, Values = values[i] }).ToList();
         SchemaDefinition schema = SchemaDefinition.Create(typeof(Row));
         schema["Label"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, horizon, outputs);
-        schema["Values"].ColumnName = quantiles ? "ScoreQuantiles" : "Score";
-        schema["Values"].ColumnType = quantiles ? new VectorDataViewType(NumberDataViewType.Single, horizon, levels.Length, outputs)
+        SchemaDefinition.Column column = schema["Values"];
+        column.ColumnName = quantiles ? "ScoreQuantiles" : "Score";
+        column.ColumnType = quantiles ? new VectorDataViewType(NumberDataViewType.Single, horizon, levels.Length, outputs)
             : new VectorDataViewType(NumberDataViewType.Single, horizon, outputs);
         return ml.Data.LoadFromEnumerable(rows, schema);
     }

@@ -45,11 +45,15 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               the z-score statistics), when the training data were window views; older files load without it.
     //   0x00010007  the architecture ends with the quantile levels (NetworkArchitecture.Write); older files load as
     //               point-only models.
+    //   0x00010008  [quantile calibration] the block ends with the conformal offsets of the central intervals
+    //               (bool, then QuantileCalibration.Write) when Seq2SeqOptions.CalibrateQuantiles applied; older files
+    //               load uncalibrated.
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private const uint FirstVersionWithTrainingSeries = 0x00010006;
     private const uint FirstVersionWithQuantiles = 0x00010007;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010007, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithQuantileCalibration = 0x00010008;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, 0x00010008, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -142,6 +146,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// (and for models saved before format 0x00010006).
     /// </summary>
     public TrainingSeries? TrainingSeries { get; internal init; }
+
+    /// <summary>The conformal offsets of the quantile intervals (Seq2SeqOptions.CalibrateQuantiles), applied to every
+    /// quantile this model scores; null when uncalibrated. Set once, by Fit or the loader, before scoring.</summary>
+    internal Forecasting.QuantileCalibration? QuantileCalibration { get; set; }
 
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
@@ -273,6 +281,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         prediction = prediction.cpu().contiguous();
         int rowLength = Horizon * OutputFeatureCount * (1 + _network.Architecture.Quantiles.Length);
         prediction.data<float>().CopyTo(scores.Slice(0, rowCount * rowLength), 0, 0);
+        if (QuantileCalibration is { } calibration)
+        {
+            int pointLength = Horizon * OutputFeatureCount;
+            for (int row = 0; row < rowCount; row++)
+                calibration.Apply(scores.Slice(row * rowLength, pointLength), scores.Slice(row * rowLength + pointLength, rowLength - pointLength));
+        }
     }
 
     int IOnnxExportable.InputFeatureCount => InputFeatureCount;
@@ -299,6 +313,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   history (TrainingHistoryFormat.Write)
             //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
             //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006)
+            //   bool: has a quantile calibration; if so QuantileCalibration.Write (from 0x00010008)
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -313,6 +328,8 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     body.Write(name);
                 body.Write(TrainingSeries is not null);
                 TrainingSeries?.Write(body);
+                body.Write(QuantileCalibration is not null);
+                QuantileCalibration?.Write(body);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -348,7 +365,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***: see Save, read in the same order.
             bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series) = reader.ReadCheckedBlock(body =>
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series, calibration) = reader.ReadCheckedBlock(body =>
             {
                 string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
                 string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
@@ -361,7 +378,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
                 if (series is not null && (series.InputColumnNames.Count != architecture.InputFeatureCount || series.TargetColumnNames.Count != architecture.OutputFeatureCount))
                     throw new InvalidDataException($"the training series has {series.InputColumnNames.Count} input and {series.TargetColumnNames.Count} target columns, but the network {architecture.InputFeatureCount} and {architecture.OutputFeatureCount}");
-                return (feature, score, batch, architecture, history, slots, series);
+                Forecasting.QuantileCalibration? calibration = reader.WrittenVersion >= FirstVersionWithQuantileCalibration && body.ReadBoolean()
+                    ? Forecasting.QuantileCalibration.Read(body, architecture.Quantiles, architecture.Horizon, architecture.OutputFeatureCount) : null;
+                return (feature, score, batch, architecture, history, slots, series, calibration);
             });
             string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
             string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
@@ -383,6 +402,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     ScoreSlotNames = slotNames,
                     TrainingSeries = series,
                     Host = host,
+                    QuantileCalibration = calibration,
                 };
             }
             catch
