@@ -71,12 +71,14 @@ public static class Plots
         var observed = plot.Add.Scatter(historyTimes.Select(t => t.ToOADate()).ToArray(), history.Select(v => (double)v).ToArray());
         observed.LegendText = $"{target}, observed (last {history.Length} rows)";
         observed.MarkerSize = 0;
+        observed.Color = ScottPlot.Colors.SteelBlue;
         // Join the forecast to the last observation so the line continues.
         double[] x = new[] { historyTimes[^1].ToOADate() }.Concat(forecastTimes.Select(t => t.ToOADate())).ToArray();
         double[] y = new[] { (double)history[^1] }.Concat(forecast.Select(v => (double)v)).ToArray();
         var predicted = plot.Add.Scatter(x, y);
         predicted.LegendText = $"{target}, forecast ({forecast.Length} steps after the last row)";
         predicted.LinePattern = ScottPlot.LinePattern.Dashed;
+        predicted.Color = ScottPlot.Colors.DarkOrange;
         predicted.MarkerSize = 0;
         plot.Axes.DateTimeTicksBottom();
         plot.Title($"{target}: the {forecast.Length} hours after the data");
