@@ -140,7 +140,8 @@ internal sealed class QuantileCalibration
         if (scores.Count == 0)
             return 0;
         scores.Sort();
-        int rank = (int)Math.Min(scores.Count, Math.Ceiling((scores.Count + 1) * coverage));
+        // The tolerance keeps a product that should be whole (10 × (0.9 − 0.1)) from rounding up a rank.
+        int rank = (int)Math.Min(scores.Count, Math.Ceiling((scores.Count + 1) * coverage - 1e-9));
         return scores[Math.Max(rank, 1) - 1];
     }
 

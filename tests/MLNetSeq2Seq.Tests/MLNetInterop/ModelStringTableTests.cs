@@ -119,12 +119,12 @@ public sealed class ModelStringTableTests
     [Fact]
     public void A_Score_slot_name_count_that_does_not_match_the_horizon_fails_at_load_naming_both()
     {
-        // Synthetic rows: a label without slot names, so the count is 0, and no training series, so the block ends
-        // with the count and one false byte (format 0x00010006).
+        // Synthetic rows: a label without slot names, so the count is 0, no training series and no quantile calibration,
+        // so the block ends with the count and two false bytes (format 0x00010008).
         var zip = ModelZip.Read(SavedModel());
         byte[] body = zip[ModelZip.BodyEntry];
         int payloadLength = (int)BitConverter.ToInt64(body, ModelZip.BodyBlockOffset);
-        int countOffset = payloadLength - sizeof(int) - sizeof(bool);
+        int countOffset = payloadLength - sizeof(int) - 2 * sizeof(bool);
         Assert.Equal(0, BitConverter.ToInt32(body, ModelZip.BodyBlockOffset + sizeof(long) + countOffset));
         zip[ModelZip.BodyEntry] = ModelZip.Resealed(body, ModelZip.BodyBlockOffset, payload => BitConverter.GetBytes(5).CopyTo(payload, countOffset));
 
