@@ -36,7 +36,8 @@ internal sealed class ScoredWindows
         }).ToList();
     }
 
-    /// <summary>The quantiles with the outermost pair moved apart by the per (step, output) offsets.</summary>
+    /// <summary>The quantiles with the outermost pair moved apart by the per (step, output) offsets, kept on their side of
+    /// the middle level (the point forecast), as the library's calibration keeps them.</summary>
     public List<float[]> Widened(float[] offsets, int horizon, int outputs) =>
         Quantiles.Select(row =>
         {
@@ -45,9 +46,9 @@ internal sealed class ScoredWindows
             for (int step = 0; step < horizon; step++)
                 for (int o = 0; o < outputs; o++)
                 {
-                    float c = offsets[step * outputs + o];
-                    copy[(step * q) * outputs + o] -= c;
-                    copy[(step * q + q - 1) * outputs + o] += c;
+                    float c = offsets[step * outputs + o], middle = row[(step * q + q / 2) * outputs + o];
+                    copy[(step * q) * outputs + o] = Math.Min(copy[(step * q) * outputs + o] - c, middle);
+                    copy[(step * q + q - 1) * outputs + o] = Math.Max(copy[(step * q + q - 1) * outputs + o] + c, middle);
                 }
             return copy;
         }).ToList();
