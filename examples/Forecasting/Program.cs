@@ -46,7 +46,8 @@ Console.WriteLine($"windows: {split.Train.GetRowCount()} train, {split.Validatio
 //    per epoch) arrives through MLContext.Log like any ML.NET trainer's.
 ml.Log += (_, e) =>
 {
-    if (e.Message.Contains("Seq2Seq: ", StringComparison.Ordinal) && (e.Message.Contains(" epoch ", StringComparison.Ordinal) || e.Message.Contains("training rows", StringComparison.Ordinal)))
+    if (e.Message.Contains("Seq2Seq: ", StringComparison.Ordinal) && (e.Message.Contains(" epoch ", StringComparison.Ordinal) || e.Message.Contains("training rows", StringComparison.Ordinal)
+        || e.Message.Contains("calibrated", StringComparison.Ordinal)))
         Console.WriteLine("  " + e.Message[(e.Message.IndexOf("Seq2Seq: ", StringComparison.Ordinal) + 9)..]);
 };
 double[] levels = { 0.1, 0.5, 0.9 };

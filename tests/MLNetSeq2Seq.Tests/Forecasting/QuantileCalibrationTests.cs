@@ -134,10 +134,14 @@ public sealed class QuantileCalibrationTests
     public void The_calibration_saves_and_loads_in_a_fresh_process_and_is_off_when_not_asked_for()
     {
         var (ml, split, rows) = HeteroscedasticSplit();
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => log.Enqueue(e.Message);
         using Seq2SeqTransformer off = ml.Forecasting.Seq2Seq(QuantileOptions(split, calibrate: false, epochs: 1)).Fit(split.Train);
         Assert.Null(off.QuantileCalibration);
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(QuantileOptions(split, calibrate: true, epochs: 1)).Fit(split.Train);
         Assert.NotNull(model.QuantileCalibration);
+        int validationWindows = (int)split.Validation.GetRowCount()!.Value;
+        Assert.Single(log, m => m.Contains($"quantile intervals calibrated on {validationWindows} validation windows", StringComparison.Ordinal));
 
         using var folder = new TemporaryFolder();
         ml.Model.Save(model, split.Train.Schema, folder.File("model.zip"));
