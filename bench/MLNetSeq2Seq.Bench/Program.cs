@@ -41,6 +41,13 @@ if (args.Length > 0 && args[0] == FutureInputsRun.Flag)
     return FutureInputsRun.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == QuantileCoverageRun.Flag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return QuantileCoverageRun.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == ParallelFits.Flag)
 {
     OpenMpWaitPolicy.Apply("passive");

@@ -61,19 +61,24 @@ public static class Plots
         plot.SavePng(path, 1200, 600);
     }
 
-    /// <summary>The last observed week and the forecast after it, on a time axis, in the series' units.</summary>
-    public static void Future(DateTime[] historyTimes, float[] history, DateTime[] forecastTimes, float[] forecast, string target, string path)
+    /// <summary>The last observed week, the forecast after it and its 80 % band, on a time axis, in the series' units.</summary>
+    public static void Future(DateTime[] historyTimes, float[] history, DateTime[] forecastTimes, float[] forecast, float[] lower, float[] upper, string target, string path)
     {
         var plot = new ScottPlot.Plot();
+        var band = plot.Add.FillY(forecastTimes.Select(t => t.ToOADate()).ToArray(), lower.Select(v => (double)v).ToArray(), upper.Select(v => (double)v).ToArray());
+        band.LegendText = "80 % interval (quantiles 0.1 to 0.9, calibrated on validation)";
+        band.FillColor = ScottPlot.Colors.Orange.WithAlpha(0.3);
         var observed = plot.Add.Scatter(historyTimes.Select(t => t.ToOADate()).ToArray(), history.Select(v => (double)v).ToArray());
         observed.LegendText = $"{target}, observed (last {history.Length} rows)";
         observed.MarkerSize = 0;
+        observed.Color = ScottPlot.Colors.SteelBlue;
         // Join the forecast to the last observation so the line continues.
         double[] x = new[] { historyTimes[^1].ToOADate() }.Concat(forecastTimes.Select(t => t.ToOADate())).ToArray();
         double[] y = new[] { (double)history[^1] }.Concat(forecast.Select(v => (double)v)).ToArray();
         var predicted = plot.Add.Scatter(x, y);
         predicted.LegendText = $"{target}, forecast ({forecast.Length} steps after the last row)";
         predicted.LinePattern = ScottPlot.LinePattern.Dashed;
+        predicted.Color = ScottPlot.Colors.DarkOrange;
         predicted.MarkerSize = 0;
         plot.Axes.DateTimeTicksBottom();
         plot.Title($"{target}: the {forecast.Length} hours after the data");

@@ -68,12 +68,31 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
                 _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host, FutureFeatureColumnName = _options.FutureFeatureColumnName, FutureFeatures = future };
             network = null; // owned by the transformer now
+            Calibrate(transformer, session);
             return transformer;
         }
         finally
         {
             network?.Dispose();
         }
+    }
+
+    /// <summary>Seq2SeqOptions.CalibrateQuantiles: conformal offsets from the validation windows, when there are quantile
+    /// intervals and validation data.</summary>
+    private void Calibrate(Seq2SeqTransformer transformer, TrainingSession session)
+    {
+        double[] levels = transformer.Network.Architecture.Quantiles;
+        if (!_options.CalibrateQuantiles || Forecasting.QuantileCalibration.CentralPairs(levels).Length == 0)
+            return;
+        if (session.ValidationRows is not Training.ISequenceRows validation || validation.Count == 0)
+        {
+            session.Host.Info("Seq2Seq: CalibrateQuantiles is on, but there is no validation data (set ValidationSet or ValidationFraction): the quantile intervals stay as trained.");
+            return;
+        }
+        var calibration = transformer.UsingNetwork(network => Forecasting.QuantileCalibration.FromNetwork(network, validation, _options.InferenceBatchSize));
+        transformer.QuantileCalibration = calibration;
+        session.Host.Info(FormattableString.Invariant($"Seq2Seq: quantile intervals calibrated on {calibration.WindowCount} validation windows (split conformal, per step and column): ")
+            + FormattableString.Invariant($"offsets from {calibration.Offsets.Min():F3} to {calibration.Offsets.Max():F3}, mean {calibration.Offsets.Average():F3} (output units; positive widens)."));
     }
 
     /// <summary>The learning rate the schedule peaks at: LearningRate (or the range test's suggestion), then scaled.</summary>

@@ -196,6 +196,17 @@ public sealed class Seq2SeqOptions
     /// ignored without quantiles.</summary>
     public double PointLossWeight { get; set; } = 1.0;
 
+    /// <summary>With <see cref="Quantiles"/> and validation data (<see cref="ValidationSet"/> or
+    /// <see cref="ValidationFraction"/>): after training, calibrate each central interval (levels τ and 1 − τ) on the
+    /// validation windows by split-conformal quantile regression, per output column and horizon step: the interval moves
+    /// out (or in) on both sides by the ⌈(n + 1)(1 − 2τ)⌉-th smallest of max(lower − y, y − upper) over the n validation
+    /// windows, so that its coverage on data like the validation windows is at least its nominal 1 − 2τ. The offsets are
+    /// saved with the model and apply to the quantile column and the forecast engine's bounds; the point forecast and
+    /// unpaired levels are unchanged, and the levels still never cross. Default true: intervals trained on the pinball
+    /// loss alone carry no coverage guarantee and under-cover when the validation and test periods differ from the
+    /// training period. Ignored without quantiles or without validation data (logged).</summary>
+    public bool CalibrateQuantiles { get; set; } = true;
+
     // ---- Data checks ----
 
     /// <summary>Training or validation rows holding NaN or ±Infinity in the features or the label: an error naming the

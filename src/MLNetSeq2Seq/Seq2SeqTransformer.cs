@@ -49,13 +49,17 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     //               (TrainingSeries.WriteManySeries); older files load as single-series models.
     //   0x00010009  known-future inputs: the architecture ends with K (NetworkArchitecture.Write), the block with the
     //               future-feature column name and FutureFeatureSpec; older files load without them (K = 0).
+    //   0x0001000A  quantile calibration: the block ends with the conformal offsets of the central intervals
+    //               (bool, then QuantileCalibration.Write) when Seq2SeqOptions.CalibrateQuantiles applied; older files
+    //               load uncalibrated.
     private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
     private const uint FirstVersionWithStringTableNames = 0x00010005;
     private const uint FirstVersionWithTrainingSeries = 0x00010006;
     private const uint FirstVersionWithQuantiles = 0x00010007;
     private const uint FirstVersionWithManySeries = 0x00010008;
     private const uint FirstVersionWithFutureFeatures = 0x00010009;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithFutureFeatures, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithQuantileCalibration = 0x0001000A;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithQuantileCalibration, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     private readonly SequenceNetwork _network;
@@ -161,6 +165,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>What the known-future features are (future columns, calendar, holidays), when the training windows said so; the
     /// forecast engine builds them from it. Null for models without future features or trained on other data.</summary>
     internal FutureFeatureSpec? FutureFeatures { get; init; }
+
+    /// <summary>The conformal offsets of the quantile intervals (Seq2SeqOptions.CalibrateQuantiles), applied to every
+    /// quantile this model scores; null when uncalibrated. Set once, by Fit or the loader, before scoring.</summary>
+    internal Forecasting.QuantileCalibration? QuantileCalibration { get; set; }
 
     /// <summary>The input schema plus the score column, shaped [Horizon, OutputFeatureCount].</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateMapper(inputSchema).OutputSchema;
@@ -311,6 +319,12 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         prediction = prediction.cpu().contiguous();
         int rowLength = Horizon * OutputFeatureCount * (1 + _network.Architecture.Quantiles.Length);
         prediction.data<float>().CopyTo(scores.Slice(0, rowCount * rowLength), 0, 0);
+        if (QuantileCalibration is { } calibration)
+        {
+            int pointLength = Horizon * OutputFeatureCount;
+            for (int row = 0; row < rowCount; row++)
+                calibration.Apply(scores.Slice(row * rowLength, pointLength), scores.Slice(row * rowLength + pointLength, rowLength - pointLength));
+        }
     }
 
     int IOnnxExportable.InputFeatureCount => InputFeatureCount;
@@ -338,6 +352,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
             //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006), then TrainingSeries.WriteManySeries (from 0x00010008)
             //   (from 0x00010009) bool: has a future-feature column; if so string: its name; bool: has a FutureFeatureSpec; if so FutureFeatureSpec.Write
+            //   bool: has a quantile calibration; if so QuantileCalibration.Write (from 0x0001000A)
             // int: feature column name (string table id)
             // int: score column name (string table id)
             // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
@@ -359,6 +374,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     body.Write(FutureFeatureColumnName);
                 body.Write(FutureFeatures is not null);
                 FutureFeatures?.Write(body);
+                // ---- 0x0001000A: quantile calibration ----
+                body.Write(QuantileCalibration is not null);
+                QuantileCalibration?.Write(body);
             });
             writer.WriteNonEmptyString(FeatureColumnName);
             writer.WriteNonEmptyString(ScoreColumnName);
@@ -394,7 +412,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         {
             // *** Binary format ***: see Save, read in the same order.
             bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series, futureColumn, futureSpec) = reader.ReadCheckedBlock(body =>
+            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series, futureColumn, futureSpec, calibration) = reader.ReadCheckedBlock(body =>
             {
                 string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
                 string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
@@ -421,7 +439,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                 if ((futureColumn is null) != (architecture.FutureFeatureCount == 0) || (futureSpec is not null && futureSpec.Count != architecture.FutureFeatureCount))
                     throw new InvalidDataException($"the network takes {architecture.FutureFeatureCount} known-future features per step, but the model names "
                         + $"{(futureColumn is null ? "no future-feature column" : $"column '{futureColumn}'")}{(futureSpec is null ? "" : $" of {futureSpec.Count} values per step")}");
-                return (feature, score, batch, architecture, history, slots, series, futureColumn, futureSpec);
+                // ---- 0x0001000A: quantile calibration ----
+                Forecasting.QuantileCalibration? calibration = reader.WrittenVersion >= FirstVersionWithQuantileCalibration && body.ReadBoolean()
+                    ? Forecasting.QuantileCalibration.Read(body, architecture.Quantiles, architecture.Horizon, architecture.OutputFeatureCount) : null;
+                return (feature, score, batch, architecture, history, slots, series, futureColumn, futureSpec, calibration);
             });
             string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
             string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
@@ -445,6 +466,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
                     Host = host,
                     FutureFeatureColumnName = futureColumn,
                     FutureFeatures = futureSpec,
+                    QuantileCalibration = calibration,
                 };
             }
             catch

@@ -120,12 +120,12 @@ public sealed class ModelStringTableTests
     public void A_Score_slot_name_count_that_does_not_match_the_horizon_fails_at_load_naming_both()
     {
         // Synthetic rows: a label without slot names, so the count is 0, and no training series, so the block ends
-        // with the count and three false bytes: no training series (format 0x00010006), no future-feature column and
-        // no future-feature spec (0x00010009).
+        // with the count and four false bytes: no training series (format 0x00010006), no future-feature column and
+        // no future-feature spec (0x00010009), no quantile calibration (0x0001000A).
         var zip = ModelZip.Read(SavedModel());
         byte[] body = zip[ModelZip.BodyEntry];
         int payloadLength = (int)BitConverter.ToInt64(body, ModelZip.BodyBlockOffset);
-        int countOffset = payloadLength - sizeof(int) - 3 * sizeof(bool);
+        int countOffset = payloadLength - sizeof(int) - 4 * sizeof(bool);
         Assert.Equal(0, BitConverter.ToInt32(body, ModelZip.BodyBlockOffset + sizeof(long) + countOffset));
         zip[ModelZip.BodyEntry] = ModelZip.Resealed(body, ModelZip.BodyBlockOffset, payload => BitConverter.GetBytes(5).CopyTo(payload, countOffset));
 
