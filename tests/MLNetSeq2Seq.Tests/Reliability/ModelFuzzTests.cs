@@ -24,7 +24,7 @@ public sealed class ModelFuzzTests
             ml.Model.Save(model, data.Schema, path);
 
         // In a child process: a native crash there fails this test with its case instead of taking the test run down.
-        var child = ChildProcessRunner.Run(TimeSpan.FromMinutes(4), ModelFuzzer.Command, path, Cases.ToString(), "20240611");
+        var child = ChildProcessRunner.Run(TimeSpan.FromMinutes(6), ModelFuzzer.Command, path, Cases.ToString(), "20240611");
 
         string[] lines = child.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string lastCase = lines.LastOrDefault(l => l.StartsWith("case ", StringComparison.Ordinal)) ?? "(none)";

@@ -21,7 +21,10 @@ internal static class ModelFuzzer
 {
     public const string Command = "fuzz-seq2seq-model";
     private const string SchemaEntry = "Schema";
-    private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(30);
+    // A flipped size field in a resealed architecture (e.g. a hidden size of 4 read as 1,540) legitimately builds a large
+    // network before the weights' shapes refuse it: seconds on a quiet machine, tens of seconds on a loaded one. A hang
+    // is what never ends, so the bound is generous.
+    private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>args: model path, case count, seed. Exit code 0 when every case loaded identically or threw.</summary>
     public static int Run(string[] args)
