@@ -201,23 +201,7 @@ internal sealed class FutureFeatureSpec
         }
         SeriesStatistics? statistics = null;
         if (reader.ReadBoolean())
-        {
-            var means = new double[count];
-            var deviations = new double[count];
-            for (int i = 0; i < count; i++)
-            {
-                means[i] = reader.ReadDouble();
-                deviations[i] = reader.ReadDouble();
-            }
-            try
-            {
-                statistics = new SeriesStatistics(names, means, deviations);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidDataException("the future columns' statistics are damaged: " + e.Message, e);
-            }
-        }
+            statistics = SeriesStatistics.ReadSaved(reader, count, names, "future columns' statistics");
         return new FutureFeatureSpec(names, (CalendarFeatures)calendar, days, statistics);
     }
 }

@@ -22,6 +22,30 @@ public sealed class SeriesStatistics
     private readonly double[] _means;
     private readonly double[] _standardDeviations;
 
+    /// <summary>Statistics saved inside a model: for each column, its name when <paramref name="names"/> is null (else the
+    /// given name), then its mean and standard deviation as doubles. Damage is an <see cref="System.IO.InvalidDataException"/>
+    /// naming <paramref name="what"/>.</summary>
+    internal static SeriesStatistics ReadSaved(System.IO.BinaryReader reader, int count, IReadOnlyList<string>? names, string what)
+    {
+        var columns = new string[count];
+        var means = new double[count];
+        var deviations = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            columns[i] = names is null ? reader.ReadString() : names[i];
+            means[i] = reader.ReadDouble();
+            deviations[i] = reader.ReadDouble();
+        }
+        try
+        {
+            return new SeriesStatistics(columns, means, deviations);
+        }
+        catch (ArgumentException e)
+        {
+            throw new System.IO.InvalidDataException($"the {what} are damaged: " + e.Message, e);
+        }
+    }
+
     /// <summary>Statistics given directly, for example saved from an earlier run.</summary>
     /// <param name="columnNames">The columns, in the order of the other two lists.</param>
     /// <param name="means">The mean of each column.</param>

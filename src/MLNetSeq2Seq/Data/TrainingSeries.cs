@@ -134,23 +134,7 @@ public sealed partial class TrainingSeries
             int count = reader.ReadInt32();
             if (count <= 0 || count > 1 << 20)
                 throw new InvalidDataException($"the series statistics cover {count} columns");
-            var names = new string[count];
-            var means = new double[count];
-            var deviations = new double[count];
-            for (int i = 0; i < count; i++)
-            {
-                names[i] = reader.ReadString();
-                means[i] = reader.ReadDouble();
-                deviations[i] = reader.ReadDouble();
-            }
-            try
-            {
-                statistics = new SeriesStatistics(names, means, deviations);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidDataException("the series statistics are damaged: " + e.Message, e);
-            }
+            statistics = SeriesStatistics.ReadSaved(reader, count, null, "series statistics");
         }
         return new TrainingSeries(inputs, targets, length, statistics);
     }
