@@ -17,18 +17,24 @@ namespace MLNetSeq2Seq.Bench;
 /// peak RSS − pre-Fit RSS of the in-memory and the streamed Fit of the small file, and of the streamed Fit of a file of
 /// ≥ 4 GB of windows (one full epoch), against the stated bound of 1 GiB (plus the model, whose training state is
 /// printed). The files go to the temporary folder (free space is checked first) and are deleted at the end.
-/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--keep-files]</c>; --rounds 0 skips the ratio.
+/// <c>--padding N</c> saves N more zero floats per row in a column Fit never reads ("Padding"): ML.NET's BinarySaver sizes a
+/// block by the bytes of all its columns (about 80 MB), and the BinaryLoader's read-ahead holds several blocks per column
+/// it reads, so a wider row means fewer rows per block and less memory for the columns that are read (docs/benchmarks.md).
+/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0] [--keep-files]</c>; --rounds 0 skips the ratio.
 /// </summary>
 internal static class StreamingFigure
 {
     public const string Flag = "--streaming";
-    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
+    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
     public const string ChildFlag = "--streaming-child";
     private const int Columns = 7, InputLength = 336, Horizon = 96, Seed = 12;
     private const long BoundBytes = 1L << 30;
 
     /// <summary>Held-out fraction for validation (streamed too); the children read it from their arguments.</summary>
     private static double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>Zero floats per row in the unread "Padding" column of the files written.</summary>
+    private static int Padding { get; set; }
     private static long RowBytes => (long)(InputLength + Horizon) * Columns * sizeof(float);
 
     public static int Run(string[] args)
@@ -38,8 +44,9 @@ internal static class StreamingFigure
         int at = Array.IndexOf(args, "--validation-fraction");
         if (at >= 0 && at + 1 < args.Length)
             ValidationFraction = double.Parse(args[at + 1], CultureInfo.InvariantCulture);
+        Padding = IntArgument(args, "--padding", 0);
         Console.WriteLine($"# Streaming Fit: binary IDataView files of windows, {Columns} columns, L = {InputLength}, H = {Horizon} ({RowBytes} B of windows per row); "
-            + $"{Describe(pool)}; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
+            + $"{Describe(pool)}; files padded with {Padding} unread zero floats per row; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
         string folder = Path.Combine(Path.GetTempPath(), "mlnetseq2seq-streaming-" + Environment.ProcessId);
         long needed = (rows + (long)bigRows) * RowBytes * 11 / 10;
         long free = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(Path.GetTempPath()))!).AvailableFreeSpace;
@@ -94,8 +101,13 @@ internal static class StreamingFigure
     {
         var ml = new MLContext(seed: Seed);
         var clock = Stopwatch.StartNew();
+        var schema = SchemaDefinition.Create(typeof(WindowRow));
+        if (Padding > 0)
+            schema["Padding"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Padding);
+        else
+            schema.Remove(schema["Padding"]);
         using (var stream = File.Create(path))
-            ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(Generate(rows)), stream);
+            ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(Generate(rows), schema), stream);
         long bytes = new FileInfo(path).Length;
         Report.Progress($"wrote {rows} rows ({rows * RowBytes / 1e9:F2} GB of windows) to {path}: file {bytes / 1e9:F2} GB, {clock.Elapsed.TotalSeconds:F0} s");
     }
@@ -156,12 +168,14 @@ internal static class StreamingFigure
         };
         var live = RunChild(big, -2);
         double MiB(double kib) => kib / 1024;
-        Report.Table(new[] { "Fit", "rows", "GB of windows", "RSS before Fit MiB", "peak RSS MiB", "peak − before MiB", "epoch s (validation included)", "Fit s", "steps" },
+        Report.Table(new[] { "Fit", "rows", "GB of windows", "RSS before Fit MiB", "peak RSS MiB", "peak − before MiB", "epoch s (validation included)", "Fit s", "steps",
+                "largest managed heap after a GC MiB", "largest GC-committed MiB", "full GCs" },
             points.Select(p => (IReadOnlyList<string>)new[]
             {
                 p.Side, p.Rows.ToString(CultureInfo.InvariantCulture), Report.F(p.Rows * RowBytes / 1e9, "F2"), Report.F(MiB(p.Values["before_kib"]), "F0"),
                 Report.F(MiB(p.Values["peak_kib"]), "F0"), Report.F(MiB(p.Values["peak_kib"] - p.Values["before_kib"]), "F0"), Report.F(p.Values["epoch_s"], "F1"),
                 Report.F(p.Values["fit_s"], "F1"), p.Values["steps"].ToString(CultureInfo.InvariantCulture),
+                Report.F(MiB(p.Values["heap_after_gc_kib"]), "F0"), Report.F(MiB(p.Values["gc_committed_kib"]), "F0"), p.Values["gen2"].ToString(CultureInfo.InvariantCulture),
             }));
         Report.Line($"ML.NET's cursor alone, with a full garbage collection every 50,000 rows: at most {live["live_managed_kib"] / 1024:F0} MiB of live managed memory "
             + $"(peak RSS − before {(live["peak_kib"] - live["before_kib"]) / 1024:F0} MiB in that run).");
@@ -198,7 +212,7 @@ internal static class StreamingFigure
             throw new InvalidOperationException($"The memory child ({path}, pool {pool}) exited with {child.ExitCode}:\n{output}\n{error}");
         var values = MemoryChild.Parse(output);
         Report.Progress($"{Path.GetFileName(path)}, {(pool is null ? "in memory" : pool < 0 ? $"cursor only ({pool})" : $"streamed (pool {pool})")}: before Fit {values["before_kib"] / 1024:F0} MiB, "
-            + $"peak {values["peak_kib"] / 1024:F0} MiB, epoch {values["epoch_s"]:F1} s, Fit {values["fit_s"]:F1} s, {values["steps"]} steps");
+            + $"peak {values["peak_kib"] / 1024:F0} MiB, epoch {values["epoch_s"]:F1} s, Fit {values["fit_s"]:F1} s, {values["steps"]} steps; largest managed heap after a GC {values["heap_after_gc_kib"] / 1024:F0} MiB, GC committed {values["gc_committed_kib"] / 1024:F0} MiB, {values["gen2"]} full GCs");
         return values;
     }
 
@@ -220,6 +234,7 @@ internal static class StreamingFigure
         Seq2SeqOptions options = Options(pool);
         options.Progress = new SynchronousProgress<EpochSummary>(epochs.Add);
         var clock = Stopwatch.StartNew();
+        var sampler = new HeapSampler();
         long weightBytes;
         double fit;
         long peak;
@@ -227,12 +242,13 @@ internal static class StreamingFigure
         {
             fit = clock.Elapsed.TotalSeconds;
             peak = ProcStatus.PeakResidentKiB();
+            sampler.Dispose();
             using var weights = new MemoryStream();
             ml.Model.ExportSeq2SeqToPyTorch(model, weights); // safetensors: the weights' bytes plus a small header
             weightBytes = weights.Length;
         }
         Console.WriteLine(FormattableString.Invariant(
-            $"MEMORY before_kib={before} peak_kib={peak} after_kib={ProcStatus.ResidentKiB()} epoch_s={epochs.Sum(e => e.Seconds):F3} fit_s={fit:F3} steps={epochs.Sum(e => e.OptimizerSteps)} model_bytes={weightBytes * 5}"));
+            $"MEMORY before_kib={before} peak_kib={peak} after_kib={ProcStatus.ResidentKiB()} epoch_s={epochs.Sum(e => e.Seconds):F3} fit_s={fit:F3} steps={epochs.Sum(e => e.OptimizerSteps)} model_bytes={weightBytes * 5} {sampler.Fields()}"));
         return 0;
     }
 
@@ -245,6 +261,7 @@ internal static class StreamingFigure
         File.WriteAllText("/proc/self/clear_refs", "5");
         long before = ProcStatus.ResidentKiB();
         var clock = Stopwatch.StartNew();
+        var sampler = new HeapSampler();
         long rows = 0, live = 0;
         using (DataViewRowCursor cursor = data.GetRowCursor(new[] { data.Schema["Features"], data.Schema["Label"] }))
         {
@@ -260,8 +277,9 @@ internal static class StreamingFigure
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
+        sampler.Dispose();
         Console.WriteLine(FormattableString.Invariant(
-            $"MEMORY before_kib={before} peak_kib={ProcStatus.PeakResidentKiB()} after_kib={ProcStatus.ResidentKiB()} epoch_s={seconds:F3} fit_s={seconds:F3} steps=0 model_bytes=0 rows={rows} live_managed_kib={live / 1024}"));
+            $"MEMORY before_kib={before} peak_kib={ProcStatus.PeakResidentKiB()} after_kib={ProcStatus.ResidentKiB()} epoch_s={seconds:F3} fit_s={seconds:F3} steps=0 model_bytes=0 rows={rows} live_managed_kib={live / 1024} {sampler.Fields()}"));
         return 0;
     }
 
@@ -270,7 +288,7 @@ internal static class StreamingFigure
     private static IEnumerable<WindowRow> Generate(int rows)
     {
         var random = new Random(Seed);
-        var row = new WindowRow();
+        var row = new WindowRow { Padding = new float[Math.Max(Padding, 1)] };
         int steps = InputLength + Horizon;
         var values = new float[steps * Columns];
         float[] daily = Enumerable.Range(0, 24).Select(k => (float)Math.Sin(2 * Math.PI * k / 24)).ToArray();
@@ -303,5 +321,9 @@ internal static class StreamingFigure
 
         [VectorType(Horizon, Columns)]
         public float[] Label { get; set; } = new float[Horizon * Columns];
+
+        /// <summary>Zeros that only make a saved row wider (--padding); its size is set at run time.</summary>
+        [VectorType(1)]
+        public float[] Padding { get; set; } = new float[1];
     }
 }

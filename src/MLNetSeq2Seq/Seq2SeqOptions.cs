@@ -217,8 +217,11 @@ public sealed class Seq2SeqOptions
     /// <summary>
     /// Streaming Fit, for data larger than memory: null (the default) reads every row into memory once; a number
     /// reads the rows again every epoch through ML.NET cursors, shuffled through a pool of this many rows, so memory
-    /// stays at the pool plus one batch (rows × (L × F + H × O) × 4 bytes each) plus what the data view's cursor holds
-    /// (ML.NET's binary loader: blocks read ahead), whatever the data's size.
+    /// stays at the pool plus one batch (rows × (L × F + H × O) × 4 bytes each) plus what the data view's cursor holds,
+    /// whatever the data's size. For a <c>SaveAsBinary</c> file the cursor's part dominates: ML.NET's binary loader keeps
+    /// about 13 blocks per column read in flight (2 cores; more with more cores), and a block is 80 MiB across all the
+    /// row's columns, about 1 GiB for rows of 12 KB; saving the rows with an extra column of zeros that Fit does not read
+    /// makes the blocks of the columns read smaller (README, "Data larger than memory").
     /// Each epoch still visits every row once, in an order that depends only on (Seed, epoch): the same seed gives the
     /// same weights, and checkpoints resume exactly. A pool that holds every training row gives the in-memory order,
     /// hence the in-memory weights; a smaller pool mixes rows only within about that many rows of each other in the
