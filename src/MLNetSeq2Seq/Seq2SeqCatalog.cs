@@ -332,4 +332,33 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(columnNames);
         return SequenceWindowing.Statistics(series, columnNames, firstRow, rowCount);
     }
+
+    /// <summary>
+    /// Saves <paramref name="data"/> as ML.NET's binary format (like <c>mlContext.Data.SaveAsBinary</c>) for a streaming
+    /// Fit (<see cref="Seq2SeqOptions.StreamingShufflePoolRows"/>): with one more column of zeros that Fit never reads,
+    /// so that the blocks of the columns it reads hold at most about <paramref name="blockBytes"/>.
+    /// </summary>
+    /// <remarks>
+    /// ML.NET's BinarySaver cuts a block at 80 MiB over all columns (or 8,192 rows), and its loader keeps about a dozen
+    /// blocks in flight per column a cursor reads, so windows of L = 336 saved plainly cost a streaming cursor about
+    /// 1 GiB however small the shuffle pool; the unread column shrinks those blocks by the same factor, and its zeros
+    /// compress to almost nothing (docs/benchmarks.md, "Streaming Fit"). Load the file with
+    /// <c>mlContext.Data.LoadFromBinary</c>; the extra column is named "MLNetSeq2Seq.StreamingPadding".
+    /// </remarks>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="data">The rows to save, for example sequence windows.</param>
+    /// <param name="stream">Where to write; left open.</param>
+    /// <param name="blockBytes">Bytes of the saved columns per block. Default 8 MiB; at least 64 KiB.</param>
+    /// <returns>The zero floats added per row (0 when the rows are narrow enough that the saver's row limit already keeps blocks small).</returns>
+    public static int SaveAsBinaryForStreaming(this DataOperationsCatalog catalog, IDataView data, System.IO.Stream stream, long blockBytes = 8L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(stream);
+        if (blockBytes < 64 << 10)
+            throw new ArgumentOutOfRangeException(nameof(blockBytes), blockBytes, $"{nameof(blockBytes)} must be at least 65536 (64 KiB).");
+        int padding = StreamingPaddedView.PaddingFor(StreamingPaddedView.RowBytes(data.Schema), blockBytes);
+        catalog.SaveAsBinary(padding == 0 ? data : new StreamingPaddedView(data, padding), stream, keepHidden: false);
+        return padding;
+    }
 }
