@@ -20,12 +20,12 @@ namespace MLNetSeq2Seq.Bench;
 /// <c>--padding N</c> saves N more zero floats per row in a column Fit never reads ("Padding"): ML.NET's BinarySaver sizes a
 /// block by the bytes of all its columns (about 80 MB), and the BinaryLoader's read-ahead holds several blocks per column
 /// it reads, so a wider row means fewer rows per block and less memory for the columns that are read (docs/benchmarks.md).
-/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0] [--keep-files]</c>; --rounds 0 skips the ratio.
+/// Usage: <c>--streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0 | --for-streaming] [--keep-files]</c>; --rounds 0 skips the ratio.
 /// </summary>
 internal static class StreamingFigure
 {
     public const string Flag = "--streaming";
-    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
+    public const string Usage = "MLNetSeq2Seq.Bench --streaming [--rows 20000] [--rounds 3] [--big-rows 360000] [--pool 4096] [--validation-fraction 0.1] [--padding 0 | --for-streaming]   streaming Fit: epoch ratio and peak RSS on a >= 4 GB file (docs/benchmarks.md)";
     public const string ChildFlag = "--streaming-child";
     private const int Columns = 7, InputLength = 336, Horizon = 96, Seed = 12;
     private const long BoundBytes = 1L << 30;
@@ -35,6 +35,8 @@ internal static class StreamingFigure
 
     /// <summary>Zero floats per row in the unread "Padding" column of the files written.</summary>
     private static int Padding { get; set; }
+    /// <summary>Write with the library's SaveAsBinaryForStreaming (--for-streaming): the padding it computes itself.</summary>
+    private static bool ForStreaming { get; set; }
     private static long RowBytes => (long)(InputLength + Horizon) * Columns * sizeof(float);
 
     public static int Run(string[] args)
@@ -45,8 +47,9 @@ internal static class StreamingFigure
         if (at >= 0 && at + 1 < args.Length)
             ValidationFraction = double.Parse(args[at + 1], CultureInfo.InvariantCulture);
         Padding = IntArgument(args, "--padding", 0);
+        ForStreaming = args.Contains("--for-streaming");
         Console.WriteLine($"# Streaming Fit: binary IDataView files of windows, {Columns} columns, L = {InputLength}, H = {Horizon} ({RowBytes} B of windows per row); "
-            + $"{Describe(pool)}; files padded with {Padding} unread zero floats per row; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
+            + $"{Describe(pool)}; {(ForStreaming ? "files written by SaveAsBinaryForStreaming (default 8 MiB blocks)" : $"files padded with {Padding} unread zero floats per row")}; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
         string folder = Path.Combine(Path.GetTempPath(), "mlnetseq2seq-streaming-" + Environment.ProcessId);
         long needed = (rows + (long)bigRows) * RowBytes * 11 / 10;
         long free = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(Path.GetTempPath()))!).AvailableFreeSpace;
@@ -102,12 +105,20 @@ internal static class StreamingFigure
         var ml = new MLContext(seed: Seed);
         var clock = Stopwatch.StartNew();
         var schema = SchemaDefinition.Create(typeof(WindowRow));
-        if (Padding > 0)
+        if (Padding > 0 && !ForStreaming)
             schema["Padding"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Padding);
         else
             schema.Remove(schema["Padding"]);
+        int added = 0;
         using (var stream = File.Create(path))
-            ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(Generate(rows), schema), stream);
+        {
+            if (ForStreaming)
+                added = ml.Data.SaveAsBinaryForStreaming(ml.Data.LoadFromEnumerable(Generate(rows), schema), stream);
+            else
+                ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(Generate(rows), schema), stream);
+        }
+        if (ForStreaming)
+            Report.Progress($"SaveAsBinaryForStreaming added {added} zero floats per row");
         long bytes = new FileInfo(path).Length;
         Report.Progress($"wrote {rows} rows ({rows * RowBytes / 1e9:F2} GB of windows) to {path}: file {bytes / 1e9:F2} GB, {clock.Elapsed.TotalSeconds:F0} s");
     }
