@@ -452,6 +452,11 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             // (a close mismatch is left to NetworkWeights.Load, which names the tensor).
             if (architecture.MinimumWeightBytes() > 4.0 * weights.Length + (1 << 20))
                 throw new InvalidDataException($"the saved architecture ({architecture}) needs at least {architecture.MinimumWeightBytes():F0} bytes of weights, but the weights stream holds only {weights.Length}");
+            // Every recurrent layer holds at least two tensors (input and hidden weights): a layer count far beyond the
+            // weights' tensor count would build a deep network only to refuse it.
+            long tensors = NetworkWeights.TensorCount(weights);
+            if (2L * architecture.LayerCount > tensors)
+                throw new InvalidDataException($"the saved architecture has {architecture.LayerCount} layers, but the weights hold only {tensors} tensors (at least 2 per layer)");
             var host = new MLNetHost(env, nameof(Seq2SeqTransformer));
             Device device = TorchDevices.Resolve(ComputeDevice.Auto, host);
             var network = NetworkFactory.Create(architecture);

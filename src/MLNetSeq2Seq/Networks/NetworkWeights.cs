@@ -43,6 +43,9 @@ internal static class NetworkWeights
         return length;
     }
 
+    /// <summary>How many tensors <paramref name="blob"/> says it holds (its first field), read before any network exists.</summary>
+    public static long TensorCount(byte[] blob) => new BlobReader(blob).Varint("the weight count");
+
     /// <summary>Checks <paramref name="blob"/> against <paramref name="module"/>, loads it, and checks every value is finite.</summary>
     public static void Load(nn.Module module, byte[] blob)
     {

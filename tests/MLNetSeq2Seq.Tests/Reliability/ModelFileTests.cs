@@ -165,6 +165,21 @@ public sealed class ModelFileTests
     }
 
     [Fact]
+    public void A_forged_layer_count_far_beyond_the_weights_tensors_is_refused_before_the_network_is_built()
+    {
+        var zip = ModelZip.Read(SavedModel());
+        // Body payload: int batch (4), then F, O, Horizon, HiddenSize, LayerCount. Small layers pass the byte check:
+        // found by ModelFuzzTests, where 1,537 layers of 4 units took 24–48 s to build before the tensor count refused them.
+        const int layerCountOffset = 4 + 4 * 4;
+        zip[ModelZip.BodyEntry] = ModelZip.Resealed(zip[ModelZip.BodyEntry], ModelZip.BodyBlockOffset,
+            payload => BitConverter.GetBytes(600).CopyTo(payload, layerCountOffset)); // 600 layers of 8 units: under the byte check
+
+        FormatException error = LoadFails(zip.ToBytes());
+
+        Assert.Matches(@"the saved architecture has 600 layers, but the weights hold only \d+ tensors \(at least 2 per layer\)$", error.Message);
+    }
+
+    [Fact]
     public void A_missing_weights_stream_is_named()
     {
         var zip = ModelZip.Read(SavedModel());
