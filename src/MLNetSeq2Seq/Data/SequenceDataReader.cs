@@ -26,14 +26,17 @@ internal static class SequenceDataReader
     {
         if (!copyWindows && SeriesBacked(data, featureColumnName, labelColumnName, futureColumnName) is SequenceWindowDataView windows)
         {
-            Tensor? windowFuture = futureColumnName is null ? null : windows.FutureTensor(device);
+            // The series once on the device, known-future features included: no per-window copy of either.
+            var (inputs, targets, seriesFuture, starts) = windows.SeriesTensors(device, withFuture: futureColumnName is not null);
+            var storage = new SeriesWindowStorage(inputs, targets, starts, windows.InputLength, windows.Horizon);
             try
             {
-                return new SequenceDataset(SeriesWindowStorage.Of(windows, device), futureFeatures: windowFuture);
+                return new SequenceDataset(storage, futureFeatures: seriesFuture is null ? null : FutureWindows.OverSeries(seriesFuture, starts, windows.InputLength, windows.Horizon));
             }
             catch
             {
-                windowFuture?.Dispose();
+                storage.Dispose();
+                seriesFuture?.Dispose();
                 throw;
             }
         }

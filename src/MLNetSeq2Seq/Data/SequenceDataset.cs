@@ -17,15 +17,15 @@ internal sealed class SequenceDataset : IDisposable
 {
     /// <summary>Dense tensors, owned from here on.</summary>
     public SequenceDataset(Tensor features, Tensor labels, int[]? featureSteps = null, int[]? labelSteps = null, Tensor? futureFeatures = null)
-        : this(new CopiedWindowStorage(features, labels), featureSteps, labelSteps, futureFeatures)
+        : this(new CopiedWindowStorage(features, labels), featureSteps, labelSteps, futureFeatures is null ? null : FutureWindows.Dense(futureFeatures))
     {
     }
 
-    /// <summary><paramref name="futureFeatures"/>: (N, H, K) known-future features of every row on the storage's device, owned from here on; null when none.</summary>
-    public SequenceDataset(ISequenceStorage storage, int[]? featureSteps = null, int[]? labelSteps = null, Tensor? futureFeatures = null)
+    /// <summary><paramref name="futureFeatures"/>: the known-future features of every row on the storage's device, owned from here on; null when none.</summary>
+    public SequenceDataset(ISequenceStorage storage, int[]? featureSteps = null, int[]? labelSteps = null, FutureWindows? futureFeatures = null)
     {
-        if (futureFeatures is not null && (futureFeatures.dim() != 3 || futureFeatures.shape[0] != storage.Count || futureFeatures.shape[1] != storage.Horizon))
-            throw new ArgumentException($"Future features shaped ({string.Join(", ", futureFeatures.shape)}) do not match {storage.Count} rows of {storage.Horizon} steps.", nameof(futureFeatures));
+        if (futureFeatures is not null && (futureFeatures.Count != storage.Count || futureFeatures.Horizon != storage.Horizon))
+            throw new ArgumentException($"Future features of {futureFeatures.Count} rows of {futureFeatures.Horizon} steps do not match {storage.Count} rows of {storage.Horizon} steps.", nameof(futureFeatures));
         FutureFeatures = futureFeatures;
         Storage = storage;
         FeatureSteps = featureSteps;
@@ -51,20 +51,14 @@ internal sealed class SequenceDataset : IDisposable
     /// <summary>Features and labels of rows [start, start + count).</summary>
     public (Tensor Features, Tensor Labels) Range(int start, int count) => Storage.Range(start, count);
 
-    /// <summary>(N, H, K) known-future features of every row (a dense copy: K values per forecast step are few), or null.</summary>
-    internal Tensor? FutureFeatures { get; }
+    /// <summary>The known-future features of every row (dense, or cut from the series like the labels), or null.</summary>
+    internal FutureWindows? FutureFeatures { get; }
 
     /// <summary>The known-future features (rows, H, K) of the given rows, a new tensor in the caller's scope; null when there are none.</summary>
-    public Tensor? FutureRows(ReadOnlySpan<long> rows)
-    {
-        if (FutureFeatures is null)
-            return null;
-        using Tensor index = torch.tensor(rows.ToArray(), dtype: ScalarType.Int64, device: FutureFeatures.device);
-        return FutureFeatures.index_select(0, index);
-    }
+    public Tensor? FutureRows(ReadOnlySpan<long> rows) => FutureFeatures?.Rows(rows);
 
     /// <summary>The known-future features of rows [start, start + count), or null.</summary>
-    public Tensor? FutureRange(int start, int count) => FutureFeatures?.narrow(0, start, count);
+    public Tensor? FutureRange(int start, int count) => FutureFeatures?.Range(start, count);
 
     /// <summary>Real input steps of each row; null when all rows have Features.shape[1].</summary>
     public int[]? FeatureSteps { get; }
@@ -116,9 +110,9 @@ internal sealed class SequenceDataset : IDisposable
     public (SequenceDataset Head, SequenceDataset Tail) SplitLast(int count, int gap = 0)
     {
         int headCount = Count - count - gap;
-        var head = new SequenceDataset(Storage.Slice(0, headCount), FeatureSteps?[..headCount], LabelSteps?[..headCount], FutureFeatures?.narrow(0, 0, headCount));
+        var head = new SequenceDataset(Storage.Slice(0, headCount), FeatureSteps?[..headCount], LabelSteps?[..headCount], FutureFeatures?.Slice(0, headCount));
         int tailStart = Count - count;
-        var tail = new SequenceDataset(Storage.Slice(tailStart, count), FeatureSteps?[tailStart..], LabelSteps?[tailStart..], FutureFeatures?.narrow(0, tailStart, count));
+        var tail = new SequenceDataset(Storage.Slice(tailStart, count), FeatureSteps?[tailStart..], LabelSteps?[tailStart..], FutureFeatures?.Slice(tailStart, count));
         return (head, tail);
     }
 

@@ -158,20 +158,6 @@ internal sealed class SequenceWindowDataView : IDataView
         }
     }
 
-    /// <summary>Every window's future features as one (windows, H, K) tensor on <paramref name="device"/>.</summary>
-    internal Tensor FutureTensor(Device device)
-    {
-        int length = FutureLength;
-        var values = new float[(long)WindowCount * length];
-        for (int w = 0; w < WindowCount; w++)
-            CopyFutureFeatures(w, values.AsSpan(w * length, length));
-        Tensor onCpu = torch.tensor(values, new long[] { WindowCount, _horizon, _future!.Count });
-        if (device.type == DeviceType.CPU)
-            return onCpu;
-        using (onCpu)
-            return onCpu.to(device);
-    }
-
     public int WindowCount { get; }
 
     /// <summary>Input steps per window; the first target row is the start row + this.</summary>
@@ -305,6 +291,15 @@ internal sealed class SequenceWindowDataView : IDataView
     /// </summary>
     internal (Tensor Inputs, Tensor Targets, long[] Starts) SeriesTensors(Device device)
     {
+        var (inputs, targets, _, starts) = SeriesTensors(device, withFuture: false);
+        return (inputs, targets, starts);
+    }
+
+    /// <summary>As <see cref="SeriesTensors(Device)"/>, plus (with <paramref name="withFuture"/>) the known-future
+    /// features of the same rows, (rows, K): each row's future columns, then its calendar values; a window's block is
+    /// rows start + L … start + L + H − 1, as <see cref="CopyFutureFeatures"/> writes it.</summary>
+    internal (Tensor Inputs, Tensor Targets, Tensor? Future, long[] Starts) SeriesTensors(Device device, bool withFuture)
+    {
         int width = _table.ColumnCount;
         long[] starts = _placement.TableStarts();
         int first = WindowCount == 0 ? 0 : (int)starts[0];
@@ -324,7 +319,29 @@ internal sealed class SequenceWindowDataView : IDataView
             return table.index_select(1, index).contiguous();
         }
         Tensor inputs = Columns(_inputColumns, _inputsAreWholeRows), targets = Columns(_targetColumns, _targetsAreWholeRows);
-        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), starts);
+        Tensor? future = withFuture ? FutureSeries(first, rows, device) : null;
+        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), future?.MoveToOuterDisposeScope(), starts);
+    }
+
+    private Tensor FutureSeries(int firstRow, int rows, Device device)
+    {
+        if (_future is null || IsTrailing)
+            throw new InvalidOperationException("These windows carry no labelled known-future features.");
+        int width = _future.Count, columns = _futureColumns.Length, calendar = _future.CalendarCount;
+        ReadOnlySpan<float> values = _table.Values;
+        var series = new float[(long)rows * width];
+        for (int r = 0; r < rows; r++)
+        {
+            int row = firstRow + r;
+            Span<float> step = series.AsSpan(r * width, width);
+            for (int k = 0; k < columns; k++)
+                step[k] = values[row * _table.ColumnCount + _futureColumns[k]];
+            if (calendar > 0)
+                _calendar.AsSpan(row * calendar, calendar).CopyTo(step.Slice(columns));
+        }
+        Tensor onCpu = torch.zeros(new long[] { rows, width }, ScalarType.Float32);
+        onCpu.data<float>().CopyFrom(series, 0, 0);
+        return device.type == DeviceType.CPU ? onCpu : onCpu.to(device);
     }
 
     /// <summary>Writes the window's inputs, time-major: step t, column f at t × F + f.</summary>
