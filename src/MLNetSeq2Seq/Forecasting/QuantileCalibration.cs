@@ -24,6 +24,8 @@ internal sealed class QuantileCalibration
     private readonly double[] _levels;
     private readonly (int Lower, int Upper)[] _pairs;
     private readonly float[] _offsets; // [pair, step, output]
+    private readonly int _levelsBelowHalf;      // levels < 0.5 come first
+    private readonly int _firstLevelAboveHalf;  // levels > 0.5 from here on
 
     internal QuantileCalibration(double[] levels, int horizon, int outputFeatureCount, float[] offsets, int windowCount)
     {
@@ -37,6 +39,8 @@ internal sealed class QuantileCalibration
             throw new InvalidDataException("a quantile calibration offset is not finite");
         _offsets = offsets;
         WindowCount = windowCount;
+        _levelsBelowHalf = levels.Count(l => l < 0.5);
+        _firstLevelAboveHalf = levels.Length - levels.Count(l => l > 0.5);
     }
 
     public int Horizon { get; }
@@ -162,7 +166,7 @@ internal sealed class QuantileCalibration
                 }
             }
         }
-        int below = _levels.Count(l => l < 0.5), aboveFrom = _levels.Length - _levels.Count(l => l > 0.5);
+        int below = _levelsBelowHalf, aboveFrom = _firstLevelAboveHalf; // fixed per model: counted once, not per row
         for (int step = 0; step < Horizon; step++)
         {
             for (int c = 0; c < o; c++)
