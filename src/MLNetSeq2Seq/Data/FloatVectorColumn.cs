@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.MLNetInterop;
 
 namespace MLNetSeq2Seq.Data;
 
@@ -31,14 +32,14 @@ internal static class FloatVectorColumn
             ?? throw NotFound(name, role, parameterName, optionName, schema.Where(c => !c.IsHidden).Select(c => c.Name));
         if (column.Type is VectorDataViewType { ItemType: var itemType } && itemType == NumberDataViewType.Single)
             return column;
-        throw Mismatch(name, role, parameterName, $"{column.Type}", column.Type is VectorDataViewType, column.Type.GetItemType());
+        throw Mismatch(name, role, parameterName, $"{column.Type}", column.Type is VectorDataViewType, (column.Type as VectorDataViewType)?.ItemType ?? column.Type);
     }
 
     /// <summary>The same check on the shape ML.NET pipelines pass to GetOutputSchema, with the same messages.</summary>
     public static SchemaShape.Column Find(SchemaShape schema, string name, string role, string parameterName, string? optionName = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
+        if (!schema.TryFind(name, out SchemaShape.Column column))
             throw NotFound(name, role, parameterName, optionName, schema.Select(c => c.Name));
         bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
         if (isVector && column.ItemType == NumberDataViewType.Single)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.MLNetInterop;
 
 namespace MLNetSeq2Seq.Data;
 
@@ -47,5 +48,5 @@ internal static class SequenceSlotNames
 
     /// <summary>Whether a column of a pipeline's schema shape carries slot names (their values are not known there).</summary>
     public static bool Has(SchemaShape.Column column) =>
-        column.Annotations.TryFindColumn(Kind, out SchemaShape.Column names) && names.ItemType is TextDataViewType;
+        column.Annotations.TryFind(Kind, out SchemaShape.Column names) && names.ItemType is TextDataViewType;
 }

@@ -18,4 +18,19 @@ internal static class SchemaShapeExtensions
         columns.Add(new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, isKey: false, annotations));
         return new SchemaShape(columns);
     }
+
+    /// <summary>The column of that name, if the shape has one: public API instead of ML.NET's internal TryFindColumn.</summary>
+    public static bool TryFind(this SchemaShape shape, string name, out SchemaShape.Column column)
+    {
+        foreach (SchemaShape.Column candidate in shape)
+        {
+            if (candidate.Name == name)
+            {
+                column = candidate;
+                return true;
+            }
+        }
+        column = default;
+        return false;
+    }
 }

@@ -11,14 +11,14 @@ using Xunit;
 namespace MLNetSeq2Seq.Tests.MLNetInterop;
 
 /// <summary>
-/// MLNetInterop compiles against ML.NET 5.0.x internals, so the package must refuse any other minor version. These
-/// tests pack the library (the build the tests run against, no rebuild) and read the dependency out of the real
-/// .nupkg with NuGet's own range semantics.
+/// MLNetInterop compiles against ML.NET internals, so the package must accept exactly the ML.NET lines CI tests (5.0.x
+/// from 5.0.1, and 6.0.x) and refuse every other. These tests pack the library (the build the tests run against, no
+/// rebuild) and read the dependency out of the real .nupkg with NuGet's own range semantics.
 /// </summary>
 public sealed class MicrosoftMLVersionPinTests
 {
     [Fact]
-    public void The_packed_nuspec_allows_Microsoft_ML_5_0_x_from_5_0_1_and_refuses_5_1()
+    public void The_packed_nuspec_allows_Microsoft_ML_5_0_x_from_5_0_1_and_6_0_x_and_refuses_the_rest()
     {
         XDocument nuspec = PackedNuspec();
         XNamespace ns = nuspec.Root!.Name.Namespace;
@@ -31,14 +31,18 @@ public sealed class MicrosoftMLVersionPinTests
             string shown = range.PrettyPrint();
             Assert.True(range.Satisfies(NuGetVersion.Parse("5.0.1")), $"{shown} refuses 5.0.1, the version MLNetInterop is built against");
             Assert.True(range.Satisfies(NuGetVersion.Parse("5.0.9")), $"{shown} refuses a 5.0 patch release");
+            Assert.True(range.Satisfies(NuGetVersion.Parse("6.0.0")), $"{shown} refuses 6.0.0, the current ML.NET that CI tests");
+            Assert.True(range.Satisfies(NuGetVersion.Parse("6.0.7")), $"{shown} refuses a 6.0 patch release");
             Assert.False(range.Satisfies(NuGetVersion.Parse("5.0.0")), $"{shown} allows 5.0.0, older than the build's 5.0.1");
-            Assert.False(range.Satisfies(NuGetVersion.Parse("5.1.0")), $"{shown} allows 5.1.0, whose internals MLNetInterop was not built against");
-            Assert.False(range.Satisfies(NuGetVersion.Parse("6.0.0")), $"{shown} allows 6.0.0");
+            Assert.False(range.Satisfies(NuGetVersion.Parse("6.1.0")), $"{shown} allows 6.1.0, whose internals CI has not tested");
+            Assert.False(range.Satisfies(NuGetVersion.Parse("7.0.0")), $"{shown} allows 7.0.0");
+            // The range is one interval; 5.1 … 5.x sit inside it only because NuGet ranges cannot have holes. No
+            // such release exists (ML.NET went from 5.0 to 6.0), and the build-time guard below refuses them.
         }
 
-        // The description says why, so a user who meets the restore error finds the reason on the package page.
+        // The description says which lines, so a user who meets the restore error finds the reason on the package page.
         string description = (string)nuspec.Descendants(ns + "description").Single();
-        Assert.Contains("5.1", description);
+        Assert.Contains("5.0.x and 6.0.x", description);
     }
 
     [Fact]
@@ -53,6 +57,21 @@ public sealed class MicrosoftMLVersionPinTests
     }
 
     [Fact]
+    public void The_tests_run_against_the_Microsoft_ML_line_the_build_chose()
+    {
+        // -p:MicrosoftMLLine switches the central versions; the assemblies loaded here must be that version, not the
+        // library's compile-time lowest (5.0.1) coming in transitively.
+        string chosen = typeof(MicrosoftMLVersionPinTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "MicrosoftMLVersion").Value!;
+        foreach (Assembly assembly in new[] { typeof(Microsoft.ML.MLContext).Assembly, typeof(Microsoft.ML.IDataView).Assembly })
+        {
+            string informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+            Assert.Equal(chosen, informational.Split('+')[0]);
+        }
+        Console.WriteLine($"Microsoft.ML line under test: {chosen}");
+    }
+
+    [Fact]
     public void The_package_carries_the_Microsoft_ML_version_check_to_every_consumer()
     {
         PackedNuspec();
@@ -64,11 +83,17 @@ public sealed class MicrosoftMLVersionPinTests
     [Theory]
     [InlineData("5.0.1", true)]
     [InlineData("5.0.3", true)]
+    [InlineData("6.0.0", true)]
+    [InlineData("6.0.2", true)]
+    [InlineData("5.0.0", false)]
     [InlineData("5.1.0", false)]
+    [InlineData("6.1.0", false)]
+    [InlineData("7.0.0", false)]
     [InlineData("6.0.0-preview.1", false)]
+    [InlineData("5.0.1-rc.1", false)]
     public void A_project_that_resolves_another_Microsoft_ML_fails_its_build_naming_the_version(string version, bool builds)
     {
-        // NuGet only warns (NU1608) when an app references Microsoft.ML 5.1 itself, so the package's targets check
+        // NuGet only warns (NU1608) when an app references Microsoft.ML 6.1 itself, so the package's targets check
         // what was resolved. A stand-in for NuGet's ResolvePackageAssets hands the real target the items NuGet
         // produces (compile assets carrying NuGetPackageId and NuGetPackageVersion).
         using var folder = new TemporaryFolder();
@@ -95,7 +120,7 @@ public sealed class MicrosoftMLVersionPinTests
         else
         {
             Assert.NotEqual(0, exitCode);
-            Assert.Contains($"error MLNETSEQ2SEQ001: MLNetSeq2Seq works with Microsoft.ML 5.0.x only (it declares [5.0.1, 5.1)), but this project resolves Microsoft.ML {version}.", output);
+            Assert.Contains($"error MLNETSEQ2SEQ001: MLNetSeq2Seq works with Microsoft.ML 5.0.x (from 5.0.1) and 6.0.x (it declares [5.0.1, 6.1)), but this project resolves Microsoft.ML {version}.", output);
         }
     }
 
