@@ -364,13 +364,23 @@ def build_network(arch):
     normalisation. The returned module has .architecture and is called as net(features, lengths=None,
     teacher_targets=None, teacher_forced_steps=None)."""
     arch = validate_architecture(dict(arch))
-    network = SegmentRecurrentNetwork(arch) if arch["family"] == "SegmentRecurrent" else AutoregressiveNetwork(arch)
+    family = FAMILIES.get(arch["family"])
+    if family is None:
+        raise ValueError(f"architecture family {arch['family']!r} has no module here (known: {', '.join(FAMILIES)})")
+    network = family(arch)
     if arch["channel_independent"]:
         network = ChannelIndependentNetwork(arch, network)
     if arch["normalization"] != "None":
         network = InstanceNormalizedNetwork(arch, network)
     network.architecture = arch
     return network
+
+
+# The network families, one module class each: the counterpart of the C# registry (Networks/NetworkFamilies.cs).
+FAMILIES = {
+    "AutoregressiveEncoderDecoder": AutoregressiveNetwork,
+    "SegmentRecurrent": SegmentRecurrentNetwork,
+}
 
 
 def teacher_forced_steps(ratio, horizon, generator=None):

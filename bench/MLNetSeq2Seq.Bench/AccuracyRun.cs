@@ -76,7 +76,7 @@ internal static class AccuracyRun
             var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLength = 96, Horizon = horizon };
             SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, windows, ChronologicalSplit.EttHourly);
             var run = Stopwatch.StartNew();
-            Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+            var options = new Seq2SeqForecastingOptions();
             options.ValidationSet = split.Validation;
             options.Seed = seed;
             options.Progress = new SynchronousProgress<EpochSummary>(e => Console.Error.WriteLine($"  H={horizon} {e}"));

@@ -50,7 +50,7 @@ internal static class ElectricityFigure
         long trainWindows = split.Train.GetRowCount() ?? 0;
         Report.Progress($"read {seriesCount * (long)rows} long-form rows and cut {trainWindows} training windows in {windowSeconds:F1} s");
 
-        Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+        var options = new Seq2SeqForecastingOptions();
         options.Horizon = Horizon;
         options.MaxEpochs = epochs;
         options.BatchSize = batch;

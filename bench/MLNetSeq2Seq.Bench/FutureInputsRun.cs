@@ -119,7 +119,7 @@ internal static class FutureInputsRun
     private static (double Mse, double Mae) FitAndScore(MLContext ml, SequenceWindowSplit split, string name, string? futureColumn, int seed, int? segment = null)
     {
         var run = Stopwatch.StartNew();
-        Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+        var options = new Seq2SeqForecastingOptions();
         options.ValidationSet = split.Validation;
         options.Seed = seed;
         options.FutureFeatureColumnName = futureColumn;

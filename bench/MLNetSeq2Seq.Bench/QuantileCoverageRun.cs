@@ -73,7 +73,7 @@ internal static class QuantileCoverageRun
 
         Seq2SeqOptions Recipe(string name, double[]? quantiles)
         {
-            Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+            var options = new Seq2SeqForecastingOptions();
             options.ValidationSet = split.Validation;
             options.Seed = seed;
             options.Quantiles = quantiles;

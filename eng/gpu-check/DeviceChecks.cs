@@ -152,7 +152,7 @@ internal sealed class DeviceChecks(CheckArguments arguments, JsonObject report)
     {
         var ml = NewContext();
         SequenceWindowSplit split = SyntheticWindows.SeasonalSplit(ml, arguments.Quick ? 1200 : 6000);
-        Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+        var options = new Seq2SeqForecastingOptions();
         options.ValidationSet = split.Validation;
         options.MaxEpochs = arguments.Quick ? 2 : 8;
         options.Device = Device;

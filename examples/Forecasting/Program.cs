@@ -53,7 +53,7 @@ ml.Log += (_, e) =>
 double[] levels = { 0.1, 0.5, 0.9 };
 Seq2SeqOptions Recipe(int h, IDataView validation)
 {
-    Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+    var options = new Seq2SeqForecastingOptions();
     options.Horizon = h;
     options.ValidationSet = validation;
     options.Quantiles = levels;

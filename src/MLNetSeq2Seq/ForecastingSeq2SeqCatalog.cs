@@ -7,13 +7,13 @@ namespace MLNetSeq2Seq;
 
 /// <summary>
 /// The forecasting entry points of MLNetSeq2Seq, as extension methods on ML.NET's <c>mlContext.Forecasting</c>:
-/// a Seq2Seq trainer with forecasting defaults (<see cref="Seq2SeqOptions.ForForecasting"/>) and the baselines a
+/// a Seq2Seq trainer with forecasting defaults (<see cref="Seq2SeqForecastingOptions"/>) and the baselines a
 /// forecast has to beat.
 /// </summary>
 public static class ForecastingSeq2SeqCatalog
 {
     /// <summary>
-    /// A Seq2Seq forecaster with the forecasting recipe of <see cref="Seq2SeqOptions.ForForecasting"/>: segment-recurrent
+    /// A Seq2Seq forecaster with the forecasting recipe of <see cref="Seq2SeqForecastingOptions"/>: segment-recurrent
     /// network, subtract-last instance normalisation, channel independence where the shapes allow, decay on plateau
     /// with early stopping. Train it on windows (<c>mlContext.Data.CreateSequenceWindows</c> or
     /// <c>SplitSequenceWindowsChronologically</c>); it saves, loads and scores like any Seq2Seq model.
@@ -29,20 +29,23 @@ public static class ForecastingSeq2SeqCatalog
         string featureColumnName = "Features", string labelColumnName = "Label", string scoreColumnName = "Score")
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
-        options.Horizon = horizon;
-        options.ValidationSet = validationSet;
-        options.FeatureColumnName = featureColumnName;
-        options.LabelColumnName = labelColumnName;
-        options.ScoreColumnName = scoreColumnName;
+        var options = new Seq2SeqForecastingOptions
+        {
+            Horizon = horizon,
+            ValidationSet = validationSet,
+            FeatureColumnName = featureColumnName,
+            LabelColumnName = labelColumnName,
+            ScoreColumnName = scoreColumnName,
+        };
         return new Seq2SeqEstimator(MLNetHost.EnvironmentOf(catalog), options);
     }
 
-    /// <summary>A Seq2Seq forecaster with every option given; start from <see cref="Seq2SeqOptions.ForForecasting"/> to
-    /// keep the forecasting recipe and change what you need. A copy of <paramref name="options"/> is taken.</summary>
+    /// <summary>A Seq2Seq forecaster with every option given: a new <see cref="Seq2SeqForecastingOptions"/> holds the
+    /// forecasting recipe; change what you need. A copy of <paramref name="options"/> is taken. (The general trainer's
+    /// <see cref="Seq2SeqOptions"/> belong to <c>mlContext.Regression.Trainers.Seq2Seq</c>.)</summary>
     /// <param name="catalog"><c>mlContext.Forecasting</c>.</param>
     /// <param name="options">Every setting.</param>
-    public static Seq2SeqEstimator Seq2Seq(this ForecastingCatalog catalog, Seq2SeqOptions options)
+    public static Seq2SeqEstimator Seq2Seq(this ForecastingCatalog catalog, Seq2SeqForecastingOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);

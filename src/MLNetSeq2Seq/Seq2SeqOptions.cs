@@ -4,10 +4,12 @@ using Microsoft.ML;
 namespace MLNetSeq2Seq;
 
 /// <summary>
-/// Every knob of the Seq2Seq trainer. Defaults are chosen to work out of the box on standardized data; each is
-/// checked by Fit before any data is read (see <see cref="Validate"/>).
+/// Every knob of the general Seq2Seq trainer (<c>mlContext.Regression.Trainers.Seq2Seq</c>). Defaults are chosen to work
+/// out of the box on standardized data; each is checked by Fit before any data is read (see <see cref="Validate"/>).
+/// The forecasting entry (<c>mlContext.Forecasting.Seq2Seq</c>) takes <see cref="Seq2SeqForecastingOptions"/>, whose
+/// defaults are the forecasting recipe.
 /// </summary>
-public sealed class Seq2SeqOptions
+public class Seq2SeqOptions
 {
     // ---- Columns ----
 
@@ -43,7 +45,7 @@ public sealed class Seq2SeqOptions
     // ---- Network ----
 
     /// <summary>Which network to train. Default <see cref="NetworkFamily.AutoregressiveEncoderDecoder"/>
-    /// (<see cref="NetworkFamily.SegmentRecurrent"/> in <see cref="ForForecasting"/>).</summary>
+    /// (<see cref="NetworkFamily.SegmentRecurrent"/> in <see cref="Seq2SeqForecastingOptions"/>).</summary>
     public NetworkFamily Family { get; set; } = NetworkFamily.AutoregressiveEncoderDecoder;
 
     /// <summary>Segment-recurrent family: steps per segment (w), at least 1. L and Horizon need not be multiples of it
@@ -51,7 +53,7 @@ public sealed class Seq2SeqOptions
     public int SegmentLength { get; set; } = 24;
 
     /// <summary>Per-window normalisation, inverted on the outputs. Default <see cref="MLNetSeq2Seq.InstanceNormalization.None"/>
-    /// (<see cref="MLNetSeq2Seq.InstanceNormalization.SubtractLast"/> in <see cref="ForForecasting"/>).</summary>
+    /// (<see cref="MLNetSeq2Seq.InstanceNormalization.SubtractLast"/> in <see cref="Seq2SeqForecastingOptions"/>).</summary>
     public InstanceNormalization InstanceNormalization { get; set; } = InstanceNormalization.None;
 
     /// <summary>With <see cref="MLNetSeq2Seq.InstanceNormalization.Standardize"/>: a learned scale and shift per input column after
@@ -62,7 +64,7 @@ public sealed class Seq2SeqOptions
     /// When true, every forecast column is a separate univariate sample through shared weights (batch × columns rows),
     /// told apart by a learned channel embedding in the segment-recurrent family; inputs that are not forecast are not
     /// used. Needs each output's input column (<see cref="TargetInputIndices"/>). False: the network mixes all columns.
-    /// Null: true when every output's input column is known, else false. Default false (null in <see cref="ForForecasting"/>).
+    /// Null: true when every output's input column is known, else false. Default false (null in <see cref="Seq2SeqForecastingOptions"/>).
     /// </summary>
     public bool? ChannelIndependent { get; set; } = false;
 
@@ -307,15 +309,7 @@ public sealed class Seq2SeqOptions
         RequireDefined(EarlyStoppingMetric, nameof(EarlyStoppingMetric));
         RequirePositive(SegmentLength, nameof(SegmentLength));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
-        if (Family == NetworkFamily.SegmentRecurrent)
-        {
-            if (Bidirectional)
-                throw new ArgumentException($"{nameof(Bidirectional)} = true does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} (its encoder reads forwards); set it to false.", nameof(Bidirectional));
-            if (Attention != AttentionKind.None)
-                throw new ArgumentException($"{nameof(Attention)} = {Attention} does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} (its decoder is parallel); set it to None.", nameof(Attention));
-            if (ResidualDecoding)
-                throw new ArgumentException($"{nameof(ResidualDecoding)} does not apply to {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent}; use {nameof(InstanceNormalization)} = SubtractLast for the same idea.", nameof(ResidualDecoding));
-        }
+        Networks.NetworkFamilies.Get(Family).CheckOptions(this);
         if (TargetInputIndices is int[] targets)
         {
             if (targets.Length == 0)
@@ -400,37 +394,6 @@ public sealed class Seq2SeqOptions
         if (PointLossWeight == 0 && Array.IndexOf(levels, 0.5) < 0)
             throw new ArgumentException($"{nameof(PointLossWeight)} = 0 trains the point forecast as the median, so {nameof(Quantiles)} must contain 0.5 (it holds {string.Join(", ", levels)}).", nameof(Quantiles));
     }
-
-    /// <summary>
-    /// The forecasting recipe behind <c>mlContext.Forecasting.Seq2Seq</c>: the segment-recurrent family (segments of 24
-    /// steps, hidden size 256, dropout 0.5), subtract-last instance normalisation, channel independence where every
-    /// output's input column is known, Adam without weight decay at 1e-3 with batch 256, a schedule that anneals within
-    /// the epochs that actually run (reduce-on-plateau: halve after 2 epochs without validation improvement) and early
-    /// stopping after 4, up to 30 epochs; trained on MAE (robust to ETT-style spikes; it beat MSE training on the
-    /// validation and test MSE of ETTh2, see docs/benchmarks.md), early-stopped on validation MSE. Every other option
-    /// keeps its general default. Set Horizon (or let the label's dimensions give it) and validation data; change
-    /// anything else on the returned object.
-    /// </summary>
-    public static Seq2SeqOptions ForForecasting() => new()
-    {
-        Family = NetworkFamily.SegmentRecurrent,
-        SegmentLength = 24,
-        HiddenSize = 256,
-        Dropout = 0.5,
-        InstanceNormalization = InstanceNormalization.SubtractLast,
-        ChannelIndependent = null,
-        BatchSize = 256,
-        LearningRate = 1e-3,
-        WeightDecay = 0,
-        Schedule = LearningRateSchedule.ReduceOnPlateau,
-        PlateauPatience = 2,
-        PlateauFactor = 0.5,
-        MaxEpochs = 30,
-        EarlyStoppingPatience = 4,
-        TeacherForcingRatio = 0,
-        Loss = LossFunction.MeanAbsoluteError,
-        EarlyStoppingMetric = LossFunction.MeanSquaredError,
-    };
 
     /// <summary>
     /// Internal switch: copy every window of a window view into dense tensors, as for any other IDataView, instead of

@@ -286,7 +286,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     IReadOnlyList<string>? ISequenceScorer.QuantileSlotNames => QuantileSlotNames.Of(ScoreSlotNames, _network.Architecture.Quantiles, Horizon, OutputFeatureCount);
 
     // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
-    bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.Family == NetworkFamily.AutoregressiveEncoderDecoder;
+    bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.FamilyDescriptor.TakesVariableLengths;
 
     int ISequenceScorer.FutureFeatureCount => FutureFeatureCount;
 

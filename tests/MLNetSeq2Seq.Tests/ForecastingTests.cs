@@ -286,13 +286,13 @@ public sealed class ForecastingTests
     [Fact]
     public void Segment_options_that_do_not_apply_are_refused_by_name()
     {
-        var options = Seq2SeqOptions.ForForecasting();
+        var options = new Seq2SeqForecastingOptions();
         options.Attention = AttentionKind.Dot;
         Assert.Equal(nameof(Seq2SeqOptions.Attention), Assert.Throws<ArgumentException>(options.Validate).ParamName);
-        options = Seq2SeqOptions.ForForecasting();
+        options = new Seq2SeqForecastingOptions();
         options.HuberDelta = 0;
         Assert.Equal(nameof(Seq2SeqOptions.HuberDelta), Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);
-        options = Seq2SeqOptions.ForForecasting();
+        options = new Seq2SeqForecastingOptions();
         options.TargetInputIndices = new[] { 0, -1 };
         Assert.Equal(nameof(Seq2SeqOptions.TargetInputIndices), Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);
     }

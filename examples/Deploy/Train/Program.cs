@@ -61,7 +61,7 @@ SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, 
 
 // 2. The forecasting recipe (segment-recurrent family, SubtractLast, channel independence, 256 hidden units), with a
 //    few epochs and no early stopping.
-Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+var options = new Seq2SeqForecastingOptions();
 options.Horizon = Horizon;
 options.MaxEpochs = epochs;
 options.Seed = 1;

@@ -38,12 +38,17 @@ internal sealed record NetworkArchitecture(
     /// <summary>The forecast quantile levels (strictly increasing, in (0, 1)), never null; empty for point-only models.</summary>
     public double[] Quantiles => QuantileLevels ?? Array.Empty<double>();
 
+    /// <summary>The registered family this architecture builds.</summary>
+    public INetworkFamily FamilyDescriptor => NetworkFamilies.Get(Family);
+
     public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon, int[]? targetInputIndices, bool channelIndependent) =>
-        new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
-            options.Bidirectional, options.Attention, options.Dropout, options.ResidualDecoding,
-            options.Family, options.Family == NetworkFamily.SegmentRecurrent ? options.SegmentLength : 1,
-            options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
-            channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone());
+        NetworkFamilies.Get(options.Family).WithFamilyFields(
+            new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
+                Bidirectional: false, AttentionKind.None, options.Dropout, ResidualDecoding: false,
+                options.Family, SegmentLength: 1,
+                options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
+                channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone()),
+            options);
 
     /// <summary>Values per step the family itself sees: one when channels are independent.</summary>
     public (int Inputs, int Outputs) FamilyFeatureCounts => ChannelIndependent ? (1, 1) : (InputFeatureCount, OutputFeatureCount);
@@ -53,15 +58,7 @@ internal sealed record NetworkArchitecture(
     /// saved model's weights before the network is built, so that a damaged architecture cannot make the loader
     /// allocate and initialise a huge network.
     /// </summary>
-    public double MinimumWeightBytes()
-    {
-        double gates = Cell == RecurrentCellType.Lstm ? 4 : 3, h = HiddenSize;
-        var (inputs, outputs) = FamilyFeatureCounts;
-        if (Family == NetworkFamily.SegmentRecurrent)
-            return 4 * (gates * h * 2 * h * LayerCount + (double)SegmentLength * inputs * h + h * SegmentLength * outputs);
-        double recurrent = gates * h * (inputs + h) + gates * h * (outputs + h) + 2 * (LayerCount - 1) * gates * h * h;
-        return 4 * (recurrent + h * outputs + (double)inputs * outputs);
-    }
+    public double MinimumWeightBytes() => FamilyDescriptor.MinimumWeightBytes(this);
 
     /// <summary>
     /// Binary format: int F, int O, int H, int hidden, int layers, int cell, bool bidirectional, int attention, double dropout,
@@ -118,9 +115,11 @@ internal sealed record NetworkArchitecture(
             throw new InvalidDataException($"dropout {architecture.Dropout} is outside [0, 1)");
         if (!withForecastingFields)
             return architecture;
+        NetworkFamily family = ReadEnum<NetworkFamily>(reader, "network family");
+        NetworkFamilies.Read(family);
         architecture = architecture with
         {
-            Family = ReadEnum<NetworkFamily>(reader, "network family"),
+            Family = family,
             SegmentLength = ReadCount(reader, "segment length"),
             Normalization = ReadEnum<InstanceNormalization>(reader, "instance normalisation"),
             NormalizationAffine = reader.ReadBoolean(),
@@ -136,6 +135,8 @@ internal sealed record NetworkArchitecture(
             if (targets[i] < 0 || targets[i] >= architecture.InputFeatureCount)
                 throw new InvalidDataException($"output {i} forecasts input {targets[i]}, outside [0, {architecture.InputFeatureCount})");
         }
+        if (NetworkFamilies.Read(family).WhyInvalid(architecture) is string invalid)
+            throw new InvalidDataException(invalid);
         if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
             throw new InvalidDataException("instance normalisation or channel independence without a target mapping");
         architecture = architecture with { TargetInputIndices = targets };
@@ -171,7 +172,7 @@ internal sealed record NetworkArchitecture(
 
     public override string ToString() =>
         $"{Family} {Cell} F={InputFeatureCount} O={OutputFeatureCount} H={Horizon} hidden={HiddenSize} layers={LayerCount}"
-        + (Family == NetworkFamily.SegmentRecurrent ? $" segment={SegmentLength}" : $" bidirectional={Bidirectional} attention={Attention} residual={ResidualDecoding}")
+        + FamilyDescriptor.DescribeFields(this)
         + $" dropout={Dropout} normalisation={Normalization}{(NormalizationAffine ? "+affine" : "")} channel-independent={ChannelIndependent}"
         + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "")
         + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "")

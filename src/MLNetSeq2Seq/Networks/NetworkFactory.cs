@@ -17,11 +17,7 @@ internal static class NetworkFactory
 
     private static SequenceNetwork Build(NetworkArchitecture architecture)
     {
-        SequenceNetwork network = architecture.Family switch
-        {
-            NetworkFamily.SegmentRecurrent => new SegmentRecurrentNetwork(architecture),
-            _ => new AutoregressiveNetwork(architecture),
-        };
+        SequenceNetwork network = architecture.FamilyDescriptor.Build(architecture);
         if (architecture.ChannelIndependent)
             network = new ChannelIndependentNetwork(architecture, network);
         if (architecture.Normalization != InstanceNormalization.None)

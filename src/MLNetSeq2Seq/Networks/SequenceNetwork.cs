@@ -6,8 +6,8 @@ namespace MLNetSeq2Seq.Networks;
 
 /// <summary>
 /// What the training loop, the scorer and the model file see of a network: one forward call from input windows to
-/// predictions, and the architecture record that rebuilds it. Network families (<see cref="AutoregressiveNetwork"/>,
-/// <see cref="SegmentRecurrentNetwork"/>) and the wrappers around any of them (<see cref="InstanceNormalizedNetwork"/>,
+/// predictions, and the architecture record that rebuilds it. Network families (one folder each under Networks/, registered in
+/// <see cref="NetworkFamilies"/>) and the wrappers around any of them (<see cref="InstanceNormalizedNetwork"/>,
 /// <see cref="ChannelIndependentNetwork"/>) implement it; <see cref="NetworkFactory"/> composes them.
 /// </summary>
 internal abstract class SequenceNetwork : nn.Module

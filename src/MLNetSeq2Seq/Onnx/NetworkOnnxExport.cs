@@ -41,9 +41,8 @@ internal static class NetworkOnnxExport
         string windows = ops.Reshape(features, -1, inputLength, architecture.InputFeatureCount);
 
         string familyPrefix = (architecture.Normalization != InstanceNormalization.None ? "inner." : "") + (architecture.ChannelIndependent ? "inner." : "");
-        string Family(string rows, int channels) => architecture.Family == NetworkFamily.SegmentRecurrent
-            ? SegmentRecurrentNetworkOnnx.Export(ops, weights, familyPrefix, architecture, rows, inputLength, channels)
-            : AutoregressiveNetworkOnnx.Export(ops, weights, familyPrefix, architecture, rows, inputLength);
+        INetworkFamily family = architecture.FamilyDescriptor;
+        string Family(string rows, int channels) => family.ExportOnnx(ops, weights, familyPrefix, architecture, rows, inputLength, channels);
         string ChannelsThenFamily(string normalized) => architecture.ChannelIndependent
             ? ChannelIndependenceOnnx.Export(ops, architecture, normalized, inputLength, Family)
             : Family(normalized, 1);

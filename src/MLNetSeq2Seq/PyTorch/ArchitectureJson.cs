@@ -94,8 +94,8 @@ internal static class ArchitectureJson
             throw new InvalidDataException("architecture field 'target_input_indices' is empty, but instance normalisation and channel independence need the input column of every output");
         if (architecture.NormalizationAffine && architecture.Normalization != InstanceNormalization.Standardize)
             throw new InvalidDataException($"architecture field 'normalization_affine' is true, but 'normalization' is {architecture.Normalization} (the affine map belongs to Standardize)");
-        if (architecture.Family != NetworkFamily.SegmentRecurrent && architecture.SegmentLength != 1)
-            throw new InvalidDataException($"architecture field 'segment_length' is {architecture.SegmentLength}, but the {architecture.Family} family has no segments (1)");
+        if (NetworkFamilies.Read(architecture.Family).WhyInvalid(architecture) is string invalid)
+            throw new InvalidDataException(invalid);
         return architecture;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq.Data;
@@ -91,13 +92,13 @@ internal sealed class TrainingSession : IDisposable
         SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
         try
         {
-            RequireFullLengthForSegments(options, all, "Training data");
+            RequireFullLengthUnlessTheFamilyPacks(options, all, "Training data");
             if (options.ValidationSet is IDataView validationSet)
             {
                 var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
                 try
                 {
-                    RequireFullLengthForSegments(options, validation, "ValidationSet");
+                    RequireFullLengthUnlessTheFamilyPacks(options, validation, "ValidationSet");
                 }
                 catch
                 {
@@ -182,17 +183,17 @@ internal sealed class TrainingSession : IDisposable
             view.Dispose(); // a parked cursor
     }
 
-    // The segment family cuts each window into fixed segments and has no notion of padding: say so before training.
-    private static void RequireFullLengthForSegments(Seq2SeqOptions options, SequenceDataset data, string what)
+    // A family that cuts windows into fixed pieces has no notion of padding: say so before training.
+    private static void RequireFullLengthUnlessTheFamilyPacks(Seq2SeqOptions options, SequenceDataset data, string what)
     {
-        if (options.Family != NetworkFamily.SegmentRecurrent || data.FeatureSteps is not int[] steps)
+        if (NetworkFamilies.Get(options.Family).TakesVariableLengths || data.FeatureSteps is not int[] steps)
             return;
         int full = data.InputSteps;
         int row = Array.FindIndex(steps, s => s != full);
         if (row < 0)
             return; // a variable-length column whose rows all happen to be full length
-        throw new ArgumentException($"{what}: Family = {NetworkFamily.SegmentRecurrent} needs full-length input windows, but row {row} has {steps[row]} input steps and others {full}. "
-            + $"Give every row the same number of input steps, or use Family = {NetworkFamily.AutoregressiveEncoderDecoder}, which packs variable-length sequences.",
+        throw new ArgumentException($"{what}: Family = {options.Family} needs full-length input windows, but row {row} has {steps[row]} input steps and others {full}. "
+            + $"Give every row the same number of input steps, or use a family that packs variable-length sequences ({string.Join(", ", NetworkFamilies.All.Where(f => f.TakesVariableLengths).Select(f => $"Family = {f.Id}"))}).",
             nameof(Seq2SeqOptions.Family));
     }
 

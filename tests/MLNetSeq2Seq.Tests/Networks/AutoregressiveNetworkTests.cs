@@ -1,5 +1,6 @@
 using System;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Networks.Autoregressive;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

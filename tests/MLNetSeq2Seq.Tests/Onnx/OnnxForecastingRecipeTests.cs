@@ -85,7 +85,7 @@ public sealed class OnnxForecastingRecipeTests
     /// <summary>mlContext.Forecasting.Seq2Seq's defaults, made tiny (8 hidden units, one epoch) so the test stays short.</summary>
     private static Seq2SeqTransformer FitForecastingDefaults(MLContext ml, SequenceWindowSplit split)
     {
-        Seq2SeqOptions options = Seq2SeqOptions.ForForecasting();
+        var options = new Seq2SeqForecastingOptions();
         options.Horizon = 10;
         options.HiddenSize = 8;
         options.MaxEpochs = 1;

@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
-namespace MLNetSeq2Seq.Networks;
+namespace MLNetSeq2Seq.Networks.Autoregressive;
 
 /// <summary>
 /// The encoder-decoder. The encoder (GRU/LSTM, optionally bidirectional) reads the input sequence; the decoder,

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
-using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Onnx;
 
-namespace MLNetSeq2Seq.Onnx;
+namespace MLNetSeq2Seq.Networks.Autoregressive;
 
 /// <summary>
 /// <see cref="AutoregressiveNetwork"/> as an ONNX graph for full-length windows. The decoder loop is unrolled: Horizon

@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
-namespace MLNetSeq2Seq.Networks;
+namespace MLNetSeq2Seq.Networks.Autoregressive;
 
 /// <summary>
 /// Attention of a decoder step (query: its output, N × hidden) over the encoder outputs (N × L × keySize).

@@ -1,7 +1,7 @@
 using System;
-using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Onnx;
 
-namespace MLNetSeq2Seq.Onnx;
+namespace MLNetSeq2Seq.Networks.Autoregressive;
 
 /// <summary><see cref="DecoderAttention"/> as ONNX nodes: keys projected once per sequence, then one context per decoder step.</summary>
 internal sealed class DecoderAttentionOnnx

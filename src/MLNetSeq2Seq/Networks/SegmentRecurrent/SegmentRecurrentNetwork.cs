@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
-namespace MLNetSeq2Seq.Networks;
+namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 
 /// <summary>
 /// Segment-recurrent encoder and parallel multi-step decoder (the idea of SegRNN, Lin et al. 2023). The input (N, L, F)

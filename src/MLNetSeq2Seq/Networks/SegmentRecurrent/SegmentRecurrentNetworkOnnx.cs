@@ -1,7 +1,7 @@
 using System;
-using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Onnx;
 
-namespace MLNetSeq2Seq.Onnx;
+namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 
 /// <summary>
 /// <see cref="SegmentRecurrentNetwork"/> as an ONNX graph: segment embedding, one recurrent pass over the segments,

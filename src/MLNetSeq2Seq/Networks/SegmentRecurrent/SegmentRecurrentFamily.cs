@@ -1,0 +1,53 @@
+using System;
+using MLNetSeq2Seq.Onnx;
+
+namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
+
+/// <summary>The segment-recurrent family (<see cref="NetworkFamily.SegmentRecurrent"/>): its field is the segment length;
+/// it reads forwards, decodes in parallel and needs full-length windows.</summary>
+internal sealed class SegmentRecurrentFamily : INetworkFamily
+{
+    public NetworkFamily Id => NetworkFamily.SegmentRecurrent;
+
+    public string PythonClassName => "SegmentRecurrentNetwork";
+
+    public bool TakesVariableLengths => false;
+
+    public void CheckOptions(Seq2SeqOptions options)
+    {
+        if (options.Bidirectional)
+            throw new ArgumentException($"{nameof(Seq2SeqOptions.Bidirectional)} = true does not apply to {nameof(NetworkFamily)}.{Id} (its encoder reads forwards); set it to false.", nameof(Seq2SeqOptions.Bidirectional));
+        if (options.Attention != AttentionKind.None)
+            throw new ArgumentException($"{nameof(Seq2SeqOptions.Attention)} = {options.Attention} does not apply to {nameof(NetworkFamily)}.{Id} (its decoder is parallel); set it to None.", nameof(Seq2SeqOptions.Attention));
+        if (options.ResidualDecoding)
+            throw new ArgumentException($"{nameof(Seq2SeqOptions.ResidualDecoding)} does not apply to {nameof(NetworkFamily)}.{Id}; use {nameof(Seq2SeqOptions.InstanceNormalization)} = SubtractLast for the same idea.", nameof(Seq2SeqOptions.ResidualDecoding));
+    }
+
+    public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options) => architecture with
+    {
+        Bidirectional = false,
+        Attention = AttentionKind.None,
+        ResidualDecoding = false,
+        SegmentLength = options.SegmentLength,
+    };
+
+    public string? WhyInvalid(NetworkArchitecture architecture) =>
+        architecture.Bidirectional || architecture.Attention != AttentionKind.None || architecture.ResidualDecoding
+            ? $"the {Id} family has no bidirectional encoder, attention or residual decoding, but the architecture asks for one"
+            : null;
+
+    public double MinimumWeightBytes(NetworkArchitecture architecture)
+    {
+        double gates = architecture.Cell == RecurrentCellType.Lstm ? 4 : 3, h = architecture.HiddenSize;
+        var (inputs, outputs) = architecture.FamilyFeatureCounts;
+        int w = architecture.SegmentLength;
+        return 4 * (gates * h * 2 * h * architecture.LayerCount + (double)w * inputs * h + h * w * outputs);
+    }
+
+    public SequenceNetwork Build(NetworkArchitecture architecture) => new SegmentRecurrentNetwork(architecture);
+
+    public string ExportOnnx(OnnxOps ops, OnnxWeights weights, string prefix, NetworkArchitecture architecture, string features, int inputLength, int channels) =>
+        SegmentRecurrentNetworkOnnx.Export(ops, weights, prefix, architecture, features, inputLength, channels);
+
+    public string DescribeFields(NetworkArchitecture architecture) => $" segment={architecture.SegmentLength}";
+}
