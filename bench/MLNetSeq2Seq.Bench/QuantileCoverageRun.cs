@@ -71,7 +71,7 @@ internal static class QuantileCoverageRun
         var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLength = 96, Horizon = horizon };
         SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, windows, ChronologicalSplit.EttHourly);
 
-        Seq2SeqOptions Recipe(string name, double[]? quantiles)
+        Seq2SeqForecastingOptions Recipe(string name, double[]? quantiles)
         {
             var options = new Seq2SeqForecastingOptions();
             options.ValidationSet = split.Validation;

@@ -51,7 +51,7 @@ ml.Log += (_, e) =>
         Console.WriteLine("  " + e.Message[(e.Message.IndexOf("Seq2Seq: ", StringComparison.Ordinal) + 9)..]);
 };
 double[] levels = { 0.1, 0.5, 0.9 };
-Seq2SeqOptions Recipe(int h, IDataView validation)
+Seq2SeqForecastingOptions Recipe(int h, IDataView validation)
 {
     var options = new Seq2SeqForecastingOptions();
     options.Horizon = h;

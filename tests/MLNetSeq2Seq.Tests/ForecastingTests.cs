@@ -45,6 +45,47 @@ public sealed class ForecastingTests
             $"model MSE {metrics.MeanSquaredError:G4} vs persistence {baselines.Persistence.MeanSquaredError:G4}");
     }
 
+    [Fact]
+    public void Forecasting_options_through_the_options_overload_score_bit_identically_to_the_horizon_overload()
+    {
+        SequenceWindowSplit split = Windows(new MLContext(seed: 1));
+        float[][] Scores(Seq2SeqEstimator estimator, MLContext ml)
+        {
+            using Seq2SeqTransformer model = estimator.Fit(split.Train);
+            return model.Transform(split.Test).GetColumn<float[]>("Score").ToArray();
+        }
+
+        var viaHorizon = new MLContext(seed: 7);
+        float[][] expected = Scores(viaHorizon.Forecasting.Seq2Seq(horizon: 10, validationSet: split.Validation), viaHorizon);
+        var viaOptions = new MLContext(seed: 7);
+        float[][] actual = Scores(viaOptions.Forecasting.Seq2Seq(new Seq2SeqForecastingOptions { Horizon = 10, ValidationSet = split.Validation }), viaOptions);
+
+        Assert.Equal(expected.Length, actual.Length);
+        for (int row = 0; row < expected.Length; row++)
+            Assert.Equal(expected[row], actual[row]); // exact float equality, row by row
+        // And the general options do train another network (the trap this type closes): the scores differ.
+        var general = new MLContext(seed: 7);
+        float[][] generalScores = Scores(general.Regression.Trainers.Seq2Seq(new Seq2SeqOptions { Horizon = 10, ValidationSet = split.Validation, MaxEpochs = 3 }), general);
+        Assert.NotEqual(expected[0], generalScores[0]);
+    }
+
+    [Fact]
+    public void The_forecasting_entry_takes_only_forecasting_options_and_their_new_instance_is_the_recipe()
+    {
+        // Passing the general options to ml.Forecasting.Seq2Seq must not compile: no overload takes Seq2SeqOptions itself.
+        var overloads = typeof(ForecastingSeq2SeqCatalog).GetMethods().Where(m => m.Name == nameof(ForecastingSeq2SeqCatalog.Seq2Seq)).ToList();
+        Assert.NotEmpty(overloads);
+        Assert.DoesNotContain(overloads, m => m.GetParameters().Any(p => p.ParameterType == typeof(Seq2SeqOptions)));
+
+        var recipe = new Seq2SeqForecastingOptions();
+        var general = new Seq2SeqOptions();
+        Assert.Equal(NetworkFamily.SegmentRecurrent, recipe.Family);
+        Assert.Equal(InstanceNormalization.SubtractLast, recipe.InstanceNormalization);
+        Assert.Equal(LossFunction.MeanAbsoluteError, recipe.Loss);
+        Assert.NotEqual(general.Family, recipe.Family);
+        recipe.Validate(); // the recipe is valid as it stands
+    }
+
     public static TheoryData<string> NewOptionSets() => new() { "segment-lstm-ci", "autoregressive-revin-affine-ci-huber", "segment-mixing-standardize", "autoregressive-subtract-last" };
 
     internal static Seq2SeqOptions OptionSet(string name)
@@ -87,7 +128,7 @@ public sealed class ForecastingTests
         string path = folder.File("forecaster.zip");
         string expectedArchitecture;
         float[] expected;
-        using (Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train))
+        using (Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(split.Train))
         {
             expectedArchitecture = model.Network.Architecture.ToString();
             expected = model.Transform(split.Test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
@@ -120,7 +161,7 @@ public sealed class ForecastingTests
         var ml = new MLContext(seed: 1);
         SequenceWindowSplit split = Windows(ml);
         Seq2SeqOptions options = OptionSet("segment-lstm-ci");
-        var pipeline = ml.Transforms.CopyColumns("Input", "Features").Append(ml.Forecasting.Seq2Seq(options));
+        var pipeline = ml.Transforms.CopyColumns("Input", "Features").Append(ml.Regression.Trainers.Seq2Seq(options));
         var model = pipeline.Fit(split.Train);
         float[] first = model.Transform(split.Test).GetColumn<float[]>("Score").First();
         float[] features = split.Test.GetColumn<float[]>("Features").First();

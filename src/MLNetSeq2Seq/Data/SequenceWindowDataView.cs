@@ -259,9 +259,6 @@ internal sealed class SequenceWindowDataView : IDataView
 
     internal SeriesPassThroughValues? SeriesIds => _table.SeriesIds;
 
-    /// <summary>The series window <paramref name="window"/> belongs to.</summary>
-    internal SeriesSegment SeriesOf(int window) => _placement.Segment(window);
-
     /// <inheritdoc/>
     public DataViewSchema Schema { get; }
 

@@ -28,21 +28,6 @@ internal static class NetworkWeights
         return memory.ToArray();
     }
 
-    /// <summary>The length of the blob <see cref="Save"/> writes for <paramref name="module"/>.</summary>
-    public static long ExpectedLength(nn.Module module)
-    {
-        using var scope = torch.NewDisposeScope();
-        Dictionary<string, Tensor> state = module.state_dict();
-        long length = VarintLength(state.Count);
-        foreach (var (name, tensor) in state)
-        {
-            int nameBytes = Encoding.UTF8.GetByteCount(name);
-            length += VarintLength(nameBytes) + nameBytes + VarintLength((long)tensor.dtype) + VarintLength(tensor.shape.Length)
-                + tensor.shape.Sum(VarintLength) + tensor.NumberOfElements * tensor.ElementSize;
-        }
-        return length;
-    }
-
     /// <summary>How many tensors <paramref name="blob"/> says it holds (its first field), read before any network exists.</summary>
     public static long TensorCount(byte[] blob) => new BlobReader(blob).Varint("the weight count");
 
@@ -95,14 +80,6 @@ internal static class NetworkWeights
 
     private static string Printable(string name) =>
         new(name.Take(80).Select(c => char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD' ? '?' : c).ToArray());
-
-    private static long VarintLength(long value)
-    {
-        long length = 1;
-        while ((value >>= 7) != 0)
-            length++;
-        return length;
-    }
 
     /// <summary>Bounds-checked reading of a byte array; every read says what it was reading when it runs out.</summary>
     private sealed class BlobReader(byte[] blob)

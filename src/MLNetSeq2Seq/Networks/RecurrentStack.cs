@@ -10,12 +10,10 @@ internal sealed class RecurrentStack : nn.Module
 {
     // Named like its state-dict key.
     private readonly nn.Module rnn;
-    private readonly RecurrentCellType _cell;
 
     public RecurrentStack(string name, RecurrentCellType cell, int inputSize, int hiddenSize, int layerCount, double dropout, bool bidirectional)
         : base(name)
     {
-        _cell = cell;
         // PyTorch applies inter-layer dropout only between layers; with one layer it would warn and do nothing.
         double interLayerDropout = layerCount > 1 ? dropout : 0;
         rnn = cell switch
@@ -26,8 +24,6 @@ internal sealed class RecurrentStack : nn.Module
         };
         RegisterComponents();
     }
-
-    public bool HasCellState => _cell == RecurrentCellType.Lstm;
 
     /// <summary>
     /// Runs the stack over <paramref name="input"/> (N, T, in) from <paramref name="state"/> (zeros when null).

@@ -1,13 +1,11 @@
 namespace MLNetSeq2Seq.Onnx;
 
-/// <summary>A node attribute: its name and a long, a float, a string or a long[] value.</summary>
+/// <summary>A node attribute: its name and a long, a string or a long[] value.</summary>
 internal sealed record OnnxAttribute(string Name, object Value)
 {
     public static OnnxAttribute Int(string name, long value) => new(name, value);
 
     public static OnnxAttribute Ints(string name, params long[] values) => new(name, values);
-
-    public static OnnxAttribute Float(string name, float value) => new(name, value);
 
     public static OnnxAttribute String(string name, string value) => new(name, value);
 }

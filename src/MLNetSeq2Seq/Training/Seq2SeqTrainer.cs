@@ -41,9 +41,6 @@ internal sealed class Seq2SeqTrainer
     public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
         Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
 
-    public TrainingHistory Train(SequenceNetwork network, SequenceDataset train, SequenceDataset? validation, TrainingCheckpoint? resume = null) =>
-        Train(network, new InMemorySequenceRows(train), validation is null ? null : new InMemorySequenceRows(validation), resume);
-
     /// <summary>Trains on rows held in memory or streamed each epoch (see <see cref="ISequenceRows"/>).</summary>
     public TrainingHistory Train(SequenceNetwork network, ISequenceRows train, ISequenceRows? validation, TrainingCheckpoint? resume = null)
     {

@@ -168,7 +168,7 @@ public sealed class ForecastEngineTests : IClassFixture<TrainedForecaster>
         SequenceWindowOptions other = TrainedForecaster.WindowOptions();
         other.InputLength = 20;
         var otherSplit = ml.Data.SplitSequenceWindowsChronologically(GeneratedSeries.Load(ml, rows), other, new ChronologicalSplit(120, 160, 200));
-        using var otherModel = ml.Forecasting.Seq2Seq(Reliability.ReliabilityKit.TinyOptions(maxEpochs: 1)).Fit(otherSplit.Train);
+        using var otherModel = ml.Regression.Trainers.Seq2Seq(Reliability.ReliabilityKit.TinyOptions(maxEpochs: 1)).Fit(otherSplit.Train);
         var mismatch = Assert.Throws<ArgumentException>(() => Seq2SeqForecastEngine.Load(ml, otherModel, new MemoryStream(saved.ToArray())));
         Assert.Contains("30 steps", mismatch.Message);
         Assert.Contains("20 steps", mismatch.Message);

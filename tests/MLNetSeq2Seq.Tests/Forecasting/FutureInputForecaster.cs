@@ -21,7 +21,7 @@ public sealed class FutureInputForecaster : IDisposable
         Seq2SeqOptions options = EventSeries.Options(future: true, maxEpochs: 2);
         options.Family = NetworkFamily.AutoregressiveEncoderDecoder;
         options.HiddenSize = 8;
-        Model = Context.Forecasting.Seq2Seq(options).Fit(Split.Train);
+        Model = Context.Regression.Trainers.Seq2Seq(options).Fit(Split.Train);
     }
 
     public static SequenceWindowOptions WindowOptions() => EventSeries.WindowOptions(futureEvents: true, Calendar, new[] { Holiday });

@@ -27,8 +27,8 @@ public sealed class FutureInputTests : IClassFixture<FutureInputForecaster>
         SequenceWindowSplit with = ml.Data.SplitSequenceWindowsChronologically(EventSeries.Load(ml, rows), EventSeries.WindowOptions(futureEvents: true), split);
         SequenceWindowSplit without = ml.Data.SplitSequenceWindowsChronologically(EventSeries.Load(ml, rows), EventSeries.WindowOptions(futureEvents: false), split);
 
-        using Seq2SeqTransformer withModel = ml.Forecasting.Seq2Seq(EventSeries.Options(future: true)).Fit(with.Train);
-        using Seq2SeqTransformer withoutModel = ml.Forecasting.Seq2Seq(EventSeries.Options(future: false)).Fit(without.Train);
+        using Seq2SeqTransformer withModel = ml.Regression.Trainers.Seq2Seq(EventSeries.Options(future: true)).Fit(with.Train);
+        using Seq2SeqTransformer withoutModel = ml.Regression.Trainers.Seq2Seq(EventSeries.Options(future: false)).Fit(without.Train);
         double withMse = EventSeries.MeanSquaredError(withModel.Transform(with.Test));
         double withoutMse = EventSeries.MeanSquaredError(withoutModel.Transform(without.Test));
 

@@ -46,7 +46,7 @@ public sealed class QuantileCalibrationPathsTests
         options.Quantiles = s_levels;
         options.ValidationSet = split.Validation;
 
-        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(split.Train);
 
         QuantileCalibration calibration = Assert.IsType<QuantileCalibration>(model.QuantileCalibration);
         Assert.Equal((int)split.Validation.GetRowCount()!.Value, calibration.WindowCount);

@@ -114,7 +114,7 @@ public sealed class QuantileCalibrationTests
     public void Calibrated_coverage_on_a_heteroscedastic_series_approaches_the_nominal_level_on_held_out_windows()
     {
         var (ml, split, _) = HeteroscedasticSplit();
-        using Seq2SeqTransformer calibrated = ml.Forecasting.Seq2Seq(QuantileOptions(split, calibrate: true, epochs: 3)).Fit(split.Train);
+        using Seq2SeqTransformer calibrated = ml.Regression.Trainers.Seq2Seq(QuantileOptions(split, calibrate: true, epochs: 3)).Fit(split.Train);
         Assert.NotNull(calibrated.QuantileCalibration);
 
         double Coverage(IDataView windows) => ml.Regression.EvaluateSequenceQuantiles(calibrated.Transform(windows), s_levels).Intervals.Single().Coverage;
@@ -136,9 +136,9 @@ public sealed class QuantileCalibrationTests
         var (ml, split, rows) = HeteroscedasticSplit();
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         ml.Log += (_, e) => log.Enqueue(e.Message);
-        using Seq2SeqTransformer off = ml.Forecasting.Seq2Seq(QuantileOptions(split, calibrate: false, epochs: 1)).Fit(split.Train);
+        using Seq2SeqTransformer off = ml.Regression.Trainers.Seq2Seq(QuantileOptions(split, calibrate: false, epochs: 1)).Fit(split.Train);
         Assert.Null(off.QuantileCalibration);
-        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(QuantileOptions(split, calibrate: true, epochs: 1)).Fit(split.Train);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(QuantileOptions(split, calibrate: true, epochs: 1)).Fit(split.Train);
         Assert.NotNull(model.QuantileCalibration);
         int validationWindows = (int)split.Validation.GetRowCount()!.Value;
         Assert.Single(log, m => m.Contains($"quantile intervals calibrated on {validationWindows} validation windows", StringComparison.Ordinal));

@@ -24,12 +24,12 @@ public sealed class QuantileForecaster : IDisposable
         segment.InstanceNormalization = InstanceNormalization.SubtractLast;
         segment.ChannelIndependent = null;
         segment.Quantiles = Levels;
-        Segment = Context.Forecasting.Seq2Seq(segment).Fit(Split.Train);
+        Segment = Context.Regression.Trainers.Seq2Seq(segment).Fit(Split.Train);
 
         Seq2SeqOptions median = ReliabilityKit.TinyOptions(maxEpochs: 2);
         median.Quantiles = Levels;
         median.PointLossWeight = 0;
-        Median = Context.Forecasting.Seq2Seq(median).Fit(Split.Train);
+        Median = Context.Regression.Trainers.Seq2Seq(median).Fit(Split.Train);
     }
 
     public MLContext Context { get; } = new(seed: 1);

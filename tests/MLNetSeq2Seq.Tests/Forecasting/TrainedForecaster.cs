@@ -28,7 +28,7 @@ public sealed class TrainedForecaster : IDisposable
         options.SegmentLength = 8;
         options.InstanceNormalization = InstanceNormalization.SubtractLast;
         options.ChannelIndependent = null;
-        Model = Context.Forecasting.Seq2Seq(options).Fit(Split.Train);
+        Model = Context.Regression.Trainers.Seq2Seq(options).Fit(Split.Train);
     }
 
     public MLContext Context { get; } = new(seed: 1);
