@@ -166,7 +166,6 @@ class Windows:
             self._index = torch.arange(self.count, device=device)
         else:
             raise ValueError("unknown window storage kind %r" % self.kind)
-        self._keep = (inputs, targets) if self.kind == "series" else None
 
     def rows(self, indices):
         index = self._index.index_select(0, torch.as_tensor(indices, dtype=torch.int64, device=self._index.device))
