@@ -52,6 +52,9 @@ internal sealed class FutureWindows : IDisposable
         return new FutureWindows(null, series, starts, inputLength, horizon);
     }
 
+    /// <summary>The series form's (T, K) values and window starts; null for dense features.</summary>
+    internal (Tensor Series, long[] Starts)? SeriesForm => _series is null ? null : (_series, _starts!);
+
     public int Count => _dense is not null ? (int)_dense.shape[0] : _starts!.Length;
 
     public int Horizon { get; }

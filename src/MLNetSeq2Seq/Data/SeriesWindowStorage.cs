@@ -57,6 +57,10 @@ internal sealed class SeriesWindowStorage : ISequenceStorage
 
     public int Count => _starts.Length;
 
+    /// <summary>The input series (T, F), the target series (T, O) — the same memory when the targets are the inputs —
+    /// and each window's first input row: what the PyTorch training-data export writes.</summary>
+    internal (Tensor Inputs, Tensor Targets, long[] Starts) Series => (_inputSeries, _targetSeries, _starts);
+
     public int InputSteps { get; }
 
     public int InputFeatureCount => (int)_inputSeries.shape[1];
