@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Training;
@@ -47,6 +48,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         // What the known-future features are (for the forecast engine), when the windows' label says and it matches K.
         FutureFeatureSpec? future = _options.FutureFeatureColumnName is null ? null
             : FutureFeatureSpec.Of(input.Schema[_options.LabelColumnName]) is FutureFeatureSpec spec && spec.Count == session.Shapes.FutureFeatureCount ? spec : null;
+        Seq2SeqModelState State(TrainingHistory history) => new(_options.FeatureColumnName, _options.ScoreColumnName,
+            _options.InferenceBatchSize, history, scoreSlotNames, series, _options.FutureFeatureColumnName, future);
 
         SequenceNetwork? network = session.CreateNetwork();
         try
@@ -60,13 +63,11 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
             {
                 // The trainer restored the kept weights into the network: hand them to the caller with the error.
-                diverged.Model = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                    _options.InferenceBatchSize, kept, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host, FutureFeatureColumnName = _options.FutureFeatureColumnName, FutureFeatures = future };
+                diverged.Model = new Seq2SeqTransformer(network, State(kept), session.Device, session.Host);
                 network = null;
                 throw;
             }
-            var transformer = new Seq2SeqTransformer(network, _options.FeatureColumnName, _options.ScoreColumnName,
-                _options.InferenceBatchSize, history, session.Device) { ScoreSlotNames = scoreSlotNames, TrainingSeries = series, Host = session.Host, FutureFeatureColumnName = _options.FutureFeatureColumnName, FutureFeatures = future };
+            var transformer = new Seq2SeqTransformer(network, State(history), session.Device, session.Host);
             network = null; // owned by the transformer now
             Calibrate(transformer, session);
             return transformer;

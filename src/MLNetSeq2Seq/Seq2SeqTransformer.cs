@@ -9,6 +9,7 @@ using Microsoft.ML.Runtime;
 using MLNetSeq2Seq;
 using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Onnx;
@@ -27,40 +28,7 @@ namespace MLNetSeq2Seq;
 /// </summary>
 public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposable, ISequenceScorer, IOnnxExportable
 {
-    internal const string LoaderSignature = "Seq2SeqTransformer";
-
-    // Format history:
-    //   0x00010001  initial: columns, batch size, architecture, history, weights stream.
-    //   0x00010002  the body and the weights stream are checked blocks (length, bytes, SHA-256), so damage is
-    //               found before anything is parsed; 0x00010001 is no longer read (it could load damaged weights).
-    //   0x00010003  the architecture records ResidualDecoding, the history the peak learning rate; 0x00010002 was
-    //               never released and is not read.
-    //   0x00010004  the architecture records the network family, segment length, instance normalisation (and its
-    //               affine option), channel independence and the output → input mapping; 0x00010003 files still load
-    //               (as autoregressive encoder-decoders without them).
-    //   0x00010005  the column names move out of the checked block into ML.NET's string table (SaveNonEmptyString), so
-    //               an empty or damaged name fails at load; the block ends with the Score column's slot names (from the
-    //               training label's); 0x00010004 and 0x00010003 files still load (without slot names).
-    //   0x00010006  the block ends with the training series (TrainingSeries.Write: input and target columns, input length,
-    //               the z-score statistics), when the training data were window views; older files load without it.
-    //   0x00010007  the architecture ends with the quantile levels (NetworkArchitecture.Write); older files load as
-    //               point-only models.
-    //   0x00010008  the training series ends with its series column and per-series statistics
-    //               (TrainingSeries.WriteManySeries); older files load as single-series models.
-    //   0x00010009  known-future inputs: the architecture ends with K (NetworkArchitecture.Write), the block with the
-    //               future-feature column name and FutureFeatureSpec; older files load without them (K = 0).
-    //   0x0001000A  quantile calibration: the block ends with the conformal offsets of the central intervals
-    //               (bool, then QuantileCalibration.Write) when Seq2SeqOptions.CalibrateQuantiles applied; older files
-    //               load uncalibrated.
-    private const uint FirstVersionWithForecastingArchitecture = 0x00010004;
-    private const uint FirstVersionWithStringTableNames = 0x00010005;
-    private const uint FirstVersionWithTrainingSeries = 0x00010006;
-    private const uint FirstVersionWithQuantiles = 0x00010007;
-    private const uint FirstVersionWithManySeries = 0x00010008;
-    private const uint FirstVersionWithFutureFeatures = 0x00010009;
-    private const uint FirstVersionWithQuantileCalibration = 0x0001000A;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithQuantileCalibration, 0x00010003, typeof(Seq2SeqTransformer));
-    private const string WeightsStreamName = "Weights";
+    internal const string LoaderSignature = Seq2SeqModelFile.LoaderSignature;
 
     private readonly SequenceNetwork _network;
     private readonly Device _device;
@@ -70,17 +38,28 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     private int _inFlight;
     private bool _disposed;
 
-    internal Seq2SeqTransformer(SequenceNetwork network, string featureColumnName, string scoreColumnName,
-        int inferenceBatchSize, TrainingHistory history, Device device)
+    /// <summary>The one way a transformer is made (Fit, a diverged Fit, Load, PyTorch import): a network it owns from
+    /// now on, and everything else the model is.</summary>
+    internal Seq2SeqTransformer(SequenceNetwork network, Seq2SeqModelState state, Device device, MLNetHost? host)
     {
         _network = network;
         _device = device;
         _network.eval();
-        FeatureColumnName = featureColumnName;
-        ScoreColumnName = scoreColumnName;
-        InferenceBatchSize = inferenceBatchSize;
-        TrainingHistory = history;
+        FeatureColumnName = state.FeatureColumnName;
+        ScoreColumnName = state.ScoreColumnName;
+        InferenceBatchSize = state.InferenceBatchSize;
+        TrainingHistory = state.History;
+        ScoreSlotNames = state.ScoreSlotNames;
+        TrainingSeries = state.TrainingSeries;
+        FutureFeatureColumnName = state.FutureFeatureColumnName;
+        FutureFeatures = state.FutureFeatures;
+        QuantileCalibration = state.QuantileCalibration;
+        Host = host;
     }
+
+    /// <summary>What the model file holds besides the weights.</summary>
+    private Seq2SeqModelState State => new(FeatureColumnName, ScoreColumnName, InferenceBatchSize, TrainingHistory, ScoreSlotNames,
+        TrainingSeries, FutureFeatureColumnName, FutureFeatures, QuantileCalibration);
 
     /// <summary>The input sequence column.</summary>
     public string FeatureColumnName { get; }
@@ -139,10 +118,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             : LazyInitializer.EnsureInitialized(ref _distributionCheck, () => new DistributionCheck(Host, FeatureColumnName));
 
     /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
-    internal IReadOnlyList<string>? ScoreSlotNames { get; init; }
+    internal IReadOnlyList<string>? ScoreSlotNames { get; }
 
     /// <summary>The MLContext the model was trained or loaded with, for log messages (the ONNX export's reasons); null when unknown.</summary>
-    internal MLNetHost? Host { get; init; }
+    internal MLNetHost? Host { get; }
 
     /// <summary>
     /// The series the training windows were cut from — input and target columns, input length, z-score statistics —
@@ -151,20 +130,20 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <see cref="CreateForecastEngine"/> forecasts from raw series values. Null for models trained on other data
     /// (and for models saved before format 0x00010006).
     /// </summary>
-    public TrainingSeries? TrainingSeries { get; internal init; }
+    public TrainingSeries? TrainingSeries { get; }
 
     /// <summary>
     /// The known-future feature column (Horizon × K floats per row) that Transform reads with the features, for models
     /// trained with <see cref="Seq2SeqOptions.FutureFeatureColumnName"/>; null otherwise.
     /// </summary>
-    public string? FutureFeatureColumnName { get; internal init; }
+    public string? FutureFeatureColumnName { get; }
 
     /// <summary>Known-future features per forecast step (K); 0 for models trained without them.</summary>
     public int FutureFeatureCount => _network.Architecture.FutureFeatureCount;
 
     /// <summary>What the known-future features are (future columns, calendar, holidays), when the training windows said so; the
     /// forecast engine builds them from it. Null for models without future features or trained on other data.</summary>
-    internal FutureFeatureSpec? FutureFeatures { get; init; }
+    internal FutureFeatureSpec? FutureFeatures { get; }
 
     /// <summary>The conformal offsets of the quantile intervals (Seq2SeqOptions.CalibrateQuantiles), applied to every
     /// quantile this model scores; null when uncalibrated. Set once, by Fit or the loader, before scoring.</summary>
@@ -342,121 +321,15 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         byte[] weights;
         using (UseNetwork())
             weights = NetworkWeights.Save(_network);
-        ModelWriter.Save(ctx, s_format, writer =>
-        {
-            // *** Binary format ***
-            // checked block (long length, bytes, SHA-256) holding:
-            //   int: inference batch size
-            //   architecture (NetworkArchitecture.Write)
-            //   history (TrainingHistoryFormat.Write)
-            //   int: number of Score slot names, 0 (none) or Horizon × OutputFeatureCount; then that many strings
-            //   bool: has a training series; if so TrainingSeries.Write (from 0x00010006), then TrainingSeries.WriteManySeries (from 0x00010008)
-            //   (from 0x00010009) bool: has a future-feature column; if so string: its name; bool: has a FutureFeatureSpec; if so FutureFeatureSpec.Write
-            //   bool: has a quantile calibration; if so QuantileCalibration.Write (from 0x0001000A)
-            // int: feature column name (string table id)
-            // int: score column name (string table id)
-            // stream "Weights": checked block holding the TorchSharp state dict of the network (CPU tensors)
-            // (before 0x00010005 the block began with the two names as strings, and no ids followed it)
-            writer.WriteCheckedBlock(body =>
-            {
-                body.Write(InferenceBatchSize);
-                _network.Architecture.Write(body);
-                TrainingHistoryFormat.Write(body, TrainingHistory);
-                body.Write(ScoreSlotNames?.Count ?? 0);
-                foreach (string name in ScoreSlotNames ?? Array.Empty<string>())
-                    body.Write(name);
-                body.Write(TrainingSeries is not null);
-                TrainingSeries?.Write(body);
-                TrainingSeries?.WriteManySeries(body);
-                // ---- 0x00010009: known-future inputs ----
-                body.Write(FutureFeatureColumnName is not null);
-                if (FutureFeatureColumnName is not null)
-                    body.Write(FutureFeatureColumnName);
-                body.Write(FutureFeatures is not null);
-                FutureFeatures?.Write(body);
-                // ---- 0x0001000A: quantile calibration ----
-                body.Write(QuantileCalibration is not null);
-                QuantileCalibration?.Write(body);
-            });
-            writer.WriteNonEmptyString(FeatureColumnName);
-            writer.WriteNonEmptyString(ScoreColumnName);
-            writer.WriteCheckedStream(WeightsStreamName, weights);
-        });
-    }
-
-    // Formats before 0x00010005 kept the names as strings inside the checked block.
-    private static string ReadOldName(BinaryReader body, string what)
-    {
-        string name = body.ReadString();
-        return name.Length > 0 ? name : throw new InvalidDataException($"the {what} is empty");
-    }
-
-    private static string[]? ReadSlotNames(BinaryReader body, long scoreLength)
-    {
-        int count = body.ReadInt32();
-        if (count == 0)
-            return null;
-        if (count != scoreLength)
-            throw new InvalidDataException($"the model holds {count} Score slot names, but Horizon × OutputFeatureCount = {scoreLength}");
-        var names = new string[count];
-        for (int i = 0; i < count; i++)
-            names[i] = body.ReadString();
-        return names;
+        Seq2SeqModelFile.Save(ctx, State, _network.Architecture, weights);
     }
 
     // Factory for SignatureLoadModel: ML.NET finds it by reflection (LoadableClass above).
     private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         TorchRuntime.EnsureLoaded();
-        return ModelReader.Load(ctx, s_format, reader =>
+        return Seq2SeqModelFile.Load(ctx, (state, architecture, weights) =>
         {
-            // *** Binary format ***: see Save, read in the same order.
-            bool namesInStringTable = reader.WrittenVersion >= FirstVersionWithStringTableNames;
-            var (oldFeatureName, oldScoreName, inferenceBatchSize, architecture, history, slotNames, series, futureColumn, futureSpec, calibration) = reader.ReadCheckedBlock(body =>
-            {
-                string? feature = namesInStringTable ? null : ReadOldName(body, "feature column name");
-                string? score = namesInStringTable ? null : ReadOldName(body, "score column name");
-                int batch = body.ReadInt32();
-                if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
-                    throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                NetworkArchitecture architecture = NetworkArchitecture.Read(body, reader.WrittenVersion >= FirstVersionWithForecastingArchitecture, reader.WrittenVersion >= FirstVersionWithQuantiles,
-                    reader.WrittenVersion >= FirstVersionWithFutureFeatures);
-                TrainingHistory history = TrainingHistoryFormat.Read(body);
-                string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
-                TrainingSeries? series = reader.WrittenVersion >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
-                if (series is not null && reader.WrittenVersion >= FirstVersionWithManySeries)
-                    series = series.ReadManySeries(body);
-                if (series is not null && (series.InputColumnNames.Count != architecture.InputFeatureCount || series.TargetColumnNames.Count != architecture.OutputFeatureCount))
-                    throw new InvalidDataException($"the training series has {series.InputColumnNames.Count} input and {series.TargetColumnNames.Count} target columns, but the network {architecture.InputFeatureCount} and {architecture.OutputFeatureCount}");
-                // ---- 0x00010009: known-future inputs ----
-                string? futureColumn = null;
-                FutureFeatureSpec? futureSpec = null;
-                if (reader.WrittenVersion >= FirstVersionWithFutureFeatures)
-                {
-                    futureColumn = body.ReadBoolean() ? ReadOldName(body, "future-feature column name") : null;
-                    futureSpec = body.ReadBoolean() ? FutureFeatureSpec.Read(body) : null;
-                }
-                if ((futureColumn is null) != (architecture.FutureFeatureCount == 0) || (futureSpec is not null && futureSpec.Count != architecture.FutureFeatureCount))
-                    throw new InvalidDataException($"the network takes {architecture.FutureFeatureCount} known-future features per step, but the model names "
-                        + $"{(futureColumn is null ? "no future-feature column" : $"column '{futureColumn}'")}{(futureSpec is null ? "" : $" of {futureSpec.Count} values per step")}");
-                // ---- 0x0001000A: quantile calibration ----
-                Forecasting.QuantileCalibration? calibration = reader.WrittenVersion >= FirstVersionWithQuantileCalibration && body.ReadBoolean()
-                    ? Forecasting.QuantileCalibration.Read(body, architecture.Quantiles, architecture.Horizon, architecture.OutputFeatureCount) : null;
-                return (feature, score, batch, architecture, history, slots, series, futureColumn, futureSpec, calibration);
-            });
-            string featureColumnName = oldFeatureName ?? reader.ReadNonEmptyString("feature column name");
-            string scoreColumnName = oldScoreName ?? reader.ReadNonEmptyString("score column name");
-
-            byte[] weights = reader.ReadCheckedStream(WeightsStreamName, maxLength: Array.MaxLength);
-            // Before building the network: an architecture far larger than its weights must not be allocated at all
-            // (a close mismatch is left to NetworkWeights.Load, which names the tensor).
-            if (architecture.MinimumWeightBytes() > 4.0 * weights.Length + (1 << 20))
-                throw new InvalidDataException($"the saved architecture ({architecture}) needs at least {architecture.MinimumWeightBytes():F0} bytes of weights, but the weights stream holds only {weights.Length}");
-            // Every recurrent layer holds at least two tensors (input and hidden weights): a layer count far beyond the
-            // weights' tensor count would build a deep network only to refuse it.
-            long tensors = NetworkWeights.TensorCount(weights);
-            if (2L * architecture.LayerCount > tensors)
-                throw new InvalidDataException($"the saved architecture has {architecture.LayerCount} layers, but the weights hold only {tensors} tensors (at least 2 per layer)");
             var host = new MLNetHost(env, nameof(Seq2SeqTransformer));
             Device device = TorchDevices.Resolve(ComputeDevice.Auto, host);
             var network = NetworkFactory.Create(architecture);
@@ -464,15 +337,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             {
                 NetworkWeights.Load(network, weights);
                 network.to(device);
-                return new Seq2SeqTransformer(network, featureColumnName, scoreColumnName, inferenceBatchSize, history, device)
-                {
-                    ScoreSlotNames = slotNames,
-                    TrainingSeries = series,
-                    Host = host,
-                    FutureFeatureColumnName = futureColumn,
-                    FutureFeatures = futureSpec,
-                    QuantileCalibration = calibration,
-                };
+                return new Seq2SeqTransformer(network, state, device, host);
             }
             catch
             {

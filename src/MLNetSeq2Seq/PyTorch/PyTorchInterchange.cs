@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Native;
+using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -97,7 +98,7 @@ internal static class PyTorchInterchange
             Device device = TorchDevices.Resolve(ComputeDevice.Auto, new MLNetHost(environment, "Seq2SeqPyTorchImport"));
             network.to(device);
             var history = new TrainingHistory(Array.Empty<EpochSummary>(), bestEpoch: 0, stoppedEarly: false, peakLearningRate: 0);
-            return new Seq2SeqTransformer(network, featureColumn, scoreColumn, options.InferenceBatchSize, history, device) { ScoreSlotNames = slotNames };
+            return new Seq2SeqTransformer(network, new Seq2SeqModelState(featureColumn, scoreColumn, options.InferenceBatchSize, history, slotNames), device, host: null);
         }
         catch
         {

@@ -80,7 +80,5 @@ public sealed class NetworkFamilyRegistryTests
         }
         var segmented = NetworkArchitecture.From(new Seq2SeqOptions { Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4 }, 3, 3, 4, null, false);
         Assert.NotNull(NetworkFamilies.Get(NetworkFamily.AutoregressiveEncoderDecoder).WhyInvalid(segmented with { Family = NetworkFamily.AutoregressiveEncoderDecoder }));
-        var attentive = NetworkArchitecture.From(new Seq2SeqOptions { Attention = AttentionKind.Dot }, 3, 3, 4, null, false);
-        Assert.NotNull(NetworkFamilies.Get(NetworkFamily.SegmentRecurrent).WhyInvalid(attentive with { Family = NetworkFamily.SegmentRecurrent }));
     }
 }

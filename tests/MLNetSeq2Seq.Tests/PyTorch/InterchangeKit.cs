@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.PyTorch;
 using TorchSharp;
@@ -54,6 +55,6 @@ internal static class InterchangeKit
     {
         TorchRuntime.EnsureLoaded();
         var history = new TrainingHistory(Array.Empty<EpochSummary>(), 0, false, 0);
-        return new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed), "Features", "Score", 256, history, torch.CPU) { ScoreSlotNames = scoreSlotNames };
+        return new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed), new Seq2SeqModelState("Features", "Score", 256, history, scoreSlotNames), torch.CPU, host: null);
     }
 }

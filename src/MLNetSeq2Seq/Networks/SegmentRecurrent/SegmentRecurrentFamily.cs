@@ -31,10 +31,8 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
         SegmentLength = options.SegmentLength,
     };
 
-    public string? WhyInvalid(NetworkArchitecture architecture) =>
-        architecture.Bidirectional || architecture.Attention != AttentionKind.None || architecture.ResidualDecoding
-            ? $"the {Id} family has no bidirectional encoder, attention or residual decoding, but the architecture asks for one"
-            : null;
+    // The recurrent fields it does not use are ignored, as they always were: interchange files may set them.
+    public string? WhyInvalid(NetworkArchitecture architecture) => null;
 
     public double MinimumWeightBytes(NetworkArchitecture architecture)
     {
