@@ -39,31 +39,11 @@ _MASK64 = (1 << 64) - 1
 
 def read_training_file(path):
     """The training-data file's tensors (float32 and int64) and metadata, checked against its format."""
-    with open(path, "rb") as f:
-        blob = bytearray(f.read())
-    if len(blob) < 8:
-        raise ValueError("%s is too short for safetensors" % path)
-    header_length = int.from_bytes(blob[:8], "little")
-    if header_length > len(blob) - 8:
-        raise ValueError("%s: the header claims %d bytes, more than the file holds" % (path, header_length))
-    header = json.loads(blob[8:8 + header_length].decode("utf-8"))
-    metadata = header.pop("__metadata__", {}) or {}
+    tensors, metadata = ref.read_safetensors(path, dtypes=_DTYPES)
     if metadata.get("format") != TRAINING_FORMAT or metadata.get("format_version") != TRAINING_FORMAT_VERSION:
         raise ValueError("%s is not an MLNetSeq2Seq training-data file of version %s (metadata format %r, version %r); "
                          "write it with mlContext.Data.ExportSeq2SeqTrainingData"
                          % (path, TRAINING_FORMAT_VERSION, metadata.get("format"), metadata.get("format_version")))
-    base = 8 + header_length
-    tensors = {}
-    for name, entry in header.items():
-        if entry["dtype"] not in _DTYPES:
-            raise ValueError("tensor '%s' is %s; the training file holds F32 and I64" % (name, entry["dtype"]))
-        dtype, size = _DTYPES[entry["dtype"]]
-        begin, end = entry["data_offsets"]
-        count = math.prod(entry["shape"]) if entry["shape"] else 1
-        if end - begin != size * count or base + end > len(blob):
-            raise ValueError("tensor '%s': its data offsets do not fit its shape or the file" % name)
-        values = torch.frombuffer(blob, dtype=dtype, count=count, offset=base + begin) if count else torch.zeros(0, dtype=dtype)
-        tensors[name] = values.reshape(entry["shape"]).clone()
     return tensors, metadata
 
 

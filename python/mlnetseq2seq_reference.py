@@ -416,8 +416,13 @@ def write_safetensors(path, tensors, metadata=None):
         f.write(data)
 
 
-def read_safetensors(path):
-    """Reads a safetensors file of float32 tensors: (name -> tensor, metadata dict)."""
+_F32_ONLY = {"F32": (torch.float32, 4)}
+
+
+def read_safetensors(path, dtypes=None):
+    """Reads a safetensors file: (name -> tensor, metadata dict). dtypes maps the file's dtype names to (torch dtype,
+    bytes per value) and says which it may hold; by default float32 only."""
+    dtypes = dtypes or _F32_ONLY
     with open(path, "rb") as f:
         blob = bytearray(f.read())
     if len(blob) < 8:
@@ -430,16 +435,17 @@ def read_safetensors(path):
     base = 8 + header_length
     tensors = {}
     for name, entry in header.items():
-        if entry["dtype"] != "F32":
-            raise ValueError("tensor '%s' is %s; this reader takes F32 only" % (name, entry["dtype"]))
+        if entry["dtype"] not in dtypes:
+            raise ValueError("tensor '%s' is %s; this reader takes %s" % (name, entry["dtype"], ", ".join(dtypes)))
+        dtype, size = dtypes[entry["dtype"]]
         begin, end = entry["data_offsets"]
         shape = entry["shape"]
         count = 1
         for s in shape:
             count *= s
-        if end - begin != 4 * count or base + end > len(blob):
+        if end - begin != size * count or base + end > len(blob):
             raise ValueError("tensor '%s': its data offsets do not fit its shape or the file" % name)
-        values = torch.frombuffer(blob, dtype=torch.float32, count=count, offset=base + begin) if count else torch.zeros(0)
+        values = torch.frombuffer(blob, dtype=dtype, count=count, offset=base + begin) if count else torch.zeros(0, dtype=dtype)
         tensors[name] = values.reshape(shape).clone()
     return tensors, metadata
 

@@ -10,7 +10,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using MLNetSeq2Seq;
-using PyTorchDdp;
+using Forecasting;
 
 string mode = args.Length > 0 ? args[0] : "export";
 string csv = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith(".csv", StringComparison.Ordinal))

@@ -49,14 +49,7 @@ internal sealed class SafeTensorsFile
             header[name] = new Dictionary<string, object> { ["dtype"] = "F32", ["shape"] = tensor.Shape, ["data_offsets"] = new[] { offset, offset + bytes } };
             offset += bytes;
         }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
-        int padding = (8 - json.Length % 8) % 8;
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
-        stream.Write(length);
-        stream.Write(json);
-        for (int i = 0; i < padding; i++)
-            stream.WriteByte((byte)' ');
+        WriteHeader(stream, header);
         foreach (string name in names)
             WriteFloats(stream, Tensors[name].Values);
         stream.Flush();
@@ -170,6 +163,19 @@ internal sealed class SafeTensorsFile
             read += n;
         }
         return buffer;
+    }
+
+    /// <summary>The safetensors header: its length (u64, little-endian), the JSON, spaces to an 8-byte boundary.</summary>
+    internal static void WriteHeader(Stream stream, Dictionary<string, object> header)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padding = (8 - json.Length % 8) % 8;
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
+        stream.Write(length);
+        stream.Write(json);
+        for (int i = 0; i < padding; i++)
+            stream.WriteByte((byte)' ');
     }
 
     private static void WriteFloats(Stream stream, float[] values)

@@ -35,14 +35,7 @@ internal static class SafeTensorsStreamWriter
             header[name] = new Dictionary<string, object> { ["dtype"] = DType(tensor), ["shape"] = tensor.shape, ["data_offsets"] = new[] { offset, offset + bytes } };
             offset += bytes;
         }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
-        int padding = (8 - json.Length % 8) % 8;
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
-        stream.Write(length);
-        stream.Write(json);
-        for (int i = 0; i < padding; i++)
-            stream.WriteByte((byte)' ');
+        SafeTensorsFile.WriteHeader(stream, header);
         foreach (string name in names)
             WriteValues(stream, tensors[name]);
         stream.Flush();

@@ -13,6 +13,8 @@ namespace MLNetSeq2Seq.Tests.Networks;
 /// with AVX-512) — the network a user trained was not the one Transform ran. Native/OneDnnIsaDefault caps oneDNN at
 /// AVX2 unless the user chooses.
 /// </summary>
+// Builds an LSTM outside a Fit: nn.LSTM's default initialisation draws from torch's global generator (issue #24).
+[Collection(GlobalTorchGenerator.Name)]
 public sealed class LstmInferenceTests
 {
     [Theory]
