@@ -1,3 +1,5 @@
+using MLNetSeq2Seq.TrainingData;
+
 namespace MLNetSeq2Seq.Bench;
 
 /// <summary>

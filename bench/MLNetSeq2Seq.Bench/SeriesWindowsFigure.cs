@@ -7,6 +7,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq;
+using MLNetSeq2Seq.TrainingData;
 
 namespace MLNetSeq2Seq.Bench;
 
