@@ -4,8 +4,8 @@ using MLNetSeq2Seq.Columns;
 namespace MLNetSeq2Seq.Scoring;
 
 /// <summary>
-/// Runs the trained network on a block of rows. The scoring data view and the row mapper (Data/) call it; the
-/// transformer implements it over the TorchSharp network. Implementations must be safe to call from several
+/// Runs the trained network on a block of rows. The scoring data view, the row mapper and the forecast engine call it;
+/// the transformer implements it over the TorchSharp network and hands it out as its scoring port. Implementations must be safe to call from several
 /// threads at once (ML.NET's parallel cursors, one PredictionEngine per thread).
 /// </summary>
 internal interface ISequenceScorer

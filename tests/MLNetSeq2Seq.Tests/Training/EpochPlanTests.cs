@@ -1,5 +1,4 @@
 using System.Linq;
-using MLNetSeq2Seq.Training;
 using MLNetSeq2Seq.TrainingData;
 using Xunit;
 

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using MLNetSeq2Seq.Columns;
-using MLNetSeq2Seq.Training;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using Xunit;
