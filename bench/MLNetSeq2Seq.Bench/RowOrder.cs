@@ -2,7 +2,7 @@ namespace MLNetSeq2Seq.Bench;
 
 /// <summary>
 /// The component's epoch order, reproduced so the raw loop visits rows in exactly the same order: a Fisher-Yates
-/// shuffle seeded by a SplitMix64 mix of (seed, epoch, stream 1). Mirrors src/MLNetSeq2Seq/Training/EpochPlan.cs
+/// shuffle seeded by a SplitMix64 mix of (seed, epoch, stream 1). Mirrors src/MLNetSeq2Seq/TrainingData/EpochPlan.cs
 /// (internal there); the equal epoch losses the fit figure prints show the two stay in step.
 /// </summary>
 internal static class RowOrder

@@ -127,7 +127,7 @@ internal static class SeriesWindowsFigure
             + $"bound for {bigRows} rows: 3 × {bigSeries:F1} + {workingSet:F0} = {bound:F0} MiB; measured {grown:F0} MiB: {Report.Verdict(grown <= bound)}.");
         long windows = (long)big["windows"];
         double copiedGiB = windows * (double)(InputLength + Horizon) * Columns * sizeof(float) / (1L << 30);
-        Report.Line($"The copied path at {bigRows} rows (estimated from Data/SequenceDataReader.cs, not run): {windows} windows × (L + H) × {Columns} × 4 B = {copiedGiB:F1} GiB of windows; "
+        Report.Line($"The copied path at {bigRows} rows (estimated from TrainingData/SequenceDataReader.cs, not run): {windows} windows × (L + H) × {Columns} × 4 B = {copiedGiB:F1} GiB of windows; "
             + $"its feature buffer needs {windows * (double)InputLength * Columns / 1e9:F2} G floats > Array.MaxLength = {Array.MaxLength / 1e9:F2} G, so it fails after allocating that buffer "
             + $"({Array.MaxLength * 4.0 / (1L << 30):F1} GiB) and the label buffer ({windows * (double)Horizon * Columns * 4 / (1L << 30):F1} GiB).");
     }

@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Evaluation;
 using MLNetSeq2Seq.MLNetInterop;
+using MLNetSeq2Seq.TrainingData;
+using MLNetSeq2Seq.Windows;
 
 namespace MLNetSeq2Seq;
 

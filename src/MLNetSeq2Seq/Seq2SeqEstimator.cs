@@ -3,12 +3,14 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Scoring;
 using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.Windows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -85,7 +87,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         double[] levels = transformer.Network.Architecture.Quantiles;
         if (!_options.CalibrateQuantiles || Forecasting.QuantileCalibration.CentralPairs(levels).Length == 0)
             return;
-        if (session.ValidationRows is not Training.ISequenceRows validation || validation.Count == 0)
+        if (session.ValidationRows is not TrainingData.ISequenceRows validation || validation.Count == 0)
         {
             session.Host.Info("Seq2Seq: CalibrateQuantiles is on, but there is no validation data (set ValidationSet or ValidationFraction): the quantile intervals stay as trained.");
             return;

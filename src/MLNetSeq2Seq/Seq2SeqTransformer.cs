@@ -7,13 +7,15 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Onnx;
+using MLNetSeq2Seq.Scoring;
 using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.Windows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -251,6 +253,10 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The scoring port: runs the network on blocks of rows, for the scoring views, the row mapper and the
+    /// forecast engine.</summary>
+    internal ISequenceScorer Scorer => this;
 
     int ISequenceScorer.InputFeatureCount => InputFeatureCount;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
 
 namespace MLNetSeq2Seq.Evaluation;
 

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Windows;
 
 namespace MLNetSeq2Seq.Forecasting;
 

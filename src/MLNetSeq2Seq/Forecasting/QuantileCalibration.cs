@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -112,7 +112,7 @@ internal sealed class QuantileCalibration
 
     /// <summary>Offsets from the network's quantiles (eval mode, no gradients) on <paramref name="data"/> (in memory or
     /// streamed), scored <paramref name="batchSize"/> rows at a time, with the rows' known-future features when they have them.</summary>
-    public static QuantileCalibration FromNetwork(SequenceNetwork network, Training.ISequenceRows data, int batchSize)
+    public static QuantileCalibration FromNetwork(SequenceNetwork network, ISequenceRows data, int batchSize)
     {
         NetworkArchitecture a = network.Architecture;
         int horizon = a.Horizon, outputs = a.OutputFeatureCount, q = a.Quantiles.Length;

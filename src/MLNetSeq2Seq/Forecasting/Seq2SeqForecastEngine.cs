@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Forecasting;
+using MLNetSeq2Seq.Windows;
 
 namespace MLNetSeq2Seq;
 
@@ -145,7 +145,7 @@ public sealed class Seq2SeqForecastEngine
         double[] levels = _model.Network.Architecture.Quantiles;
         var scores = new float[pointLength * (1 + levels.Length)];
         float[] future = _model.FutureFeatureCount > 0 ? FutureFeatures(futureRows) : Array.Empty<float>();
-        ((ISequenceScorer)_model).ScoreWithFuture(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores, future);
+        _model.Scorer.ScoreWithFuture(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores, future);
         DateTime[]? timestamps = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step
             ? Enumerable.Range(1, _model.Horizon).Select(h => last + h * step).ToArray()
             : null;

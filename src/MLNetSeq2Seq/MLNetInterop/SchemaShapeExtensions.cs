@@ -13,7 +13,7 @@ internal static class SchemaShapeExtensions
     {
         var columns = shape.Where(c => c.Name != name).ToList();
         SchemaShape? annotations = withSlotNames
-            ? new SchemaShape(new[] { new SchemaShape.Column(Data.SequenceSlotNames.Kind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, isKey: false) })
+            ? new SchemaShape(new[] { new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, isKey: false) })
             : null;
         columns.Add(new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, isKey: false, annotations));
         return new SchemaShape(columns);

@@ -6,8 +6,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
 using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.TrainingData;
+using MLNetSeq2Seq.Windows;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using static TorchSharp.torch;
 

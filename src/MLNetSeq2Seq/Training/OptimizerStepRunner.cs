@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -4,10 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Networks;
-using TorchSharp;
-using static TorchSharp.torch;
+using MLNetSeq2Seq.TrainingData;
 
 namespace MLNetSeq2Seq.Training;
 
@@ -19,9 +17,6 @@ namespace MLNetSeq2Seq.Training;
 internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, int TrainRows, int ValidationRows, int BatchSize, int MaxEpochs,
     IReadOnlyList<KeyValuePair<string, string>> TrainingOptions, string DataFingerprint)
 {
-    /// <summary>Rows sampled (evenly, first and last included) for the data fingerprint of each of training and validation data.</summary>
-    public const int FingerprintRows = 64;
-
     public static RunIdentity Of(Seq2SeqOptions options, NetworkArchitecture architecture, int seed, int batchSize,
         ISequenceRows train, ISequenceRows? validation) =>
         new(architecture, seed, train.Count, validation?.Count ?? 0, batchSize, options.MaxEpochs, OptionsOf(options),
@@ -55,12 +50,12 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
          .Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
     }
 
-    /// <summary>The first 16 bytes (hex) of a SHA-256 over the row counts, shapes and <see cref="FingerprintRows"/> sampled rows of
+    /// <summary>The first 16 bytes (hex) of a SHA-256 over the row counts, shapes and <see cref="RowFingerprint.SampledRows"/> sampled rows of
     /// features, labels and lengths of each data set: cheap (two small device reads), and any edit of a sampled row shows.</summary>
     public static string Fingerprint(SequenceDataset train, SequenceDataset? validation) =>
         Fingerprint(new InMemorySequenceRows(train), validation is null ? null : new InMemorySequenceRows(validation));
 
-    /// <summary>The fingerprint of any kind of rows; in-memory rows hash as <see cref="AppendFingerprint"/> says.</summary>
+    /// <summary>The fingerprint of any kind of rows; in-memory rows hash as <see cref="RowFingerprint.Append"/> says.</summary>
     public static string Fingerprint(ISequenceRows train, ISequenceRows? validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -72,30 +67,6 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
                 data.AppendFingerprint(hash);
         }
         return Convert.ToHexString(hash.GetHashAndReset().AsSpan(0, 16));
-    }
-
-    /// <summary>Row count, shapes, and the features, labels and lengths of <see cref="FingerprintRows"/> sampled rows.</summary>
-    public static void AppendFingerprint(IncrementalHash hash, SequenceDataset data)
-    {
-        using var scope = torch.NewDisposeScope();
-        long[] rows = SampleRows(data.Count);
-        // (N, L, F) then (N, H, O), as the copied tensors' shapes were hashed: a checkpoint resumes on either storage.
-        long[] shape = data.Shape;
-        foreach (long dimension in new[] { shape[0], shape[1], shape[2], shape[0], shape[3], shape[4] })
-            hash.AppendData(BitConverter.GetBytes(dimension));
-        var (features, labels) = data.Rows(rows);
-        foreach (Tensor values in new[] { features, labels })
-            hash.AppendData(values.cpu().contiguous().bytes);
-        foreach (int[]? steps in new[] { data.FeatureSteps, data.LabelSteps })
-            foreach (long row in rows)
-                hash.AppendData(BitConverter.GetBytes(steps?[row] ?? -1));
-    }
-
-    internal static long[] SampleRows(long count)
-    {
-        if (count <= FingerprintRows)
-            return Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
-        return Enumerable.Range(0, FingerprintRows).Select(i => i * (count - 1) / (FingerprintRows - 1)).ToArray();
     }
 
     /// <summary>"name: A in the checkpoint, B in this run" for the first field that differs from <paramref name="run"/>; null when none does.</summary>

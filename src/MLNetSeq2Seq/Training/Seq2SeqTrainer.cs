@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;

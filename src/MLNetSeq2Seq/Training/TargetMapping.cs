@@ -1,7 +1,8 @@
 using System;
 using System.Linq;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
+using MLNetSeq2Seq.Windows;
 
 namespace MLNetSeq2Seq.Training;
 

@@ -2,10 +2,12 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Columns;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.TrainingData;
+using MLNetSeq2Seq.Windows;
 using TorchSharp;
 using static TorchSharp.torch;
 

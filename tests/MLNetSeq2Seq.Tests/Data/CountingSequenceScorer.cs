@@ -2,7 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Scoring;
 
 namespace MLNetSeq2Seq.Tests.Data;
 

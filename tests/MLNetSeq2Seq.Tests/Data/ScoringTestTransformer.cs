@@ -1,7 +1,7 @@
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Scoring;
 
 namespace MLNetSeq2Seq.Tests.Data;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Scoring;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Data;

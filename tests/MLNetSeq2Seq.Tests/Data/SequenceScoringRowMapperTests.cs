@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Scoring;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Data;

@@ -1,6 +1,5 @@
 using System.Linq;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Forecasting;
 using Xunit;
 

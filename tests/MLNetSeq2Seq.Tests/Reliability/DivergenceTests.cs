@@ -4,6 +4,7 @@ using Microsoft.ML;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Tests.Training;
 using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System.Linq;
-using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.TrainingData;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Training;

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
-using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.Columns;
+using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using Xunit;
 

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.TrainingData;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Training;
