@@ -65,14 +65,15 @@ public static class ForecastWindowPlots
         double Units(double z) => statistics is null ? z : statistics.Unstandardize(target, z);
         int[] picks = Enumerable.Range(0, windowCount).Select(i => windowCount == 1 ? 0 : (int)Math.Round(i * (features.Length - 1) / (double)(windowCount - 1))).Distinct().ToArray();
 
-        var multiplot = new Multiplot();
+        var (multiplot, panels) = PlotFile.Panels(picks.Length);
         int gridColumns = picks.Length <= 3 ? picks.Length : picks.Length == 4 ? 2 : 3;
         int gridRows = (picks.Length + gridColumns - 1) / gridColumns;
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(gridRows, gridColumns);
         string units = statistics is null ? "(z-scored)" : "";
-        foreach (int row in picks)
+        for (int p = 0; p < picks.Length; p++)
         {
-            Plot panel = multiplot.AddPlot();
+            int row = picks[p];
+            Plot panel = panels[p];
             double X(int offset) => starts is null ? offset : (starts[row] + step!.Value * (offset - 1)).ToOADate(); // offset 1 = first target
             double[] inputX = Enumerable.Range(1 - inputLength, inputLength).Select(X).ToArray();
             double[] inputY = Enumerable.Range(0, inputLength).Select(t => Units(features[row][t * c + input])).ToArray();

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using ScottPlot;
 using SkiaSharp;
 
@@ -30,6 +31,15 @@ internal static class PlotFile
             using SKCanvas canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream);
             multiplot.Render(canvas, new PixelRect(0, width, height, 0));
         }
+    }
+
+    /// <summary>A multiplot of exactly <paramref name="count"/> panels (a new Multiplot already holds one).</summary>
+    public static (Multiplot Multiplot, Plot[] Panels) Panels(int count)
+    {
+        var multiplot = new Multiplot();
+        while (multiplot.Count() < count)
+            multiplot.AddPlot();
+        return (multiplot, Enumerable.Range(0, count).Select(multiplot.GetPlot).ToArray());
     }
 
     private static string FormatOf(string path)

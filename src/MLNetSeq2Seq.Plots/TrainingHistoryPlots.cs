@@ -33,9 +33,8 @@ public static class TrainingHistoryPlots
         string validationName = history.ValidationMetricName ?? "metric";
         bool sameQuantity = validated && trainingName == validationName;
 
-        var multiplot = new Multiplot();
-        Plot losses = multiplot.AddPlot();
-        Plot rates = multiplot.AddPlot();
+        var (multiplot, panels) = PlotFile.Panels(2);
+        Plot losses = panels[0], rates = panels[1];
         var layout = new ScottPlot.MultiplotLayouts.DraggableRows();
         layout.SetHeights(new[] { height * 0.68f, height * 0.32f });
         multiplot.Layout = layout;
@@ -83,6 +82,9 @@ public static class TrainingHistoryPlots
         rates.XLabel("epoch");
         rates.ShowLegend(Alignment.UpperRight);
         multiplot.SharedAxes.ShareX(new[] { losses, rates });
+        // The same margins on both panels, so that their epochs line up under the top panel's right axis.
+        losses.Layout.Fixed(new PixelPadding(90, 90, 50, 40));
+        rates.Layout.Fixed(new PixelPadding(90, 90, 50, 10));
 
         PlotFile.Save(multiplot, path, width, height);
     }
