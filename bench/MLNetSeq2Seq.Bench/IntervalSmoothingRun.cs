@@ -12,12 +12,12 @@ namespace MLNetSeq2Seq.Bench;
 /// <summary>
 /// The interval-smoothing run (--interval-smoothing): ETTh2 standard split, L = 96, H = 24 (--horizon), the
 /// <c>mlContext.Forecasting.Seq2Seq</c> recipe with Quantiles { 0.1, 0.5, 0.9 } trained once without calibration; then,
-/// from its uncalibrated outputs on the validation windows, two split-conformal calibrations of the 80 % interval:
-/// per horizon step (each step's offset from its own scores, the rule before this change) and pooled over neighbouring
-/// steps (each step's offset from the scores of the steps within ±r, r = max(1, H / 12), the rule of
-/// <see cref="Seq2SeqOptions.CalibrateQuantiles"/> since). Reports for each: coverage, mean width and weighted interval
-/// score on validation (where the offsets were fitted) and on test, the spread of the per-step test coverage, and how
-/// jagged the offsets are across steps (mean |offset(h + 1) − offset(h)|). Options: --csv, --horizon, --seed, --epochs,
+/// from its uncalibrated outputs on the validation windows, split-conformal calibrations of the 80 % interval: per
+/// horizon step (each step's offset from its own scores: the rule of <see cref="Seq2SeqOptions.CalibrateQuantiles"/>),
+/// pooled over neighbouring steps (each step's offset from the scores of the steps within ±r), and per step then fitted
+/// non-decreasing in the step. Reports for each: coverage on validation (where the offsets were fitted) and on test,
+/// overall and the spread over horizon steps, the test mean width and weighted interval score, and how jagged the
+/// offsets and the test bands are across steps (mean absolute change from one step to the next). Options: --csv, --horizon, --seed, --epochs,
 /// --models DIR (save the model there; when it is already there, load it instead of training).
 /// </summary>
 internal static class IntervalSmoothingRun
@@ -103,11 +103,13 @@ internal static class IntervalSmoothingRun
             float[] pooled = PooledOffsets(validation, horizon, outputs, 0.8, radius);
             Console.WriteLine($"- {validation.Labels.Count} validation windows (offsets fitted here), {test.Labels.Count} test windows; pooling radius r = {radius} steps");
             Console.WriteLine();
-            Console.WriteLine("| 10–90 % interval | validation coverage | test coverage | test per-step coverage (min – max) | test mean width (z) | test WIS | offsets: mean |Δ| between steps |");
-            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Console.WriteLine("| 10–90 % interval | validation coverage | validation per-step (min – max) | test coverage | test per-step (min – max) | test mean width (z) | test WIS | offsets: mean abs. change between steps | test band width: mean abs. change between steps |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             Console.WriteLine(Row(ml, "as trained (no calibration)", validation, test, null, horizon, outputs));
             Console.WriteLine(Row(ml, "conformal, per step", validation, test, perStep, horizon, outputs));
             Console.WriteLine(Row(ml, $"conformal, pooled over ±{radius} steps", validation, test, pooled, horizon, outputs));
+            Console.WriteLine(Row(ml, "conformal, pooled over ±1 step", validation, test, PooledOffsets(validation, horizon, outputs, 0.8, 1), horizon, outputs));
+            Console.WriteLine(Row(ml, "conformal per step, then fitted non-decreasing in the step", validation, test, Monotone(perStep, horizon, outputs), horizon, outputs));
         }
         Console.WriteLine();
         Console.WriteLine($"Total {clock.Elapsed.TotalMinutes:F1} min; load average at the end {MachineInfo.LoadAverage()}.");
@@ -120,10 +122,10 @@ internal static class IntervalSmoothingRun
         List<float[]> t = offsets is null ? test.Quantiles.ToList() : test.Widened(offsets, horizon, outputs);
         SequenceInterval onValidation = ml.Regression.EvaluateSequenceQuantiles(validation.AsDataView(ml, horizon, outputs, s_levels, v), s_levels).Intervals.Single();
         SequenceQuantileMetrics onTest = ml.Regression.EvaluateSequenceQuantiles(test.AsDataView(ml, horizon, outputs, s_levels, t), s_levels);
-        double[] perStep = StepCoverage(test, t, horizon, outputs);
+        double[] perStep = StepCoverage(test, t, horizon, outputs), perStepValidation = StepCoverage(validation, v, horizon, outputs);
         string jagged = offsets is null ? "–" : Jaggedness(offsets, horizon, outputs).ToString("F4", CultureInfo.InvariantCulture);
         SequenceInterval interval = onTest.Intervals.Single();
-        return $"| {name} | {onValidation.Coverage:P1} | {interval.Coverage:P1} | {perStep.Min():P1} – {perStep.Max():P1} | {interval.MeanWidth:F3} | {onTest.WeightedIntervalScore:F4} | {jagged} |";
+        return $"| {name} | {onValidation.Coverage:P1} | {perStepValidation.Min():P1} – {perStepValidation.Max():P1} | {interval.Coverage:P1} | {perStep.Min():P1} – {perStep.Max():P1} | {interval.MeanWidth:F3} | {onTest.WeightedIntervalScore:F4} | {jagged} | {BandJaggedness(t, horizon, outputs):F4} |";
     }
 
     /// <summary>Per (step, column): the conformal rank over the scores of the steps within ±radius (same column).</summary>
@@ -150,6 +152,31 @@ internal static class IntervalSmoothingRun
         return offsets;
     }
 
+    /// <summary>Per column: the least-squares non-decreasing fit over the steps (pool-adjacent-violators, equal weights).</summary>
+    private static float[] Monotone(float[] offsets, int horizon, int outputs)
+    {
+        var fitted = new float[offsets.Length];
+        for (int o = 0; o < outputs; o++)
+        {
+            var blocks = new List<(double Sum, int Count)>();
+            for (int step = 0; step < horizon; step++)
+            {
+                blocks.Add((offsets[step * outputs + o], 1));
+                while (blocks.Count > 1 && blocks[^2].Sum / blocks[^2].Count > blocks[^1].Sum / blocks[^1].Count)
+                {
+                    var (sum, count) = blocks[^1];
+                    blocks.RemoveAt(blocks.Count - 1);
+                    blocks[^1] = (blocks[^1].Sum + sum, blocks[^1].Count + count);
+                }
+            }
+            int at = 0;
+            foreach (var (sum, count) in blocks)
+                for (int k = 0; k < count; k++)
+                    fitted[(at++) * outputs + o] = (float)(sum / count);
+        }
+        return fitted;
+    }
+
     private static double[] StepCoverage(ScoredWindows windows, List<float[]> quantiles, int horizon, int outputs)
     {
         int q = s_levels.Length;
@@ -167,6 +194,21 @@ internal static class IntervalSmoothingRun
             coverage[step] = inside / (double)count;
         }
         return coverage;
+    }
+
+    /// <summary>Mean over windows, columns and steps of |width(h + 1) − width(h)| of the outermost pair.</summary>
+    private static double BandJaggedness(List<float[]> quantiles, int horizon, int outputs)
+    {
+        int q = s_levels.Length;
+        double sum = 0;
+        foreach (float[] row in quantiles)
+            for (int o = 0; o < outputs; o++)
+                for (int step = 1; step < horizon; step++)
+                {
+                    double Width(int h) => row[(h * q + q - 1) * outputs + o] - row[(h * q) * outputs + o];
+                    sum += Math.Abs(Width(step) - Width(step - 1));
+                }
+        return sum / (quantiles.Count * outputs * (horizon - 1.0));
     }
 
     private static double Jaggedness(float[] offsets, int horizon, int outputs)

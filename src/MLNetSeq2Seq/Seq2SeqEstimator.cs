@@ -91,7 +91,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         }
         var calibration = transformer.UsingNetwork(network => Forecasting.QuantileCalibration.FromNetwork(network, validation, _options.InferenceBatchSize));
         transformer.QuantileCalibration = calibration;
-        session.Host.Info(FormattableString.Invariant($"Seq2Seq: quantile intervals calibrated on {calibration.WindowCount} validation windows (split conformal, per step and column, pooled over ±{Forecasting.QuantileCalibration.PoolRadius(calibration.Horizon)} steps): ")
+        session.Host.Info(FormattableString.Invariant($"Seq2Seq: quantile intervals calibrated on {calibration.WindowCount} validation windows (split conformal, per step and column): ")
             + FormattableString.Invariant($"offsets from {calibration.Offsets.Min():F3} to {calibration.Offsets.Max():F3}, mean {calibration.Offsets.Average():F3} (output units; positive widens)."));
     }
 

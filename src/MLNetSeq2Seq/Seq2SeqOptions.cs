@@ -199,9 +199,8 @@ public sealed class Seq2SeqOptions
     /// <summary>With <see cref="Quantiles"/> and validation data (<see cref="ValidationSet"/> or
     /// <see cref="ValidationFraction"/>): after training, calibrate each central interval (levels τ and 1 − τ) on the
     /// validation windows by split-conformal quantile regression, per output column and horizon step: the interval moves
-    /// out (or in) on both sides by the ⌈(n + 1)(1 − 2τ)⌉-th smallest of max(lower − y, y − upper) over the n scores of
-    /// the validation windows at that step and its neighbours (±max(1, H / 12) steps, so the offsets do not jump from step
-    /// to step), so that its coverage on data like the validation windows is at least its nominal 1 − 2τ. The offsets are
+    /// out (or in) on both sides by the ⌈(n + 1)(1 − 2τ)⌉-th smallest of max(lower − y, y − upper) over the n validation
+    /// windows, so that its coverage on data like the validation windows is at least its nominal 1 − 2τ. The offsets are
     /// saved with the model and apply to the quantile column and the forecast engine's bounds; the point forecast and
     /// unpaired levels are unchanged, and the levels still never cross. Default true: intervals trained on the pinball
     /// loss alone carry no coverage guarantee and under-cover when the validation and test periods differ from the

@@ -13,11 +13,8 @@ namespace MLNetSeq2Seq.Forecasting;
 /// Split-conformal calibration of a quantile model's central intervals (<see cref="Seq2SeqOptions.CalibrateQuantiles"/>):
 /// for each pair of levels (τ, 1 − τ), each horizon step and each output column, an offset c that moves the lower level
 /// down and the upper level up by c (in by −c when c is negative). c is the ⌈(n + 1)(1 − 2τ)⌉-th smallest nonconformity
-/// score max(lower − y, y − upper) over the n scores of the calibration windows whose label is real and finite at the
-/// steps within ±r of that step (r = <see cref="PoolRadius"/>: max(1, H / 12) when Fit calibrates; 0, each step on its
-/// own, when a caller asks for it), the largest score when that rank passes n, 0 when n = 0. Pooling neighbouring steps
-/// keeps the split-conformal rank over a larger, exchangeable-by-step sample and removes the step-to-step noise of
-/// per-step ranks (docs/benchmarks.md measures coverage both ways). Values are in the network's output units (z-scores for window
+/// score max(lower − y, y − upper) over the n calibration windows whose label at that step is real and finite (the
+/// largest score when that rank passes n; 0 when n = 0). Values are in the network's output units (z-scores for window
 /// views). After the offsets, levels below 0.5 are clamped to a running minimum going down from the point forecast and
 /// levels above 0.5 to a running maximum going up, so the levels still never cross and never pass the point forecast
 /// (the anchor the quantile head builds them around). The point forecast and unpaired levels are unchanged.
@@ -74,10 +71,8 @@ internal sealed class QuantileCalibration
     /// ([H, Q, O], as the quantile column holds them), with its number of real label steps.
     /// </summary>
     public static QuantileCalibration Fit(double[] levels, int horizon, int outputFeatureCount,
-        IEnumerable<(float[] Label, float[] Quantiles, int LabelSteps)> windows, int poolRadius = 0)
+        IEnumerable<(float[] Label, float[] Quantiles, int LabelSteps)> windows)
     {
-        if (poolRadius < 0)
-            throw new ArgumentOutOfRangeException(nameof(poolRadius), poolRadius, "The pooling radius is a number of steps, 0 or more.");
         (int Lower, int Upper)[] pairs = CentralPairs(levels);
         if (pairs.Length == 0)
             throw new ArgumentException($"Quantile calibration needs a central interval (levels τ and 1 − τ), but the levels are {string.Join(", ", levels)}.", nameof(levels));
@@ -109,16 +104,8 @@ internal sealed class QuantileCalibration
         for (int p = 0; p < pairs.Length; p++)
         {
             double coverage = levels[pairs[p].Upper] - levels[pairs[p].Lower];
-            for (int step = 0; step < horizon; step++)
-            {
-                for (int o = 0; o < outputFeatureCount; o++)
-                {
-                    var pooled = new List<float>();
-                    for (int s = Math.Max(0, step - poolRadius); s <= Math.Min(horizon - 1, step + poolRadius); s++)
-                        pooled.AddRange(scores[p * cells + s * outputFeatureCount + o]);
-                    offsets[p * cells + step * outputFeatureCount + o] = ConformalQuantile(pooled, coverage);
-                }
-            }
+            for (int cell = 0; cell < cells; cell++)
+                offsets[p * cells + cell] = ConformalQuantile(scores[p * cells + cell], coverage);
         }
         return new QuantileCalibration(levels, horizon, outputFeatureCount, offsets, windowCount);
     }
@@ -148,12 +135,8 @@ internal sealed class QuantileCalibration
                 windows.Add((labelValues.AsSpan(i * labelLength, labelLength).ToArray(), quantileValues.AsSpan(i * quantileLength, quantileLength).ToArray(),
                     batch.LabelSteps?[start + i] ?? horizon));
         }
-        return Fit(a.Quantiles, horizon, outputs, windows, PoolRadius(horizon));
+        return Fit(a.Quantiles, horizon, outputs, windows);
     }
-
-    /// <summary>The steps on either side whose scores Fit pools with a step's own: max(1, H / 12), so 2 at H = 24 and 8
-    /// at H = 96 (0 at H = 1, where there is no neighbour).</summary>
-    public static int PoolRadius(int horizon) => horizon <= 1 ? 0 : Math.Max(1, horizon / 12);
 
     /// <summary>The ⌈(n + 1)·coverage⌉-th smallest score (the largest when that passes n); 0 without scores.</summary>
     internal static float ConformalQuantile(List<float> scores, double coverage)

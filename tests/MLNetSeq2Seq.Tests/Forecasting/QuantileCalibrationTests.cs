@@ -42,25 +42,6 @@ public sealed class QuantileCalibrationTests
     }
 
     [Fact]
-    public void Pooled_offsets_rank_the_scores_of_neighbouring_steps_together()
-    {
-        // The windows of the hand computation above, with both steps pooled (radius 1 at H = 2): 18 real scores, the
-        // ⌈(18 + 1)·0.8⌉ = 16th smallest of −10, −9.5, −9, −9, −8.5, −8, −8, −7, −7, −1, −0.8, −0.5, −0.3, 0.1, 0.5, 1, 1.5, 2 is 1.
-        float[] labels0 = { 0f, 0.5f, 1.5f, -2f, 3f, 0.2f, -0.7f, 1.1f, 2.5f };
-        float[] labels1 = { 0f, 1f, -1f, 2f, -2f, 0.5f, 3f, -3f, 1.5f };
-        var windows = labels0.Select((y, i) => (new[] { y, labels1[i] }, new[] { -1f, 0f, 1f, -10f, 0f, 10f }, 2)).ToList();
-        windows.Add((new[] { float.NaN, 100f }, new[] { -1f, 0f, 1f, -10f, 0f, 10f }, 1));
-
-        QuantileCalibration calibration = QuantileCalibration.Fit(s_levels, horizon: 2, outputFeatureCount: 1, windows, poolRadius: 1);
-
-        Assert.Equal(new[] { 1f, 1f }, calibration.Offsets);
-        Assert.Equal(0, QuantileCalibration.PoolRadius(1));
-        Assert.Equal(1, QuantileCalibration.PoolRadius(10));
-        Assert.Equal(2, QuantileCalibration.PoolRadius(24));
-        Assert.Equal(8, QuantileCalibration.PoolRadius(96));
-    }
-
-    [Fact]
     public void Intervals_never_cross_after_calibration_and_the_point_forecast_stays()
     {
         // Two central pairs; the inner one widened far past the outer one, the outer one narrowed past the median.
