@@ -48,6 +48,13 @@ if (args.Length > 0 && args[0] == QuantileCoverageRun.Flag)
     return QuantileCoverageRun.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == IntervalSmoothingRun.Flag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return IntervalSmoothingRun.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == ParallelFits.Flag)
 {
     OpenMpWaitPolicy.Apply("passive");

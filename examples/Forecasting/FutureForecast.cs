@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq;
+using MLNetSeq2Seq.Plots;
 
 namespace Forecasting;
 
@@ -33,7 +34,7 @@ public static class FutureForecast
         int shown = Math.Min(7 * 24, ot.Length);
         DateTime[] historyTimes = dates[^shown..].Select(d => DateTime.Parse(d, CultureInfo.InvariantCulture)).ToArray();
         string png = Path.Combine(output, $"future-{horizon}h.png");
-        Plots.Future(historyTimes, ot[^shown..], forecast.Timestamps!.ToArray(), forecast.Column("OT"), bounds["OT"].Lower, bounds["OT"].Upper, "OT", png);
+        forecast.SavePlot(png, "OT", ot[^shown..], historyTimes, lowerLevel: 0.1, upperLevel: 0.9, title: $"OT: the {horizon} hours after the data, with the 80 % interval calibrated on validation");
         Console.WriteLine($"forecast after the last row ({engine.LastTimestamp:yyyy-MM-dd HH:mm}): {forecast.Timestamps![0]:yyyy-MM-dd HH:mm} to "
             + $"{forecast.Timestamps[^1]:yyyy-MM-dd HH:mm}, OT {forecast.Column("OT").Min():F2} to {forecast.Column("OT").Max():F2} (80 % band {bounds["OT"].Lower.Min():F2} to "
             + $"{bounds["OT"].Upper.Max():F2}; last observed {ot[^1]:F2}); {csv}, {png}");

@@ -1,6 +1,6 @@
 // Forecasting an ETT-format series: CSV → windows → chronological split with train-only z-scoring →
 // mlContext.Forecasting.Seq2Seq with its defaults and early stopping → test metrics next to the two baselines a user
-// checks first (repeat the last value; closed-form linear) → save/load → PNG plots → metrics in the CSV's units →
+// checks first (repeat the last value; closed-form linear) → save/load → PNG plots (MLNetSeq2Seq.Plots) → metrics in the CSV's units →
 // the forecast past the last row with its 80 % interval (24 hours with this model; with --future-96 also 96 with a second
 // one), as CSV and PNG.
 //   dotnet run -c Release --project examples/Forecasting [-- path/to/ETTh2.csv] [--out folder] [--horizon H (default 24)] [--future-96]
@@ -14,6 +14,7 @@ using Forecasting;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq;
+using MLNetSeq2Seq.Plots;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
@@ -85,9 +86,12 @@ float[] before = scored.GetColumn<float[]>("Score").First();
 float[] after = loaded.Transform(split.Test).GetColumn<float[]>("Score").First();
 Console.WriteLine($"saved {path} ({new FileInfo(path).Length / 1024} KiB); reloaded model scores {(before.SequenceEqual(after) ? "identically" : "DIFFERENTLY")}.");
 
-// 5. Plots.
-Plots.Losses(model.TrainingHistory, Path.Combine(output, "losses.png"));
-Plots.Forecasts(scored, split.Statistics!, columns, target: "OT", Path.Combine(output, "forecasts.png"));
+// 5. Plots, from the companion package MLNetSeq2Seq.Plots (PNG or SVG by the extension): the loss per epoch with the
+//    learning rate, and four test windows — the 96 hours the model saw, its 24-hour forecast, the actual values, the 80 %
+//    band — on the series' own time axis and units.
+model.TrainingHistory.SavePlot(Path.Combine(output, "losses.png"), title: $"ETTh2, H = {horizon}: loss per epoch");
+ForecastWindowPlots.Save(scored, Path.Combine(output, "forecasts.png"), columns, target: "OT", statistics: split.Statistics,
+    quantileLevels: levels, forecastStartColumnName: "ForecastDate", step: TimeSpan.FromHours(1));
 Console.WriteLine($"plots: {output}/losses.png, forecasts.png");
 
 // 6. The same test metrics in the CSV's own units: the windows' z-score statistics travel on the label column.

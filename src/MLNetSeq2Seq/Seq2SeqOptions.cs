@@ -402,6 +402,9 @@ public class Seq2SeqOptions
     /// </summary>
     internal bool CopyWindows { get; set; }
 
+    /// <summary>Internal: how often an epoch that runs longer reports its steps in the log (10 s); tests shorten it.</summary>
+    internal TimeSpan StepProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
     internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
 

@@ -27,6 +27,15 @@ public sealed class TrainingHistory
     /// <summary>Whether early stopping ended training before MaxEpochs.</summary>
     public bool StoppedEarly { get; }
 
+    /// <summary>What <see cref="EpochSummary.TrainLoss"/> measures, as the log names it: "MAE", "MSE", "Huber(δ=1)", or with
+    /// <see cref="Seq2SeqOptions.Quantiles"/> "1×MAE + pinball(0.1,0.5,0.9)". Null on a model loaded from a file (the saved
+    /// history holds the numbers only).</summary>
+    public string? TrainingLossName { get; internal init; }
+
+    /// <summary>What <see cref="EpochSummary.ValidationLoss"/> measures (<see cref="Seq2SeqOptions.EarlyStoppingMetric"/>):
+    /// "MSE" by default. Null without validation and on a model loaded from a file.</summary>
+    public string? ValidationMetricName { get; internal init; }
+
     /// <summary>The validation loss of <see cref="BestEpoch"/>, or null without validation.</summary>
     public double? BestValidationLoss => Epochs.FirstOrDefault(e => e.Epoch == BestEpoch)?.ValidationLoss;
 }

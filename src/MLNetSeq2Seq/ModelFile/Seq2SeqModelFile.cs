@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using Microsoft.ML;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Windows;
 using MLNetSeq2Seq.Forecasting;
 using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Networks;

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using MLNetSeq2Seq.Data;
+using MLNetSeq2Seq.Windows;
 using MLNetSeq2Seq.Forecasting;
 
 namespace MLNetSeq2Seq.ModelFile;

@@ -59,6 +59,8 @@ internal sealed class Seq2SeqTrainer
         var earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta);
         using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Device);
         var epochs = new List<EpochSummary>();
+        var progress = new TrainingProgress(_host, _options.MaxEpochs, stepsPerEpoch, _options.EarlyStoppingPatience, trainingLoss.Name,
+            validation is null ? null : validationMetric.Name, _options.StepProgressInterval);
         long step = 0;
         int firstEpoch = 1;
 
@@ -107,6 +109,8 @@ internal sealed class Seq2SeqTrainer
             nonFinite.StartEpoch();
             long firstStepOfEpoch = step, appliedElements = 0;
             int appliedSteps = 0;
+            long samplesFed = 0;
+            progress.StartEpoch(epoch);
             foreach (var (batch, batchRows) in train.Epoch(batchSize, _seed, epoch))
             {
                 _host.ThrowIfCanceled();
@@ -121,6 +125,8 @@ internal sealed class Seq2SeqTrainer
                     appliedSteps++;
                 }
                 step++;
+                samplesFed += rows.Length;
+                progress.OnStep((int)(step - firstStepOfEpoch), samplesFed);
                 // The updates after a bad step are undone on the device; a read every few steps ends the epoch too.
                 if (!nonFinite.SkipsSteps && (step - firstStepOfEpoch) % NonFiniteStepMonitor.CheckEverySteps == 0 && nonFinite.FirstNonFiniteStep() is not null)
                     break;
@@ -162,7 +168,7 @@ internal sealed class Seq2SeqTrainer
                 best.Capture(network, epoch);
             var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, appliedSteps, isBest);
             epochs.Add(summary);
-            _host.Info("Seq2Seq: " + summary);
+            _host.Info(progress.EpochLine(summary, earlyStopping.BestEpoch));
 
             stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
             if (stoppedEarly)
@@ -183,7 +189,11 @@ internal sealed class Seq2SeqTrainer
             _host.Info($"Seq2Seq: restored the weights of epoch {keptEpoch} (validation {validationMetric.Name} {earlyStopping.BestLoss:G5}).");
         }
         network.eval();
-        return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate);
+        return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate)
+        {
+            TrainingLossName = trainingLoss.Name,
+            ValidationMetricName = validation is null ? null : validationMetric.Name,
+        };
     }
 
     private void WriteCheckpoint(string directory, RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
