@@ -28,24 +28,19 @@ namespace MLNetSeq2Seq;
 /// (Horizon × OutputFeatureCount floats, time-major), running the network on blocks of rows. Saves and loads
 /// with <c>mlContext.Model.Save/Load</c>. Holds native tensors: dispose it when done.
 /// </summary>
-public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposable, ISequenceScorer, IOnnxExportable
+public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposable, IOnnxExportable
 {
     internal const string LoaderSignature = Seq2SeqModelFile.LoaderSignature;
 
     private readonly SequenceNetwork _network;
-    private readonly Device _device;
-    // Dispose waits for scoring in flight and refuses new scoring: a prediction engine disposed on one thread while
-    // another scores must give ObjectDisposedException, never a forward pass over freed native tensors.
-    private readonly object _lifetime = new();
-    private int _inFlight;
-    private bool _disposed;
+    private readonly NetworkLifetime _lifetime;
 
     /// <summary>The one way a transformer is made (Fit, a diverged Fit, Load, PyTorch import): a network it owns from
     /// now on, and everything else the model is.</summary>
     internal Seq2SeqTransformer(SequenceNetwork network, Seq2SeqModelState state, Device device, MLNetHost? host)
     {
         _network = network;
-        _device = device;
+        _lifetime = new NetworkLifetime(network, this);
         _network.eval();
         FeatureColumnName = state.FeatureColumnName;
         ScoreColumnName = state.ScoreColumnName;
@@ -57,6 +52,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         FutureFeatures = state.FutureFeatures;
         QuantileCalibration = state.QuantileCalibration;
         Host = host;
+        // Models standardized with training statistics expect z-scores; raw values in their place are warned about once.
+        DistributionCheck? distributionCheck = host is null || TrainingSeries?.Statistics is null ? null : new DistributionCheck(host, FeatureColumnName);
+        Scorer = new NetworkScorer(_lifetime, device, ScoreSlotNames, () => QuantileCalibration is { } calibration ? calibration.Apply : null, distributionCheck);
     }
 
     /// <summary>What the model file holds besides the weights.</summary>
@@ -108,16 +106,9 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// <summary>Runs <paramref name="use"/> on the network while Dispose waits for it (as scoring does).</summary>
     internal T UsingNetwork<T>(Func<SequenceNetwork, T> use)
     {
-        using NetworkLease lease = UseNetwork();
+        using var lease = _lifetime.Lease();
         return use(_network);
     }
-
-    private DistributionCheck? _distributionCheck;
-
-    // Models standardized with training statistics expect z-scores; raw values in their place are warned about once.
-    private DistributionCheck? DistributionChecker =>
-        Host is null || TrainingSeries?.Statistics is null ? null
-            : LazyInitializer.EnsureInitialized(ref _distributionCheck, () => new DistributionCheck(Host, FeatureColumnName));
 
     /// <summary>The Score column's slot names (H × O, time-major, e.g. "OT@t+1"), taken from the training label's; null when it had none.</summary>
     internal IReadOnlyList<string>? ScoreSlotNames { get; }
@@ -162,7 +153,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
         CheckInputSchema(input.Schema);
-        var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, this, InferenceBatchSize, FutureFeatureColumnName);
+        var scored = new SequenceScoringDataView(input, FeatureColumnName, ScoreColumnName, Scorer, InferenceBatchSize, FutureFeatureColumnName);
         return new OnnxExportableScoringView(input, scored, FeatureColumnName, ScoreColumnName, this, Host);
     }
 
@@ -195,51 +186,17 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     /// <summary>Frees the network's native tensors, after waiting for scoring already under way on other threads;
     /// scoring that starts later throws <see cref="ObjectDisposedException"/>. Safe to call twice and from any thread.</summary>
-    public void Dispose()
-    {
-        lock (_lifetime)
-        {
-            if (_disposed)
-                return;
-            _disposed = true;
-            while (_inFlight > 0)
-                Monitor.Wait(_lifetime);
-        }
-        _network.Dispose();
-    }
-
-    /// <summary>Marks the network in use until the returned lease is disposed; throws once the transformer is disposed.</summary>
-    private NetworkLease UseNetwork()
-    {
-        lock (_lifetime)
-        {
-            ThrowIfDisposed();
-            _inFlight++;
-        }
-        return new NetworkLease(this);
-    }
-
-    private readonly struct NetworkLease(Seq2SeqTransformer owner) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._lifetime)
-            {
-                if (--owner._inFlight == 0)
-                    Monitor.PulseAll(owner._lifetime);
-            }
-        }
-    }
+    public void Dispose() => _lifetime.Dispose();
 
     private SequenceScoringRowMapper CreateMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
         CheckInputSchema(inputSchema);
-        return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, this, FutureFeatureColumnName);
+        return new SequenceScoringRowMapper(inputSchema, FeatureColumnName, ScoreColumnName, Scorer, FutureFeatureColumnName);
     }
 
-    // The same checks and wording as Fit's (Data/FloatVectorColumn), then the shape this model was trained with.
+    // The same checks and wording as Fit's (Columns/FloatVectorColumn), then the shape this model was trained with.
     private void CheckInputSchema(DataViewSchema schema)
     {
         var features = (VectorDataViewType)FloatVectorColumn.Find(schema, FeatureColumnName, "feature", "inputSchema").Type;
@@ -252,65 +209,11 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             TrainingSeriesChecks.CheckWindows(schema[FeatureColumnName], features, series);
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private void ThrowIfDisposed() => _lifetime.ThrowIfDisposed();
 
-    /// <summary>The scoring port: runs the network on blocks of rows, for the scoring views, the row mapper and the
-    /// forecast engine.</summary>
-    internal ISequenceScorer Scorer => this;
-
-    int ISequenceScorer.InputFeatureCount => InputFeatureCount;
-
-    int ISequenceScorer.OutputFeatureCount => OutputFeatureCount;
-
-    int ISequenceScorer.Horizon => Horizon;
-
-    IReadOnlyList<string>? ISequenceScorer.ScoreSlotNames => ScoreSlotNames;
-
-    int ISequenceScorer.QuantileCount => _network.Architecture.Quantiles.Length;
-
-    IReadOnlyList<string>? ISequenceScorer.QuantileSlotNames => QuantileSlotNames.Of(ScoreSlotNames, _network.Architecture.Quantiles, Horizon, OutputFeatureCount);
-
-    // The autoregressive family packs variable-length rows; the segment family cuts fixed segments and needs equal lengths.
-    bool ISequenceScorer.ScoresMixedLengths => _network.Architecture.FamilyDescriptor.TakesVariableLengths;
-
-    int ISequenceScorer.FutureFeatureCount => FutureFeatureCount;
-
-    void ISequenceScorer.Score(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores) =>
-        ((ISequenceScorer)this).ScoreWithFuture(features, rowCount, inputLength, rowLengths, scores, ReadOnlySpan<float>.Empty);
-
-    void ISequenceScorer.ScoreWithFuture(ReadOnlySpan<float> features, int rowCount, int inputLength, ReadOnlySpan<int> rowLengths, Span<float> scores, ReadOnlySpan<float> future)
-    {
-        using NetworkLease lease = UseNetwork();
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        DistributionChecker?.Check(features.Slice(0, rowCount * inputLength * InputFeatureCount));
-        Tensor input = torch.empty(new long[] { rowCount, inputLength, InputFeatureCount }, ScalarType.Float32);
-        input.data<float>().CopyFrom(features.Slice(0, rowCount * inputLength * InputFeatureCount), 0, 0);
-        Tensor? lengths = rowLengths.IsEmpty ? null : torch.tensor(Array.ConvertAll(rowLengths.ToArray(), l => (long)l), dtype: ScalarType.Int64);
-        Tensor? futureTensor = null;
-        if (FutureFeatureCount > 0)
-        {
-            int futureLength = rowCount * Horizon * FutureFeatureCount;
-            if (future.Length < futureLength)
-                throw new ArgumentException($"The model takes Horizon × K = {Horizon} × {FutureFeatureCount} known-future values per row, {futureLength} for {rowCount} rows, but {future.Length} were given.", nameof(future));
-            futureTensor = torch.empty(new long[] { rowCount, Horizon, FutureFeatureCount }, ScalarType.Float32);
-            futureTensor.data<float>().CopyFrom(future.Slice(0, futureLength), 0, 0);
-            futureTensor = futureTensor.to(_device);
-        }
-        var (point, quantiles) = _network.ForwardWithQuantiles(input.to(_device), lengths, future: futureTensor);
-        // Each row: its H × O point forecasts, then its quantiles as [H, Q, O].
-        Tensor prediction = quantiles is null ? point
-            : torch.cat(new[] { point.reshape(rowCount, -1), quantiles.permute(0, 1, 3, 2).reshape(rowCount, -1) }, 1);
-        prediction = prediction.cpu().contiguous();
-        int rowLength = Horizon * OutputFeatureCount * (1 + _network.Architecture.Quantiles.Length);
-        prediction.data<float>().CopyTo(scores.Slice(0, rowCount * rowLength), 0, 0);
-        if (QuantileCalibration is { } calibration)
-        {
-            int pointLength = Horizon * OutputFeatureCount;
-            for (int row = 0; row < rowCount; row++)
-                calibration.Apply(scores.Slice(row * rowLength, pointLength), scores.Slice(row * rowLength + pointLength, rowLength - pointLength));
-        }
-    }
+    /// <summary>The scoring port (Scoring/NetworkScorer): runs the network on blocks of rows, for the scoring views, the
+    /// row mapper and the forecast engine.</summary>
+    internal ISequenceScorer Scorer { get; }
 
     int IOnnxExportable.InputFeatureCount => InputFeatureCount;
 
@@ -318,14 +221,14 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
 
     string IOnnxExportable.ExportOnnx(OnnxOps ops, string features, int inputLength)
     {
-        using NetworkLease lease = UseNetwork();
+        using var lease = _lifetime.Lease();
         return NetworkOnnxExport.Export(ops, _network, features, inputLength);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         byte[] weights;
-        using (UseNetwork())
+        using (_lifetime.Lease())
             weights = NetworkWeights.Save(_network);
         Seq2SeqModelFile.Save(ctx, State, _network.Architecture, weights);
     }

@@ -7,17 +7,11 @@ using MLNetSeq2Seq.Onnx;
 
 namespace MLNetSeq2Seq.MLNetInterop;
 
-// Spike (ML.NET 5.0.1, Microsoft.ML.OnnxConverter 0.23.1), read from the ML.NET sources: ConvertToOnnx calls
-// Transform on the whole chain, then SaveOnnxCommand.GetPipe walks back from the output view through
-// IDataTransform.Source while each view is an ITransformCanSaveOnnx whose CanSaveOnnx is true; at the first view that
-// is not, it logs a warning ("Had to stop walkback…"), takes the chain's input as the graph's input and keeps only the
-// views after the stop. Our scoring view used to be a plain IDataView, so the walk stopped at it: Score (and every
-// step before it) was left out, and the graph passed its inputs through. A transformer-level interface does not help —
-// the walk only looks at data views — and deriving from RowToRowTransformerBase would put ML.NET's
-// private-protected mapper plumbing under our batched scoring. So Transform returns this thin view: the same rows as
-// the scoring view it wraps, plus the two internal interfaces (IDataTransform for Source, ISaveAsOnnx for the graph).
-// Those interfaces, OnnxContext and its nodes live in Microsoft.ML.Data: the library needs no Microsoft.ML.OnnxConverter
-// (that package only holds ConvertToOnnx itself, which the user references) and no ONNX Runtime.
+// Why a view of its own: ConvertToOnnx (Microsoft.ML.OnnxConverter) walks back from the output view through
+// IDataTransform.Source while each view is an ITransformCanSaveOnnx whose CanSaveOnnx is true, and takes the first
+// view that is not as the graph's input; a transformer-level interface is not looked at. So Transform returns this
+// thin view: the scoring view's rows plus the two internal interfaces (IDataTransform for Source, ISaveAsOnnx for the
+// graph). They live in Microsoft.ML.Data, so the library needs neither the converter package nor ONNX Runtime.
 
 /// <summary>
 /// The data view Seq2SeqTransformer.Transform returns: the rows of the wrapped scoring view, and what ML.NET's ONNX
