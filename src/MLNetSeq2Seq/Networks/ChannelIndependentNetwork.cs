@@ -26,8 +26,9 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
+    public override Tensor forward(SequenceInput input)
     {
+        var (features, lengths, teacherTargets, teacherForcedSteps, channels, future) = input;
         long rows = features.shape[0], steps = features.shape[1], outputs = _targets.Length;
         CheckFuture(features, future); // here, with the caller's row count, before rows become rows × channels
         Tensor columns = features.index_select(2, torch.tensor(_targets, device: features.device));

@@ -38,8 +38,9 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
+    public override Tensor forward(SequenceInput input)
     {
+        var (features, lengths, teacherTargets, teacherForcedSteps, channels, future) = input;
         Tensor? mask = lengths is null ? null
             : (Range(features.shape[1], features.device).unsqueeze(0) < lengths.to(features.device).unsqueeze(1)).unsqueeze(2).to(features.dtype);
         var (location, scale) = Statistics(features, lengths, mask);
@@ -80,10 +81,7 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
     {
         if (Architecture.Normalization == InstanceNormalization.SubtractLast)
         {
-            if (lengths is null)
-                return (features.narrow(1, features.shape[1] - 1, 1), null);
-            Tensor lastIndex = Minus(lengths.to(features.device), 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
-            return (features.gather(1, lastIndex), null);
+            return (LastSteps.Of(features, lengths).unsqueeze(1), null);
         }
         if (mask is null)
         {

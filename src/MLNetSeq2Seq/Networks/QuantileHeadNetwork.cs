@@ -8,7 +8,7 @@ using static MLNetSeq2Seq.Native.TensorScalars;
 namespace MLNetSeq2Seq.Networks;
 
 /// <summary>
-/// Quantile forecasts around any network (the outermost wrapper). <see cref="Forward"/> is the wrapped network's point
+/// Quantile forecasts around any network (the outermost wrapper). <see cref="forward"/> is the wrapped network's point
 /// forecast, unchanged; <see cref="ForwardWithQuantiles"/> adds (N, Horizon, O, Q) quantiles that cannot cross by
 /// construction: a linear map of each row's last real input step gives one raw value per (step, output, level), softplus
 /// makes it a non-negative gap, and the levels are the point forecast minus cumulative gaps going down (levels below 0.5)
@@ -36,13 +36,13 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null) =>
-        inner.Forward(features, lengths, teacherTargets, teacherForcedSteps, channels, future);
+    public override Tensor forward(SequenceInput input) =>
+        inner.call(input);
 
     public override (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? future = null)
     {
         Tensor point = inner.Forward(features, lengths, teacherTargets, teacherForcedSteps, future: future);
-        return (point, QuantilesAround(point, LastStep(features, lengths)));
+        return (point, QuantilesAround(point, LastSteps.Of(features, lengths)));
     }
 
     /// <summary>(N, H, O, Q) quantiles around <paramref name="point"/> (N, H, O), from <paramref name="lastStep"/> (N, F).</summary>
@@ -65,13 +65,5 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
         if (_above > 0)
             parts.Add(Plus(center, gaps.narrow(3, _below + _median, _above).cumsum(3)));
         return parts.Count == 1 ? parts[0] : torch.cat(parts.ToArray(), 3);
-    }
-
-    private static Tensor LastStep(Tensor features, Tensor? lengths)
-    {
-        if (lengths is null)
-            return features.select(1, features.shape[1] - 1);
-        Tensor index = Minus(lengths.to(features.device), 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
-        return features.gather(1, index).squeeze(1);
     }
 }

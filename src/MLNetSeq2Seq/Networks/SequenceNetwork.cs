@@ -10,23 +10,17 @@ namespace MLNetSeq2Seq.Networks;
 /// <see cref="NetworkFamilies"/>) and the wrappers around any of them (<see cref="InstanceNormalizedNetwork"/>,
 /// <see cref="ChannelIndependentNetwork"/>) implement it; <see cref="NetworkFactory"/> composes them.
 /// </summary>
-internal abstract class SequenceNetwork : nn.Module
+internal abstract class SequenceNetwork : nn.Module<SequenceInput, Tensor>
 {
     protected SequenceNetwork(string name, NetworkArchitecture architecture) : base(name) => Architecture = architecture;
 
     /// <summary>The whole model's architecture (the outermost record, also inside a wrapped family).</summary>
     public NetworkArchitecture Architecture { get; }
 
-    /// <summary>
-    /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). <paramref name="lengths"/> (N, int64, CPU):
-    /// real steps of right-padded rows, null when all are full length. <paramref name="teacherTargets"/> (N, Horizon, O)
-    /// with <paramref name="teacherForcedSteps"/>: training-time teacher forcing for families that feed predictions back
-    /// (others ignore it). <paramref name="channels"/> (N, int64, on the device): which channel each row is, given by
-    /// <see cref="ChannelIndependentNetwork"/> to the family it wraps; null otherwise. <paramref name="future"/> (N, Horizon, K,
-    /// on the device): the known-future features of each forecast step, required when
-    /// <see cref="NetworkArchitecture.FutureFeatureCount"/> K &gt; 0 and null otherwise.
-    /// </summary>
-    public abstract Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null);
+    /// <summary>Predicts (N, Horizon, O) from the input (see <see cref="SequenceInput"/>) through <c>call</c>, so that
+    /// module hooks run: the same as <c>call(new SequenceInput(...))</c>.</summary>
+    public Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null) =>
+        call(new SequenceInput(features, lengths, teacherTargets, teacherForcedSteps, channels, future));
 
     /// <summary>The point forecast as <see cref="Forward"/> gives it, with the (N, Horizon, O, Q) quantile forecasts of a
     /// model that has quantile levels (<see cref="QuantileHeadNetwork"/>); null quantiles otherwise.</summary>

@@ -56,15 +56,16 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
     }
 
     /// <summary>
-    /// Predicts (N, Horizon, O) from <paramref name="features"/> (N, L, F). With <paramref name="lengths"/> (N, int64,
+    /// Predicts (N, Horizon, O) from <c>Features</c> (N, L, F). With <c>Lengths</c> (N, int64,
     /// on the CPU) rows are right-padded sequences of those lengths: the encoder packs them, attention ignores the
     /// padding and the decoder starts from each row's last real step, so a row's prediction does not depend on what
-    /// it is batched with. With <paramref name="teacherTargets"/> (N, Horizon, O), decoder step t+1 is fed the true
-    /// target of step t where <paramref name="teacherForcedSteps"/>[t] is true; otherwise, and always without
+    /// it is batched with. With <c>TeacherTargets</c> (N, Horizon, O), decoder step t+1 is fed the true
+    /// target of step t where <c>TeacherForcedSteps</c>[t] is true; otherwise, and always without
     /// targets, it is fed its own prediction — exactly as at inference.
     /// </summary>
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
+    public override Tensor forward(SequenceInput sequence)
     {
+        var (features, lengths, teacherTargets, teacherForcedSteps, channels, future) = sequence;
         int inputs = Architecture.FamilyFeatureCounts.Inputs;
         if (features.dim() != 3 || features.shape[2] != inputs)
             throw new ArgumentException($"Expected features shaped (N, L, {inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
@@ -74,18 +75,9 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
         RecurrentState state = BridgeDirections(encoderState, features.shape[0]);
         Tensor? keys = attention?.PrepareKeys(encoderOutputs);
         Tensor? padding = null;
-        Tensor lastStep;
-        if (lengths is null)
-        {
-            lastStep = features[.., -1, ..];
-        }
-        else
-        {
-            Tensor lengthsHere = lengths.to(features.device);
-            padding = Range(features.shape[1], features.device).unsqueeze(0) >= lengthsHere.unsqueeze(1);
-            Tensor lastIndex = Minus(lengthsHere, 1L).view(-1, 1, 1).expand(-1, 1, features.shape[2]);
-            lastStep = features.gather(1, lastIndex).squeeze(1);
-        }
+        Tensor lastStep = LastSteps.Of(features, lengths);
+        if (lengths is not null)
+            padding = Range(features.shape[1], features.device).unsqueeze(0) >= lengths.to(features.device).unsqueeze(1);
 
         // The anchor: a learned projection of the last observed step, the decoder's first input. With residual
         // decoding every prediction is the anchor plus a correction, so persistence costs the network nothing to express.

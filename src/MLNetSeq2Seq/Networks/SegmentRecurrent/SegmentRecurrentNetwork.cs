@@ -51,8 +51,9 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? channels = null, Tensor? future = null)
+    public override Tensor forward(SequenceInput input)
     {
+        var (features, lengths, teacherTargets, teacherForcedSteps, channels, future) = input;
         if (features.dim() != 3 || features.shape[2] != _inputs)
             throw new ArgumentException($"Expected features shaped (N, L, {_inputs}), got ({string.Join(", ", features.shape)}).", nameof(features));
         if (lengths is not null)
