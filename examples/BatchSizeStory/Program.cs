@@ -1,6 +1,7 @@
 // The batch-size story: what the effective batch, the micro-batch and the learning-rate scaling rule do (part 1),
-// and the naive accumulation loop from the user's story against the component (part 2), on ETTh2.
-//   dotnet run --project examples/BatchSizeStory [-- [path/to/ETTh2.csv] [--part 1|2|all] [--out folder]]
+// the naive accumulation loop from the user's story against the component (part 2), and optimizer steps against samples
+// to one validation loss at B/4, B and 4·B with the gradient noise scale's predicted knee (part 3), on ETTh2.
+//   dotnet run --project examples/BatchSizeStory [-- [path/to/ETTh2.csv] [--part 1|2|3|all] [--out folder]]
 // Without a CSV it looks for ../shared/data/ETTh2.csv and falls back to a generated series.
 // Each configuration trains in a child process of this program, so its peak memory (VmHWM) is its own.
 using System;
