@@ -11,9 +11,9 @@ namespace MLNetSeq2Seq.Bench;
 /// the same Fit with the estimator off and on, alternated in pairs (the order swapped every pair) in one process, epoch
 /// seconds from TrainingHistory (data reading excluded) and the process's CPU seconds over the whole Fit (data reading
 /// included: the same on both sides; less disturbed than wall time when other processes share the cores). Two cases: one micro-batch per step, where a sampled step runs
-/// as two halves, sampled every <c>--every</c> steps; and micro-batches of a quarter of the batch, sampled every step (only
-/// the gradient reads are added). Reports medians and the ratio on ÷ off, with the load average before and after.
-/// Usage: <c>--noise-scale-overhead [--pairs 5] [--rows 4096] [--epochs 2] [--every 10] [--length 24]</c>.
+/// as two halves; and micro-batches of a quarter of the batch (only the gradient reads are added); both sampled every
+/// <c>--every</c> steps. Reports medians and the ratio on ÷ off, with the load average before and after.
+/// Usage: <c>--noise-scale-overhead [--pairs 5] [--rows 4096] [--epochs 2] [--every 10] [--length 24] [--case split|micro|both]</c>.
 /// </summary>
 internal static class NoiseScaleOverhead
 {
@@ -23,6 +23,8 @@ internal static class NoiseScaleOverhead
     {
         int pairs = IntArgument(args, "--pairs", 5), rows = IntArgument(args, "--rows", 4096), epochs = IntArgument(args, "--epochs", 2);
         int every = IntArgument(args, "--every", 10), length = IntArgument(args, "--length", 24);
+        int at = Array.IndexOf(args, "--case");
+        string cases = at >= 0 && at + 1 < args.Length ? args[at + 1] : "both"; // split | micro | both
         Console.WriteLine($"# Gradient noise scale overhead: W1 at L = {length}, N = {rows}, batch {Workload.DefaultBatchSize}, {epochs} epochs per Fit, "
             + $"{pairs} alternated pairs; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
         Console.WriteLine();
@@ -31,8 +33,8 @@ internal static class NoiseScaleOverhead
         foreach (var (name, micro, sampleEvery) in new (string, int?, int)[]
         {
             ("one micro-batch per step (sampled steps split in halves)", null, every),
-            ($"micro-batches of {Workload.DefaultBatchSize / 4}", Workload.DefaultBatchSize / 4, 1),
-        })
+            ($"micro-batches of {Workload.DefaultBatchSize / 4}", Workload.DefaultBatchSize / 4, every),
+        }.Where((_, index) => cases == "both" || (cases == "split" ? index == 0 : index == 1)))
         {
             var workload = new Workload(length, rows, MicroBatchSize: micro);
             var ml = new MLContext(seed: Workload.Seed);

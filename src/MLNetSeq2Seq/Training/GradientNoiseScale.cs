@@ -107,7 +107,7 @@ internal sealed class GradientNoiseScale : IDisposable
             if (gradient is null)
                 continue;
             Tensor change = gradient.sub(_previous[i]);
-            squares.Add(Power(change.to(ScalarType.Float64), 2).sum());
+            squares.Add(Power(change, 2).sum().to(ScalarType.Float64)); // summed in the gradient's type (libtorch sums pairwise)
             _previous[i].copy_(gradient);
         }
         if (squares.Count > 0)
@@ -125,7 +125,7 @@ internal sealed class GradientNoiseScale : IDisposable
             return;
         _measuring = false;
         using var _ = torch.no_grad();
-        Tensor big = torch.stack(_previous.Select(p => Power(p.to(ScalarType.Float64), 2).sum()).ToArray()).sum();
+        Tensor big = torch.stack(_previous.Select(p => Power(p, 2).sum().to(ScalarType.Float64)).ToArray()).sum();
         Tensor row = torch.cat(new[] { DividedBy(_smallSum, _microBatches), big.reshape(1) });
         _records[_batches.Count].copy_(row);
         _batches.Add((_microBatches / _inverseBatchSum, _stepRows));
