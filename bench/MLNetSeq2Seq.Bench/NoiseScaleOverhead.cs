@@ -28,7 +28,7 @@ internal static class NoiseScaleOverhead
         Console.WriteLine($"# Gradient noise scale overhead: W1 at L = {length}, N = {rows}, batch {Workload.DefaultBatchSize}, {epochs} epochs per Fit, "
             + $"{pairs} alternated pairs; machine {MachineInfo.Describe()}; load at start {MachineInfo.LoadAverage()}");
         Console.WriteLine();
-        Console.WriteLine("| case | sampled | epoch s, off (median) | epoch s, on (median) | on ÷ off, wall (median of pair ratios) | on ÷ off, process CPU s | B_simple at the end |");
+        Console.WriteLine("| case | sampled | epoch s, off (median) | epoch s, on (median) | on ÷ off, wall: median of pair ratios (min–max) | on ÷ off, process CPU s (min–max) | B_simple at the end |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var (name, micro, sampleEvery) in new (string, int?, int)[]
         {
@@ -57,8 +57,9 @@ internal static class NoiseScaleOverhead
                         noiseScale = history.GradientNoiseScale[^1].SimpleNoiseScale;
                 }
             }
-            double ratio = Median(on.Zip(off, (a, b) => a / b).ToList());
-            Console.WriteLine($"| {name} | every {sampleEvery} step{(sampleEvery == 1 ? "" : "s")} | {Median(off):F2} | {Median(on):F2} | {ratio:F3} | {Median(cpuOn.Zip(cpuOff, (a, b) => a / b).ToList()):F3} | "
+            var wallRatios = on.Zip(off, (a, b) => a / b).ToList();
+            var cpuRatios = cpuOn.Zip(cpuOff, (a, b) => a / b).ToList();
+            Console.WriteLine($"| {name} | every {sampleEvery} step{(sampleEvery == 1 ? "" : "s")} | {Median(off):F2} | {Median(on):F2} | {Median(wallRatios):F3} ({wallRatios.Min():F3}–{wallRatios.Max():F3}) | {Median(cpuRatios):F3} ({cpuRatios.Min():F3}–{cpuRatios.Max():F3}) | "
                 + $"{(noiseScale is double b ? b.ToString("F0") : "n/a")} |");
         }
         Console.WriteLine();
