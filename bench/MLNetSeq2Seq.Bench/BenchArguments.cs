@@ -33,6 +33,8 @@ internal sealed class BenchArguments
         MLNetSeq2Seq.Bench --future-inputs [--parts a,b] [--rows 4000] [--csv PATH] [--seed 1]
                                      known-future inputs: (a) scheduled-event series with/without the schedule,
                                      (b) ETTh2 H = 24 with/without calendar features (docs/benchmarks.md)
+        MLNetSeq2Seq.Bench --noise-scale-overhead [--pairs 5] [--rows 4096] [--epochs 2] [--every 10] [--length 24] [--case split|micro|both]
+                                     Fit epochs with the gradient noise scale off and on, side by side (docs/benchmarks.md)
         """;
 
     public bool Quick { get; private set; }

@@ -69,6 +69,13 @@ if (args.Length > 0 && args[0] is SeriesWindowsFigure.Flag or SeriesWindowsFigur
     return args[0] == SeriesWindowsFigure.Flag ? SeriesWindowsFigure.Run(args[1..]) : SeriesWindowsFigure.RunChild(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == NoiseScaleOverhead.Flag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return NoiseScaleOverhead.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == ElectricityFigure.Flag)
 {
     OpenMpWaitPolicy.Apply("passive");

@@ -17,7 +17,7 @@ public sealed record Curve(string Loop, int Length, double[] Values)
 }
 
 /// <summary>PNG plots with ScottPlot.</summary>
-public static class Plots
+public static partial class Plots
 {
     public static void ValidationCurves(IReadOnlyList<Curve> curves, string path)
     {

@@ -28,6 +28,7 @@ public static class Runs
             "table" => Table(series, args[2]),
             "story" when args[2] == "naive" => Naive(series, int.Parse(args[3], CultureInfo.InvariantCulture)),
             "story" => Component(series, int.Parse(args[3], CultureInfo.InvariantCulture)),
+            "tradeoff" => TradeOff.RunChild(series, int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
             _ => throw new ArgumentException("unknown run " + string.Join(' ', args)),
         };
     }
@@ -100,7 +101,7 @@ public static class Runs
         return 0;
     }
 
-    private static (IDataView Train, IDataView Validation) Data(MLContext ml, float[][] series, int inputLength, int horizon, int trainStride, int validationStride)
+    internal static (IDataView Train, IDataView Validation) Data(MLContext ml, float[][] series, int inputLength, int horizon, int trainStride, int validationStride)
     {
         var schema = SchemaDefinition.Create(typeof(Window));
         schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, inputLength, EttWindows.Columns);
@@ -115,6 +116,6 @@ public static class Runs
 
     private static string Micro(int batch, int micro) => $"{(batch + micro - 1) / micro} × {micro}";
 
-    private static long PeakResidentMiB() =>
+    internal static long PeakResidentMiB() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
 }

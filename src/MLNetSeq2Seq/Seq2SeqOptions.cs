@@ -150,6 +150,12 @@ public class Seq2SeqOptions
     /// <summary>With automatic micro-batching, the size to start from, skipping the probing from BatchSize down. Default null.</summary>
     public int? MaxMicroBatchSize { get; set; }
 
+    /// <summary>When set, Fit estimates the gradient noise scale B_simple (McCandlish et al., 2018) on every n-th optimizer
+    /// step and reports it per epoch and as a batch-size advice in <see cref="TrainingHistory"/> and the log. A sampled step
+    /// that would run as one micro-batch runs as two halves (same gradient up to rounding); with micro-batches nothing
+    /// changes but the reading of the gradients. Unit: optimizer steps (1: every step). Default null: off.</summary>
+    public int? GradientNoiseScaleEverySteps { get; set; }
+
     /// <summary>Upper bound on the number of epochs. Default 50.</summary>
     public int MaxEpochs { get; set; } = 50;
 
@@ -344,6 +350,7 @@ public class Seq2SeqOptions
             throw new ArgumentOutOfRangeException(nameof(MicroBatchSize), MicroBatchSize,
                 $"{nameof(MicroBatchSize)} ({MicroBatchSize}) cannot exceed {nameof(BatchSize)} ({BatchSize}): a micro-batch is a part of one optimizer step.");
         RequirePositive(MaxMicroBatchSize, nameof(MaxMicroBatchSize));
+        RequirePositive(GradientNoiseScaleEverySteps, nameof(GradientNoiseScaleEverySteps));
         RequirePositive(MaxEpochs, nameof(MaxEpochs));
         RequirePositive(CheckpointEveryEpochs, nameof(CheckpointEveryEpochs));
         RequireRange(OneCyclePctStart, nameof(OneCyclePctStart), 0, 1, upperInclusive: false, lowerInclusive: false);

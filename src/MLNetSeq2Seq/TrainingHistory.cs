@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -35,6 +36,14 @@ public sealed class TrainingHistory
     /// <summary>What <see cref="EpochSummary.ValidationLoss"/> measures (<see cref="Seq2SeqOptions.EarlyStoppingMetric"/>):
     /// "MSE" by default. Null without validation and on a model loaded from a file.</summary>
     public string? ValidationMetricName { get; internal init; }
+
+    /// <summary>The gradient noise scale per epoch when <see cref="Seq2SeqOptions.GradientNoiseScaleEverySteps"/> is set; empty
+    /// otherwise. Not stored in the saved model.</summary>
+    public IReadOnlyList<GradientNoiseScaleEpoch> GradientNoiseScale { get; internal init; } = Array.Empty<GradientNoiseScaleEpoch>();
+
+    /// <summary>The critical batch and its learning rate from <see cref="GradientNoiseScale"/>; null when the noise scale was off
+    /// or never positive. Not stored in the saved model.</summary>
+    public BatchSizeAdvice? BatchSizeAdvice { get; internal init; }
 
     /// <summary>The validation loss of <see cref="BestEpoch"/>, or null without validation.</summary>
     public double? BestValidationLoss => Epochs.FirstOrDefault(e => e.Epoch == BestEpoch)?.ValidationLoss;

@@ -31,13 +31,16 @@ internal sealed class OptimizerStepRunner : IDisposable
     private readonly List<int> _triedMicroBatchSizes = new();
     private readonly int _randomSeed;
     private readonly bool _drawsInForward;
+    private readonly GradientNoiseScale? _noiseScale;
 
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
     /// skips) steps whose loss is not finite; null: no watch. Dropout masks derive from <paramref name="randomSeed"/>, the step
     /// and the micro-batch's place in it (<see cref="TorchRandom"/>).</summary>
     public OptimizerStepRunner(SequenceNetwork network, QuantileLoss loss, double learningRate, double weightDecay, double? clipNorm,
-        int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0)
+        int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0,
+        GradientNoiseScale? noiseScale = null)
     {
+        _noiseScale = noiseScale;
         _randomSeed = randomSeed;
         _drawsInForward = network.Architecture.Dropout > 0;
         _network = network;
@@ -67,7 +70,8 @@ internal sealed class OptimizerStepRunner : IDisposable
         {
             try
             {
-                return Run(data, rows, EpochPlan.MicroBatchSizes(rows.Length, MicroBatchSize), teacherForcedSteps, lossSum, epoch, step);
+                int[] microBatchSizes = EpochPlan.MicroBatchSizes(rows.Length, MicroBatchSize);
+                return Run(data, rows, _noiseScale?.MicroBatchesFor(step, microBatchSizes) ?? microBatchSizes, teacherForcedSteps, lossSum, epoch, step);
             }
             catch (Exception ex) when (OutOfMemory.Is(ex))
             {
@@ -128,6 +132,7 @@ internal sealed class OptimizerStepRunner : IDisposable
         Optimizer.ZeroGrad();
         double stepElements = data.ValidLabelElementsOf(rows);
         Tensor stepLoss = torch.zeros(1, dtype: ScalarType.Float64, device: data.Device);
+        _noiseScale?.BeginStep(step, microBatchSizes);
         int offset = 0;
         foreach (int size in microBatchSizes)
         {
@@ -144,9 +149,12 @@ internal sealed class OptimizerStepRunner : IDisposable
             _observer?.AfterForward(epoch, size);
             Tensor lossSum = _loss.Sum(prediction, quantiles, labels, data.LabelMask(microRows));
             DividedBy(lossSum, stepElements).backward();
+            if (_noiseScale is { IsMeasuring: true })
+                _noiseScale.AfterMicroBatch(_parameters, size, data.ValidLabelElementsOf(microRows) / stepElements);
             using (torch.no_grad())
                 AddInPlace(stepLoss, lossSum.detach().to(ScalarType.Float64));
         }
+        _noiseScale?.EndStep(); // before clipping: the norms of the gradients as computed
         return stepLoss;
     }
 

@@ -51,8 +51,9 @@ internal sealed class Seq2SeqTrainer
         using var nonFinite = new NonFiniteStepMonitor(train.Device, _options.SkipNonFiniteSteps);
         var trainingLoss = QuantileLoss.TrainingLossOf(_options);
         var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
+        using var noiseScale = GradientNoiseScale.For(_options, network.parameters(), train.Device);
         using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
-            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed);
+            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed, noiseScale);
         // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
         // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);
@@ -169,6 +170,8 @@ internal sealed class Seq2SeqTrainer
             var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, appliedSteps, isBest);
             epochs.Add(summary);
             _host.Info(progress.EpochLine(summary, earlyStopping.BestEpoch));
+            if (noiseScale is not null)
+                _host.Info("Seq2Seq: " + noiseScale.EndEpoch(epoch));
 
             stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
             if (stoppedEarly)
@@ -189,10 +192,15 @@ internal sealed class Seq2SeqTrainer
             _host.Info($"Seq2Seq: restored the weights of epoch {keptEpoch} (validation {validationMetric.Name} {earlyStopping.BestLoss:G5}).");
         }
         network.eval();
+        var advice = noiseScale is null ? null : BatchSizeAdvice.From(noiseScale.Epochs, keptEpoch, _options.LearningRateScaling, batchSize, _peakLearningRate);
+        if (advice is not null)
+            _host.Info("Seq2Seq: " + advice);
         return new TrainingHistory(epochs, keptEpoch, stoppedEarly, _peakLearningRate)
         {
             TrainingLossName = trainingLoss.Name,
             ValidationMetricName = validation is null ? null : validationMetric.Name,
+            GradientNoiseScale = noiseScale?.Epochs.ToList() ?? new List<GradientNoiseScaleEpoch>(),
+            BatchSizeAdvice = advice,
         };
     }
 
