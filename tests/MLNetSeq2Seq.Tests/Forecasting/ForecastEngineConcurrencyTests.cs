@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace MLNetSeq2Seq.Tests.Forecasting;
+
+/// <summary>
+/// One engine called from several threads, and CheckPoint to a file: every forecast is one the engine would give
+/// single-threaded at some point of the observation sequence (never a window half shifted), and a checkpoint file is
+/// replaced in one step, without following links.
+/// </summary>
+public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForecaster>
+{
+    private const int StartRows = 360;
+    private readonly TrainedForecaster _f;
+
+    public ForecastEngineConcurrencyTests(TrainedForecaster forecaster) => _f = forecaster;
+
+    [Fact]
+    public void Observe_Predict_and_CheckPoint_from_six_threads_give_only_forecasts_of_whole_windows()
+    {
+        // Single-threaded reference: the forecast after each of the 60 one-row observations (and before the first).
+        var reference = _f.Model.CreateForecastEngine(_f.Context, _f.Series(StartRows), "Time");
+        var expected = new Dictionary<long, float[]> { [StartRows] = reference.Predict().Values.ToArray() };
+        for (int row = StartRows; row < TrainedForecaster.RowCount; row++)
+        {
+            reference.Observe(new[] { _f.Rows[row] });
+            expected[row + 1] = reference.Predict().Values.ToArray();
+        }
+        var byForecast = expected.ToLookup(e => string.Join(",", e.Value.Select(BitConverter.SingleToInt32Bits)), e => e.Key);
+
+        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(StartRows), "Time");
+        var failures = new ConcurrentQueue<string>();
+        int forecasts = 0, checkpoints = 0;
+        using var observing = new ManualResetEventSlim(false);
+        var done = new CancellationTokenSource();
+        void Record(Seq2SeqForecast forecast, string who)
+        {
+            string key = string.Join(",", forecast.Values.Select(BitConverter.SingleToInt32Bits));
+            if (!byForecast.Contains(key))
+                failures.Enqueue($"{who}: a forecast that matches no whole window (first values {string.Join(", ", forecast.Values.Take(3))})");
+            else if (forecast.Timestamps![0] != DateTime.Parse(_f.Rows[(int)byForecast[key].First() - 1].Time, System.Globalization.CultureInfo.InvariantCulture).AddHours(1))
+                failures.Enqueue($"{who}: the timestamps belong to another window than the values");
+        }
+        var predictors = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            observing.Wait();
+            while (!done.IsCancellationRequested)
+            {
+                Record(engine.Predict(), $"predictor {t}");
+                Interlocked.Increment(ref forecasts);
+            }
+        })).ToList();
+        var checkpointer = Task.Run(() =>
+        {
+            observing.Wait();
+            while (!done.IsCancellationRequested)
+            {
+                using var stream = new MemoryStream();
+                engine.CheckPoint(stream);
+                stream.Position = 0;
+                Record(Seq2SeqForecastEngine.Load(_f.Context, _f.Model, stream).Predict(), "checkpoint");
+                Interlocked.Increment(ref checkpoints);
+            }
+        });
+        var observer = Task.Run(() =>
+        {
+            observing.Set();
+            for (int row = StartRows; row < TrainedForecaster.RowCount; row++)
+            {
+                // Alternate one and two rows per call, so both the shift and the whole-row copy paths run concurrently.
+                int count = Math.Min(row % 2 + 1, TrainedForecaster.RowCount - row);
+                engine.Observe(_f.Rows.Skip(row).Take(count).ToArray());
+                row += count - 1;
+            }
+        });
+        observer.Wait(TimeSpan.FromMinutes(2));
+        done.Cancel();
+        Task.WaitAll(predictors.Append(checkpointer).ToArray(), TimeSpan.FromMinutes(2));
+
+        Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(10)));
+        Assert.True(forecasts > 20 && checkpoints > 2, $"only {forecasts} forecasts and {checkpoints} checkpoints ran beside the observer");
+        Assert.Equal(TrainedForecaster.RowCount, engine.ObservationCount);
+        Assert.Equal(expected[TrainedForecaster.RowCount], engine.Predict().Values);
+    }
+
+    [Fact]
+    public void CheckPoint_replaces_a_link_at_the_target_and_does_not_write_through_it()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("victim.txt"), "untouched");
+        File.CreateSymbolicLink(folder.File("engine.bin"), folder.File("victim.txt"));
+        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(400), "Time");
+
+        engine.CheckPoint(folder.File("engine.bin"));
+
+        Assert.Equal("untouched", File.ReadAllText(folder.File("victim.txt")));
+        Assert.Null(new FileInfo(folder.File("engine.bin")).LinkTarget);
+        Assert.Equal(engine.Predict().Values, Seq2SeqForecastEngine.Load(_f.Context, _f.Model, folder.File("engine.bin")).Predict().Values);
+        Assert.Equal(new[] { "engine.bin", "victim.txt" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void CheckPoint_does_not_follow_a_link_planted_at_the_old_fixed_temporary_name()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("victim.txt"), "untouched");
+        File.CreateSymbolicLink(folder.File("engine.bin.tmp"), folder.File("victim.txt"));
+        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(400), "Time");
+
+        engine.CheckPoint(folder.File("engine.bin"));
+        engine.CheckPoint(folder.File("engine.bin")); // and over its own previous file
+
+        Assert.Equal("untouched", File.ReadAllText(folder.File("victim.txt")));
+        Assert.Equal(400, Seq2SeqForecastEngine.Load(_f.Context, _f.Model, folder.File("engine.bin")).ObservationCount);
+        Assert.Equal(new[] { "engine.bin", "engine.bin.tmp", "victim.txt" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_CheckPoint_that_cannot_be_renamed_into_place_leaves_no_temporary_file()
+    {
+        using var folder = new TemporaryFolder();
+        Directory.CreateDirectory(folder.File("engine.bin")); // a folder where the file should go: the rename fails
+        var engine = _f.Model.CreateForecastEngine(_f.Context, _f.Series(400), "Time");
+
+        Exception? error = Record.Exception(() => engine.CheckPoint(folder.File("engine.bin")));
+
+        Assert.True(error is IOException or UnauthorizedAccessException, $"expected an I/O error, got {error}");
+
+        Assert.Empty(Directory.GetFiles(folder.Path)); // hidden files included: the temporary one is a dot file
+    }
+}
