@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Forecasting;
@@ -38,7 +37,7 @@ public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForeca
         var failures = new ConcurrentQueue<string>();
         int forecasts = 0, checkpoints = 0;
         using var observing = new ManualResetEventSlim(false);
-        var done = new CancellationTokenSource();
+        using var done = new CancellationTokenSource();
         void Record(Seq2SeqForecast forecast, string who)
         {
             string key = string.Join(",", forecast.Values.Select(BitConverter.SingleToInt32Bits));
@@ -47,7 +46,7 @@ public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForeca
             else if (forecast.Timestamps![0] != DateTime.Parse(_f.Rows[(int)byForecast[key].First() - 1].Time, System.Globalization.CultureInfo.InvariantCulture).AddHours(1))
                 failures.Enqueue($"{who}: the timestamps belong to another window than the values");
         }
-        var predictors = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() => Guarded($"predictor {t}", () =>
         {
             observing.Wait();
             while (!done.IsCancellationRequested)
@@ -55,8 +54,8 @@ public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForeca
                 Record(engine.Predict(), $"predictor {t}");
                 Interlocked.Increment(ref forecasts);
             }
-        })).ToList();
-        var checkpointer = Task.Run(() =>
+        }))).ToList();
+        threads.Add(new Thread(() => Guarded("checkpointer", () =>
         {
             observing.Wait();
             while (!done.IsCancellationRequested)
@@ -67,8 +66,8 @@ public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForeca
                 Record(Seq2SeqForecastEngine.Load(_f.Context, _f.Model, stream).Predict(), "checkpoint");
                 Interlocked.Increment(ref checkpoints);
             }
-        });
-        var observer = Task.Run(() =>
+        })));
+        var observer = new Thread(() => Guarded("observer", () =>
         {
             observing.Set();
             for (int row = StartRows; row < TrainedForecaster.RowCount; row++)
@@ -78,10 +77,25 @@ public sealed class ForecastEngineConcurrencyTests : IClassFixture<TrainedForeca
                 engine.Observe(_f.Rows.Skip(row).Take(count).ToArray());
                 row += count - 1;
             }
-        });
-        observer.Wait(TimeSpan.FromMinutes(2));
+        }));
+        void Guarded(string who, Action body)
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue($"{who}: {ex}");
+                observing.Set();
+                done.Cancel();
+            }
+        }
+        threads.ForEach(t => t.Start());
+        observer.Start();
+        Assert.True(observer.Join(TimeSpan.FromMinutes(2)), "the observer did not finish in 2 minutes");
         done.Cancel();
-        Task.WaitAll(predictors.Append(checkpointer).ToArray(), TimeSpan.FromMinutes(2));
+        Assert.True(threads.All(t => t.Join(TimeSpan.FromMinutes(1))), "a predicting thread did not stop");
 
         Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(10)));
         Assert.True(forecasts > 20 && checkpoints > 2, $"only {forecasts} forecasts and {checkpoints} checkpoints ran beside the observer");
