@@ -110,7 +110,9 @@ public sealed class ScalarLifetimeTests
                 {
                     if (instruction.Operand is not MethodReference called)
                         continue;
-                    bool madeHere = MakesScalar(called) && !(type.FullName == HelperType && called.Name == "ToScalar");
+                    if (type.FullName == HelperType && called.Name == "ToScalar")
+                        continue; // the helper owns what it makes: disposed after use, or a process-lifetime constant
+                    bool madeHere = MakesScalar(called);
                     bool madeInside = !madeHere && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal)
                         && LeavesAScalarToTheFinalizer(called, verdicts);
                     if (madeHere || madeInside)
