@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using MLNetSeq2Seq.Tests.Reliability;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MLNetSeq2Seq.Tests.Forecasting;
 
@@ -14,8 +15,9 @@ namespace MLNetSeq2Seq.Tests.Forecasting;
 public sealed class ForecastEngineStateTests : IClassFixture<TrainedForecaster>
 {
     private readonly TrainedForecaster _f;
+    private readonly ITestOutputHelper _output;
 
-    public ForecastEngineStateTests(TrainedForecaster forecaster) => _f = forecaster;
+    public ForecastEngineStateTests(TrainedForecaster forecaster, ITestOutputHelper output) => (_f, _output) = (forecaster, output);
 
     private byte[] Saved()
     {
@@ -28,8 +30,9 @@ public sealed class ForecastEngineStateTests : IClassFixture<TrainedForecaster>
     private RefusalMeter.Refusal Load(Stream stream) =>
         RefusalMeter.Measure(() => Seq2SeqForecastEngine.Load(_f.Context, _f.Model, stream));
 
-    private static void AssertRefused(RefusalMeter.Refusal refusal, string what, string? messagePart = null)
+    private void AssertRefused(RefusalMeter.Refusal refusal, string what, string? messagePart = null)
     {
+        _output.WriteLine($"{what}: {refusal}");
         Assert.True(refusal.Error is InvalidDataException, $"{what}: {refusal}");
         Assert.True(refusal.Elapsed < RefusalMeter.MaxTime, $"{what}: {refusal}");
         Assert.True(refusal.ManagedBytes < RefusalMeter.MaxGrowthBytes, $"{what}: {refusal}");

@@ -8,6 +8,7 @@ using Microsoft.ML;
 using MLNetSeq2Seq.PyTorch;
 using MLNetSeq2Seq.Tests.Reliability;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MLNetSeq2Seq.Tests.PyTorch;
 
@@ -18,6 +19,10 @@ namespace MLNetSeq2Seq.Tests.PyTorch;
 /// </summary>
 public sealed class SafeTensorsBoundsTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public SafeTensorsBoundsTests(ITestOutputHelper output) => _output = output;
+
     /// <summary>u64 header length, the header (padded to 8 bytes), then <paramref name="data"/>.</summary>
     private static byte[] Craft(string header, byte[]? data = null, ulong? claimedHeaderLength = null)
     {
@@ -33,8 +38,9 @@ public sealed class SafeTensorsBoundsTests
 
     private static Stream Open(byte[] bytes, bool seekable) => seekable ? new MemoryStream(bytes, writable: false) : new ForwardOnlyStream(bytes);
 
-    private static void AssertRefusedCheaply(RefusalMeter.Refusal refusal, Type expected)
+    private void AssertRefusedCheaply(RefusalMeter.Refusal refusal, Type expected)
     {
+        _output.WriteLine(refusal.ToString());
         Assert.True(refusal.Error?.GetType() == expected, $"expected {expected.Name}, got {refusal}");
         Assert.True(refusal.Elapsed < RefusalMeter.MaxTime, refusal.ToString());
         Assert.True(refusal.ManagedBytes < RefusalMeter.MaxGrowthBytes, refusal.ToString());
@@ -110,6 +116,30 @@ public sealed class SafeTensorsBoundsTests
         }
         var import = Assert.Throws<FormatException>(() => new MLContext().Model.ImportSeq2SeqFromPyTorch(new ForwardOnlyStream(file)));
         Assert.IsType<InvalidDataException>(import.InnerException);
+    }
+
+    [Fact]
+    public void An_architecture_field_given_twice_is_a_FormatException_naming_the_architecture()
+    {
+        var architecture = new MLNetSeq2Seq.Networks.NetworkArchitecture(2, 2, 4, HiddenSize: 8, LayerCount: 1, RecurrentCellType.Gru,
+            Bidirectional: false, AttentionKind.None, Dropout: 0);
+        string json = ArchitectureJson.Write(architecture);
+        Assert.StartsWith("{\"input_feature_count\":2,", json);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = PyTorchInterchange.Format,
+            ["format_version"] = PyTorchInterchange.FormatVersion,
+            ["architecture"] = json.Replace("{\"input_feature_count\":2,", "{\"input_feature_count\":2,\"input_feature_count\":3,"),
+            ["feature_column_name"] = "Features",
+            ["score_column_name"] = "Score",
+        };
+        using var file = new MemoryStream();
+        new SafeTensorsFile(metadata, new Dictionary<string, SafeTensor>()).Write(file);
+        file.Position = 0;
+
+        var error = Assert.Throws<FormatException>(() => new MLContext().Model.ImportSeq2SeqFromPyTorch(file));
+
+        Assert.Contains("the architecture is malformed", error.Message);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using MLNetSeq2Seq.Data;
 using MLNetSeq2Seq.Forecasting;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MLNetSeq2Seq.Tests.Reliability;
 
@@ -15,6 +16,10 @@ namespace MLNetSeq2Seq.Tests.Reliability;
 /// </summary>
 public sealed class ModelBlockBoundsTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public ModelBlockBoundsTests(ITestOutputHelper output) => _output = output;
+
     private static BinaryReader Block(Action<BinaryWriter> write)
     {
         var stream = new MemoryStream();
@@ -35,9 +40,10 @@ public sealed class ModelBlockBoundsTests
         writer.Write(false);                     // no statistics
     }
 
-    private static void AssertRefusedCheaply(Action read, string messagePart)
+    private void AssertRefusedCheaply(Action read, string messagePart)
     {
         var refusal = RefusalMeter.Measure(read);
+        _output.WriteLine(refusal.ToString());
         Assert.True(refusal.Error is InvalidDataException, refusal.ToString());
         Assert.Contains(messagePart, refusal.Error!.Message);
         Assert.True(refusal.Elapsed < RefusalMeter.MaxTime, refusal.ToString());
