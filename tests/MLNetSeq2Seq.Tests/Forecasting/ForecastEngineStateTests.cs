@@ -118,7 +118,7 @@ public sealed class ForecastEngineStateTests : IClassFixture<TrainedForecaster>
         state.LastTicks = DateTime.MaxValue.Ticks - TimeSpan.FromHours(5).Ticks;
         state.StepTicks = TimeSpan.FromHours(1).Ticks;
 
-        AssertRefused(Load(new MemoryStream(state.Sealed())), "a step of half the time left", "past DateTime.MaxValue");
+        AssertRefused(Load(new MemoryStream(state.Sealed())), "a last timestamp 5 hours before DateTime.MaxValue", "past DateTime.MaxValue");
     }
 
     [Fact]
