@@ -36,7 +36,7 @@ internal static class ForecastBaselines
         using var scope = torch.NewDisposeScope();
         var (trainX, trainY, _) = Design(train, featureColumnName, labelColumnName, inputLength, inputs, horizon, outputs, targets);
         Tensor gram = trainX.t().matmul(trainX);
-        double scale = gram.diagonal().mean().ToDouble();
+        double scale = ReadDouble(gram.diagonal().mean());
         Tensor weights = torch.linalg.solve(Plus(gram, Times(torch.eye(gram.shape[0], dtype: ScalarType.Float64), ridgePenalty * scale)), trainX.t().matmul(trainY));
 
         var (testX, _, lasts) = Design(test, featureColumnName, labelColumnName, inputLength, inputs, horizon, outputs, targets);

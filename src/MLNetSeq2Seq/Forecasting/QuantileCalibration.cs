@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
@@ -197,6 +198,7 @@ internal sealed class QuantileCalibration
         long expected = (long)CentralPairs(levels).Length * horizon * outputFeatureCount;
         if (windowCount < 0 || count != expected)
             throw new InvalidDataException($"the quantile calibration holds {count} offsets from {windowCount} windows, but the model's central intervals × Horizon × OutputFeatureCount = {expected}");
+        BytesLeft.Require(reader, count, 4, "the quantile calibration");
         var offsets = new float[count];
         for (int i = 0; i < count; i++)
             offsets[i] = reader.ReadSingle();

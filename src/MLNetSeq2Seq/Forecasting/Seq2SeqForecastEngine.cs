@@ -19,8 +19,9 @@ namespace MLNetSeq2Seq;
 /// </summary>
 /// <remarks>
 /// The engine holds no native memory and does not own the model: dispose the model when done; the engine cannot
-/// forecast after that (<see cref="ObjectDisposedException"/>). One engine is not safe for concurrent use; several
-/// engines may share one model. The engine runs this Seq2Seq model alone: transforms that came before it in a
+/// forecast after that (<see cref="ObjectDisposedException"/>). An engine may be called from several threads: Observe,
+/// Predict and CheckPoint each see the window whole (one lock guards it; scoring runs outside it), and several engines
+/// may share one model. The engine runs this Seq2Seq model alone: transforms that came before it in a
 /// pipeline are not applied, so train forecasters on the window views directly (their z-scores travel in the model).
 /// </remarks>
 public sealed class Seq2SeqForecastEngine
@@ -115,7 +116,7 @@ public sealed class Seq2SeqForecastEngine
     }
 
     /// <summary>The Horizon × K known-future features of the next steps: the future columns (standardized), then the calendar.</summary>
-    private float[] FutureFeatures(SeriesTable? rows)
+    private float[] FutureFeatures(SeriesTable? rows, DateTime? lastTimestamp, TimeSpan? seriesStep)
     {
         FutureFeatureSpec future = _model.FutureFeatures!;
         int width = future.Count, columns = future.ColumnNames.Count;
@@ -126,7 +127,7 @@ public sealed class Seq2SeqForecastEngine
                 values[h * width + k] = future.Standardize(k, rows!.Values[h * columns + k]);
             if (future.CalendarCount > 0)
             {
-                DateTime time = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step ? last + (h + 1) * step
+                DateTime time = lastTimestamp is DateTime last && seriesStep is TimeSpan step ? last + (h + 1) * step
                     : throw new InvalidOperationException("Calendar features need the forecast timestamps, but the engine tracks none.");
                 future.WriteCalendar(time, values.AsSpan(h * width + columns, future.CalendarCount));
             }
@@ -137,16 +138,16 @@ public sealed class Seq2SeqForecastEngine
     private Seq2SeqForecast Forecast(SeriesTable? futureRows)
     {
         IReadOnlyList<string> inputs = _series.InputColumnNames;
-        float[] window = _state.Window();
+        var (window, lastTimestamp, seriesStep) = _state.Snapshot();
         var features = new float[window.Length];
         for (int i = 0; i < window.Length; i++)
             features[i] = _series.Standardize(inputs[i % inputs.Count], window[i]);
         int pointLength = _model.Horizon * _model.OutputFeatureCount;
         double[] levels = _model.Network.Architecture.Quantiles;
         var scores = new float[pointLength * (1 + levels.Length)];
-        float[] future = _model.FutureFeatureCount > 0 ? FutureFeatures(futureRows) : Array.Empty<float>();
+        float[] future = _model.FutureFeatureCount > 0 ? FutureFeatures(futureRows, lastTimestamp, seriesStep) : Array.Empty<float>();
         _model.Scorer.ScoreWithFuture(features, rowCount: 1, inputLength: _series.InputLength, ReadOnlySpan<int>.Empty, scores, future);
-        DateTime[]? timestamps = _state.LastTimestamp is DateTime last && _state.Step is TimeSpan step
+        DateTime[]? timestamps = lastTimestamp is DateTime last && seriesStep is TimeSpan step
             ? Enumerable.Range(1, _model.Horizon).Select(h => last + h * step).ToArray()
             : null;
         // The quantiles ([H, Q, O]) cycle through the target columns like the point forecast, so they unstandardize alike.
@@ -185,18 +186,50 @@ public sealed class Seq2SeqForecastEngine
         _state.Write(stream);
     }
 
-    /// <summary>As <see cref="CheckPoint(Stream)"/>, to a file (written to a temporary file first, then renamed).</summary>
+    /// <summary>
+    /// As <see cref="CheckPoint(Stream)"/>, to a file: the state is written to a new temporary file of a unique name in
+    /// the same folder (created exclusively, so never through an existing file or link), flushed to disk, then renamed
+    /// over <paramref name="path"/> in one step, so a reader sees the old state or the new one, never a part. A symbolic
+    /// link at <paramref name="path"/> is replaced by the file; what it pointed to is not touched. The temporary file is
+    /// removed when writing fails.
+    /// </summary>
     public void CheckPoint(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string temporary = path + ".tmp";
-        using (FileStream file = File.Create(temporary))
-            CheckPoint(file);
-        File.Move(temporary, path, overwrite: true);
+        string target = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                _state.Write(file);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write already failed; that error is the one to report.
+        }
     }
 
     /// <summary>An engine over <paramref name="model"/> in the state a <see cref="CheckPoint(Stream)"/> saved.</summary>
-    /// <exception cref="InvalidDataException">The state is damaged, or was not written by a forecast engine.</exception>
+    /// <exception cref="InvalidDataException">The state is damaged, was not written by a forecast engine, or holds what no
+    /// engine can (a NaN or infinite observation, fewer observations than the input length, a step that is not positive
+    /// or that puts the forecast timestamps outside <see cref="DateTime"/>'s range, a state larger than this model's).</exception>
     /// <exception cref="ArgumentException">The state belongs to a model with other input columns or another input length.</exception>
     /// <param name="mlContext">The context whose log receives the engine's warnings.</param>
     /// <param name="model">The model the state was saved with.</param>
@@ -209,10 +242,12 @@ public sealed class Seq2SeqForecastEngine
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
         TrainingSeries series = RequireSeries(model, seriesId);
-        ForecastEngineState state = ForecastEngineState.Read(stream);
+        ForecastEngineState state = ForecastEngineState.Read(stream, ForecastEngineState.MaxBytes(series.InputColumnNames, series.InputLength));
         if (!state.ColumnNames.SequenceEqual(series.InputColumnNames) || state.InputLength != series.InputLength)
             throw new ArgumentException($"The saved engine state holds {state.InputLength} steps of {string.Join(", ", state.ColumnNames.Select(c => $"'{c}'"))}, "
                 + $"but this model forecasts from {series.InputLength} steps of {string.Join(", ", series.InputColumnNames.Select(c => $"'{c}'"))}: load it with the model it was saved with.", nameof(model));
+        if (state.LastTimestamp is DateTime last && state.Step is TimeSpan step && step.Ticks > (DateTime.MaxValue.Ticks - last.Ticks) / model.Horizon)
+            throw new InvalidDataException($"The saved engine state's step ({step}) after its last timestamp ({last:O}) puts the {model.Horizon} forecast timestamps past DateTime.MaxValue.");
         return new Seq2SeqForecastEngine(mlContext, model, series, state);
     }
 

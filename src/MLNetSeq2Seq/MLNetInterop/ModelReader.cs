@@ -47,7 +47,7 @@ internal sealed class ModelReader
         {
             return readBody(new ModelReader(context, format));
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or InvalidDataException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or InvalidDataException or ArgumentException or OverflowException or OutOfMemoryException)
         {
             throw new FormatException($"The {format.LoaderSignature} model is damaged and cannot be loaded: {ex.Message}", ex);
         }
@@ -156,6 +156,7 @@ internal sealed class ModelReader
         int length = Reader.ReadInt32();
         if (length < 0 || length > maxLength)
             throw new InvalidDataException($"an array length of {length} is outside [0, {maxLength}]");
+        ModelFile.BytesLeft.Require(Reader, length, 4, "an array of floats");
         var values = new float[length];
         for (int i = 0; i < length; i++)
             values[i] = Reader.ReadSingle();

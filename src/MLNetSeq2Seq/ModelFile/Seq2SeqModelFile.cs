@@ -148,6 +148,7 @@ internal static class Seq2SeqModelFile
             return null;
         if (count != scoreLength)
             throw new InvalidDataException($"the model holds {count} Score slot names, but Horizon × OutputFeatureCount = {scoreLength}");
+        BytesLeft.Require(body, count, 1, "the Score slot names");
         var names = new string[count];
         for (int i = 0; i < count; i++)
             names[i] = body.ReadString();

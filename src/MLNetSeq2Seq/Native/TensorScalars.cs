@@ -11,7 +11,8 @@ namespace MLNetSeq2Seq.Native;
 /// handle is read, so the finalizer thread can free it while libtorch still reads it. Seen here with eight threads
 /// scoring one model: libtorch stopped with "Expected false to be true" from <c>Scalar::toFloat</c>.
 /// Every Scalar made here is either a process-lifetime constant (never finalized; libtorch only reads it) or disposed
-/// after the call that uses it. <c>ScalarLifetimeTests</c> scans the compiled library for any other way in.
+/// after the call that uses it, and every number read back from a tensor goes through a Scalar disposed here
+/// (<see cref="ReadDouble"/>, <see cref="ReadBoolean"/>, <see cref="ReadInt64"/>). <c>ScalarLifetimeTests</c> scans the compiled library for any other way in.
 /// </summary>
 internal static class TensorScalars
 {
@@ -113,6 +114,30 @@ internal static class TensorScalars
     /// <summary>A new tensor of <paramref name="shape"/> holding <paramref name="value"/>.</summary>
     public static Tensor Full(long[] shape, long value, ScalarType dtype, Device device) =>
         With(value.ToScalar(), fill => torch.full(shape, fill, dtype: dtype, device: device));
+
+    // Reading a one-element tensor: TorchSharp's Tensor.ToDouble()/ToBoolean()/ToInt64() make a Scalar and drop it, so
+    // these read through a Scalar this method owns and disposes.
+
+    /// <summary>The value of the one-element <paramref name="tensor"/> as a double (synchronises its device).</summary>
+    public static double ReadDouble(Tensor tensor)
+    {
+        using Scalar value = tensor.ToScalar();
+        return value.ToDouble();
+    }
+
+    /// <summary>The value of the one-element <paramref name="tensor"/> as a bool (synchronises its device).</summary>
+    public static bool ReadBoolean(Tensor tensor)
+    {
+        using Scalar value = tensor.ToScalar();
+        return value.ToBoolean();
+    }
+
+    /// <summary>The value of the one-element <paramref name="tensor"/> as a long (synchronises its device).</summary>
+    public static long ReadInt64(Tensor tensor)
+    {
+        using Scalar value = tensor.ToScalar();
+        return value.ToInt64();
+    }
 
     /// <summary>0, 1, …, <paramref name="count"/> − 1 as int64 on <paramref name="device"/>.</summary>
     public static Tensor Range(long count, Device device)

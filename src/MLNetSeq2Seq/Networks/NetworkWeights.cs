@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using MLNetSeq2Seq.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ internal static class NetworkWeights
         using var scope = torch.NewDisposeScope();
         foreach (var (name, tensor) in module.state_dict())
         {
-            if (!tensor.isfinite().all().ToBoolean())
+            if (!TensorScalars.ReadBoolean(tensor.isfinite().all()))
                 throw new InvalidDataException($"weight '{name}' holds NaN or infinite values");
         }
     }

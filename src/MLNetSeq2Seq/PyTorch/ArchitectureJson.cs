@@ -60,6 +60,20 @@ internal static class ArchitectureJson
         {
             throw new InvalidDataException($"the architecture is not valid JSON: {ex.Message}", ex);
         }
+        try
+        {
+            return Read(json);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // JsonObject finds a field named twice only when it is first used (ArgumentException); the accessors below
+            // check each value's kind first, so any other such exception is a damaged record too.
+            throw new InvalidDataException($"the architecture is malformed: {ex.Message}", ex);
+        }
+    }
+
+    private static NetworkArchitecture Read(JsonObject json)
+    {
         foreach (var (name, _) in json)
             if (!FieldNames.Contains(name))
                 throw new InvalidDataException($"architecture field '{name}' is not known to this MLNetSeq2Seq (known: {string.Join(", ", FieldNames)})");

@@ -19,7 +19,8 @@ namespace MLNetSeq2Seq.PyTorch;
 /// the architecture record as JSON (<see cref="ArchitectureJson"/>), the ML.NET column names and the Score slot names.
 /// The tensors are the network's state dict under TorchSharp's names, which the reference module's parameters share.
 /// Import checks in this order, stopping at the first mismatch and naming it: the format, the architecture fields,
-/// the caller's expected shapes, the tensor names (every one the architecture needs, none it does not), their shapes,
+/// the caller's expected shapes, the architecture's size against the tensors present (before the network is built),
+/// the tensor names (every one the architecture needs, none it does not), their shapes,
 /// and that every value is finite.
 /// </summary>
 internal static class PyTorchInterchange
@@ -75,6 +76,7 @@ internal static class PyTorchInterchange
             file = SafeTensorsFile.Read(stream);
             architecture = ReadArchitecture(file.Metadata);
             CheckExpectations(architecture, options);
+            CheckClaimedSize(architecture, file.Tensors);
             featureColumn = ColumnName(options.FeatureColumnName, file.Metadata, "feature_column_name", nameof(options.FeatureColumnName));
             scoreColumn = ColumnName(options.ScoreColumnName, file.Metadata, "score_column_name", nameof(options.ScoreColumnName));
             slotNames = SlotNames(file.Metadata, architecture);
@@ -130,6 +132,20 @@ internal static class PyTorchInterchange
         Check(options.InputFeatureCount, architecture.InputFeatureCount, nameof(options.InputFeatureCount), "input_feature_count");
         Check(options.OutputFeatureCount, architecture.OutputFeatureCount, nameof(options.OutputFeatureCount), "output_feature_count");
         Check(options.Horizon, architecture.Horizon, nameof(options.Horizon), "horizon");
+    }
+
+    // Before the network is built, as the model file does: an architecture far larger than the tensors in the file is
+    // refused without allocating it (a close mismatch is left to CopyWeights, which names the tensor), and so is a layer
+    // count beyond the tensors present (every recurrent layer has at least two), which would build a deep network only
+    // to refuse it. What the build can cost is thereby bounded by the bytes and tensors really in the file.
+    private static void CheckClaimedSize(NetworkArchitecture architecture, IReadOnlyDictionary<string, SafeTensor> tensors)
+    {
+        long bytes = tensors.Values.Sum(t => 4L * t.Values.Length);
+        double needed = architecture.MinimumWeightBytes();
+        if (needed > 4.0 * bytes + (1 << 20))
+            throw new InvalidDataException($"its architecture ({architecture}) needs at least {needed:F0} bytes of weights, but the file's tensors hold only {bytes}");
+        if (2L * architecture.LayerCount > tensors.Count)
+            throw new InvalidDataException($"its architecture has {architecture.LayerCount} layers, but the file holds only {tensors.Count} tensors (at least 2 per layer)");
     }
 
     private static string ColumnName(string? option, IReadOnlyDictionary<string, string> metadata, string key, string optionName)

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq.Columns;
+using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Training;
 using MLNetSeq2Seq.TrainingData;
 using MLNetSeq2Seq.Windows;
@@ -133,7 +134,7 @@ internal static class PyTorchTrainingDataFile
     private static string Add(Dictionary<string, Tensor> tensors, string name, Tensor tensor, ref long rows)
     {
         foreach (var (existing, held) in tensors)
-            if (held.dtype == tensor.dtype && held.shape.SequenceEqual(tensor.shape) && held.eq(tensor.cpu()).all().ToBoolean())
+            if (held.dtype == tensor.dtype && held.shape.SequenceEqual(tensor.shape) && TensorScalars.ReadBoolean(held.eq(tensor.cpu()).all()))
                 return existing;
         tensors[name] = tensor.cpu().contiguous();
         rows += tensor.shape[0];

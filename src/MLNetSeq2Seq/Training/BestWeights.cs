@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,7 +49,7 @@ internal sealed class BestWeights : IDisposable
             Tensor finite = torch.tensor(true, device: _copies.Values.First().device);
             foreach (var (_, tensor) in module.state_dict())
                 finite = finite.logical_and(tensor.isfinite().all());
-            if (!finite.ToBoolean())
+            if (!TensorScalars.ReadBoolean(finite))
                 return false;
         }
         Capture(module, epoch);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
@@ -53,7 +54,7 @@ internal static class LearningRateRangeTest
                 stepLoss.zero_();
                 runner.Step(session.Train, plan.Order.AsSpan(start, count), teacherForcedSteps, stepLoss, epoch, step: i);
                 // One read per step is the point of this test: it is short, and every loss is part of the result.
-                loss = stepLoss.ToDouble() / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean training loss
+                loss = TensorScalars.ReadDouble(stepLoss) / session.Train.ValidLabelElementsOf(plan.Order.AsSpan(start, count)); // the step's mean training loss
             }
             if (!double.IsFinite(loss))
             {

@@ -91,7 +91,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public bool CheckStep(Tensor stepLoss, IReadOnlyList<Parameter> parameters, long step)
     {
         using var _ = torch.no_grad();
-        if (AllFinite(stepLoss, parameters).ToBoolean())
+        if (ReadBoolean(AllFinite(stepLoss, parameters)))
             return true;
         _skippedThisEpoch.Add(step);
         SkippedTotal++;
@@ -102,7 +102,7 @@ internal sealed class NonFiniteStepMonitor : IDisposable
     public long? FirstNonFiniteStep()
     {
         using var scope = torch.NewDisposeScope();
-        long step = _firstNonFiniteStep.ToInt64();
+        long step = ReadInt64(_firstNonFiniteStep);
         return step < 0 ? null : step;
     }
 

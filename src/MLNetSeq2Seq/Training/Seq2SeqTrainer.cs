@@ -144,7 +144,7 @@ internal sealed class Seq2SeqTrainer
             }
             double trainLoss;
             using (torch.NewDisposeScope())
-                trainLoss = lossSum.ToDouble() / appliedElements; // the loss over every real label value of the applied steps
+                trainLoss = TensorScalars.ReadDouble(lossSum) / appliedElements; // the loss over every real label value of the applied steps
             long? firstBadStep = nonFinite.SkipsSteps ? null : nonFinite.FirstNonFiniteStep(); // a finite loss can still have had NaN gradients
             if (firstBadStep is not null || !double.IsFinite(trainLoss))
             {

@@ -30,7 +30,7 @@ internal static class SequenceLoss
                 AddInPlace(lossSum, metric.Sum(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64), batch.LabelMask(rows)?.to(ScalarType.Float64)));
                 validElements += batch.ValidLabelElementsOf(rows);
             }
-            return lossSum.ToDouble() / validElements;
+            return ReadDouble(lossSum) / validElements;
         }
         finally
         {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.ModelFile;
 
 namespace MLNetSeq2Seq.Windows;
 
@@ -182,6 +183,7 @@ internal sealed class FutureFeatureSpec
         int count = reader.ReadInt32();
         if (count < 0 || count > 1 << 20)
             throw new InvalidDataException($"the future features name {count} columns");
+        BytesLeft.Require(reader, count, 2, "the future-feature column names");
         var names = new string[count];
         for (int i = 0; i < count; i++)
             names[i] = reader.ReadString() is { Length: > 0 } name ? name : throw new InvalidDataException($"future column {i} is empty");
@@ -191,6 +193,7 @@ internal sealed class FutureFeatureSpec
         int holidays = reader.ReadInt32();
         if (holidays < 0 || holidays > 1 << 24)
             throw new InvalidDataException($"the future features hold {holidays} holidays");
+        BytesLeft.Require(reader, holidays, 8, "the holidays");
         var days = new DateTime[holidays];
         for (int i = 0; i < holidays; i++)
         {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.ModelFile;
 
 namespace MLNetSeq2Seq;
 
@@ -98,6 +99,7 @@ public sealed partial class TrainingSeries
         if (count < 0 || count > 1 << 24)
             throw new InvalidDataException($"the training series holds statistics of {count} series");
         string[] columns = ColumnNames.ToArray();
+        BytesLeft.Require(reader, count, 1 + 16L * columns.Length, "the per-series statistics"); // an id, then a mean and a deviation per column
         var ids = new string[count];
         var means = new double[(long)count * columns.Length];
         var deviations = new double[means.Length];

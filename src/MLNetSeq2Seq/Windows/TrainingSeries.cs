@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetSeq2Seq.ModelFile;
 
 namespace MLNetSeq2Seq;
 
@@ -151,6 +152,7 @@ public sealed partial class TrainingSeries
         int count = reader.ReadInt32();
         if (count <= 0 || count > 1 << 20)
             throw new InvalidDataException($"the training series has {count} {what}s");
+        BytesLeft.Require(reader, count, 2, $"the training series' {what} names"); // a length and at least one byte each
         var names = new string[count];
         for (int i = 0; i < count; i++)
             names[i] = reader.ReadString() is { Length: > 0 } name ? name : throw new InvalidDataException($"{what} {i} of the training series is empty");

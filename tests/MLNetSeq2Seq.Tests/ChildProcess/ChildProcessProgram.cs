@@ -31,6 +31,7 @@ public static class ChildProcessProgram
         [Native.OneDnnIsaDefaultTests.Command] = Native.OneDnnIsaDefaultTests.RunInChild,
         [Native.MissingBackendTests.FitCommand] = Native.MissingBackendTests.FitInChild,
         [Native.MissingBackendTests.LoadCommand] = Native.MissingBackendTests.LoadInChild,
+        [PyTorch.PyTorchImportBoundsTests.Command] = PyTorch.PyTorchImportBoundsTests.RunInChild,
     };
 
     public static int Main(string[] args)

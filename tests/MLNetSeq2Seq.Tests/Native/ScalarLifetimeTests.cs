@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
+using TorchSharp;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Native;
@@ -38,6 +39,30 @@ public sealed class ScalarLifetimeTests
         // Behind a virtual call: Optimizer.step dispatches to AdamW's managed step, whose lambda makes implicit Scalars.
         Assert.Contains(found, f => f.Contains(nameof(OptimizerStepProbe), StringComparison.Ordinal));
         Assert.DoesNotContain(found, f => f.Contains(nameof(OptimizerZeroGradProbe), StringComparison.Ordinal)); // zero_grad makes none
+        // Reading a tensor: TorchSharp's ToDouble/ToSingle/ToBoolean/ToInt64 make a Scalar and drop it, and so does a bare ToScalar.
+        Assert.Contains(found, f => f.Contains(nameof(TensorToDoubleProbe), StringComparison.Ordinal));
+        Assert.Contains(found, f => f.Contains(nameof(TensorToSingleProbe), StringComparison.Ordinal));
+        Assert.Contains(found, f => f.Contains(nameof(TensorToBooleanProbe), StringComparison.Ordinal));
+        Assert.Contains(found, f => f.Contains(nameof(TensorToInt64Probe), StringComparison.Ordinal));
+        Assert.Contains(found, f => f.Contains(nameof(TensorToScalarProbe), StringComparison.Ordinal));
+        // Outside the helper even a disposed ToScalar counts: the rule is one place that makes Scalars.
+        Assert.Contains(found, f => f.Contains(nameof(DisposedToScalarProbe), StringComparison.Ordinal));
+        // The helper's own reads, called from here, are not findings.
+        Assert.DoesNotContain(found, f => f.Contains(nameof(HelperReadProbe), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_scan_flags_every_constructor_of_Scalar()
+    {
+        // TorchSharp's Scalar constructors are internal, so no probe can call one; the scan's rule is checked on a
+        // reference to one taken from TorchSharp's own IL instead (ScalarExtensionMethods.ToScalar constructs a Scalar).
+        using var torchSharp = AssemblyDefinition.ReadAssembly(typeof(TorchSharp.Scalar).Assembly.Location);
+        MethodReference[] constructors = torchSharp.MainModule.GetTypes().SelectMany(t => t.Methods).Where(m => m.HasBody)
+            .SelectMany(m => m.Body.Instructions).Where(i => i.OpCode == OpCodes.Newobj).Select(i => (MethodReference)i.Operand)
+            .Where(m => m.DeclaringType.FullName == "TorchSharp.Scalar").ToArray();
+
+        Assert.NotEmpty(constructors);
+        Assert.All(constructors, c => Assert.True(MakesScalar(c), c.FullName));
     }
 
     private static TorchSharp.torch.Tensor ImplicitScalarProbe(TorchSharp.torch.Tensor tensor) => tensor * 0.5;
@@ -50,10 +75,28 @@ public sealed class ScalarLifetimeTests
 
     private static void OptimizerZeroGradProbe(TorchSharp.torch.optim.Optimizer optimizer) => optimizer.zero_grad();
 
+    private static double TensorToDoubleProbe(TorchSharp.torch.Tensor tensor) => tensor.ToDouble();
+
+    private static float TensorToSingleProbe(TorchSharp.torch.Tensor tensor) => tensor.ToSingle();
+
+    private static bool TensorToBooleanProbe(TorchSharp.torch.Tensor tensor) => tensor.ToBoolean();
+
+    private static long TensorToInt64Probe(TorchSharp.torch.Tensor tensor) => tensor.ToInt64();
+
+    private static TorchSharp.Scalar TensorToScalarProbe(TorchSharp.torch.Tensor tensor) => tensor.ToScalar();
+
+    private static double DisposedToScalarProbe(TorchSharp.torch.Tensor tensor)
+    {
+        using TorchSharp.Scalar value = tensor.ToScalar();
+        return value.ToDouble();
+    }
+
+    private static double HelperReadProbe(TorchSharp.torch.Tensor tensor) => MLNetSeq2Seq.Native.TensorScalars.ReadDouble(tensor);
+
     /// <summary>Calls that make a Scalar nobody disposes: the implicit conversions, and TorchSharp methods whose own body
     /// makes a Scalar and never disposes one (the operators taking a .NET number, <c>add(tensor)</c> with its implicit
-    /// alpha, <c>arange(long)</c>). Scalars made explicitly (ToScalar) are allowed only in the helper type, which keeps
-    /// each one alive until the call that uses it has returned.</summary>
+    /// alpha, <c>arange(long)</c>, <c>Tensor.ToDouble()</c> and its kin). Scalars made explicitly (ToScalar) are allowed only
+    /// in the helper type, which keeps each one alive until the call that uses it has returned, then disposes it.</summary>
     private static List<string> ScalarsLeftToTheFinalizer(string assemblyPath)
     {
         var found = new List<string>();
@@ -67,7 +110,9 @@ public sealed class ScalarLifetimeTests
                 {
                     if (instruction.Operand is not MethodReference called)
                         continue;
-                    bool madeHere = MakesScalar(called) && !(type.FullName == HelperType && called.Name == "ToScalar");
+                    if (type.FullName == HelperType && called.Name == "ToScalar")
+                        continue; // the helper owns what it makes: disposed after use, or a process-lifetime constant
+                    bool madeHere = MakesScalar(called);
                     bool madeInside = !madeHere && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal)
                         && LeavesAScalarToTheFinalizer(called, verdicts);
                     if (madeHere || madeInside)
@@ -78,10 +123,15 @@ public sealed class ScalarLifetimeTests
         return found;
     }
 
+    /// <summary>Calls that hand out a new Scalar: the implicit conversions, <c>new Scalar</c>, the ToScalar extensions on
+    /// numbers and <c>Tensor.ToScalar()</c> (which TorchSharp's <c>Tensor.ToDouble()</c>, <c>ToSingle()</c>,
+    /// <c>ToBoolean()</c>, <c>ToInt64()</c> call and drop: the scan finds those as TorchSharp methods that leave one).</summary>
     private static bool MakesScalar(MethodReference called) =>
-        (called.DeclaringType.FullName == "TorchSharp.Scalar" && called.Name == "op_Implicit")
+        (called.DeclaringType.FullName == "TorchSharp.Scalar" && called.Name is "op_Implicit" or ".ctor")
         || (called.DeclaringType.FullName == "TorchSharp.ScalarExtensionMethods" && called.Name.StartsWith("To", StringComparison.Ordinal)
-            && called.ReturnType.FullName == "TorchSharp.Scalar");
+            && called.ReturnType.FullName == "TorchSharp.Scalar")
+        || (called.Name == "ToScalar" && called.ReturnType.FullName == "TorchSharp.Scalar"
+            && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal));
 
     /// <summary>Whether a TorchSharp method makes a Scalar in its own body and disposes none, or calls (two levels down)
     /// a TorchSharp method that does: <c>tensor + tensor</c> calls <c>add(tensor)</c>, which passes an implicit alpha.
