@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML;
+using static MLNetSeq2Seq.OptionRules;
 
 namespace MLNetSeq2Seq;
 
@@ -367,7 +368,7 @@ public class Seq2SeqOptions
         RequirePositive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
-        ValidateQuantiles();
+        CheckQuantiles(Quantiles, PointLossWeight);
         RequirePositive(StreamingShufflePoolRows, nameof(StreamingShufflePoolRows));
         if (StreamingShufflePoolRows is not null && LearningRate is null)
             throw new ArgumentException($"{nameof(StreamingShufflePoolRows)} streams the data, but {nameof(LearningRate)} = null asks for the learning-rate range test, "
@@ -383,25 +384,6 @@ public class Seq2SeqOptions
     /// <summary>The most quantile levels a model forecasts.</summary>
     public const int MaxQuantileCount = 99;
 
-    private void ValidateQuantiles()
-    {
-        if (!(double.IsFinite(PointLossWeight) && PointLossWeight >= 0))
-            throw new ArgumentOutOfRangeException(nameof(PointLossWeight), PointLossWeight, $"{nameof(PointLossWeight)} must be a finite number ≥ 0 (it is {PointLossWeight}).");
-        if (Quantiles is not { } levels)
-            return;
-        if (levels.Length == 0 || levels.Length > MaxQuantileCount)
-            throw new ArgumentException($"{nameof(Quantiles)} holds {levels.Length} levels; give 1 to {MaxQuantileCount} levels in (0, 1), or null for point forecasts only.", nameof(Quantiles));
-        for (int k = 0; k < levels.Length; k++)
-        {
-            if (!(levels[k] > 0 && levels[k] < 1))
-                throw new ArgumentOutOfRangeException(nameof(Quantiles), levels[k], $"{nameof(Quantiles)}[{k}] = {levels[k]} is not inside (0, 1).");
-            if (k > 0 && !(levels[k] > levels[k - 1]))
-                throw new ArgumentException($"{nameof(Quantiles)} must be strictly increasing, but {nameof(Quantiles)}[{k}] = {levels[k]} follows {levels[k - 1]}.", nameof(Quantiles));
-        }
-        if (PointLossWeight == 0 && Array.IndexOf(levels, 0.5) < 0)
-            throw new ArgumentException($"{nameof(PointLossWeight)} = 0 trains the point forecast as the median, so {nameof(Quantiles)} must contain 0.5 (it holds {string.Join(", ", levels)}).", nameof(Quantiles));
-    }
-
     /// <summary>
     /// Internal switch: copy every window of a window view into dense tensors, as for any other IDataView, instead of
     /// keeping the series once and cutting windows per batch. Results are the same bit for bit; it exists so tests and
@@ -414,38 +396,4 @@ public class Seq2SeqOptions
 
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
     internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
-
-    private static void RequireName(string? value, string option)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException($"{option} must name a column.", option);
-    }
-
-    private static void RequirePositive(int? value, string option)
-    {
-        if (value is int v && v <= 0)
-            throw new ArgumentOutOfRangeException(option, v, $"{option} must be at least 1 (it is {v}).");
-    }
-
-    private static void RequireFinitePositive(double value, string option)
-    {
-        if (!double.IsFinite(value) || value <= 0)
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a finite number > 0 (it is {value}).");
-    }
-
-    private static void RequireRange(double value, string option, double low, double high, bool upperInclusive, bool lowerInclusive = true)
-    {
-        bool ok = double.IsFinite(value)
-            && (lowerInclusive ? value >= low : value > low)
-            && (upperInclusive ? value <= high : value < high);
-        if (!ok)
-            throw new ArgumentOutOfRangeException(option, value,
-                $"{option} must be in {(lowerInclusive ? "[" : "(")}{low}, {high}{(upperInclusive ? "]" : ")")} (it is {value}).");
-    }
-
-    private static void RequireDefined<TEnum>(TEnum value, string option) where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-            throw new ArgumentOutOfRangeException(option, value, $"{option} has no value {value}; use one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
-    }
 }
