@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MLNetSeq2Seq.ModelFile;
+using MLNetSeq2Seq.MLNetInterop;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;

@@ -156,7 +156,7 @@ internal sealed class ModelReader
         int length = Reader.ReadInt32();
         if (length < 0 || length > maxLength)
             throw new InvalidDataException($"an array length of {length} is outside [0, {maxLength}]");
-        ModelFile.BytesLeft.Require(Reader, length, 4, "an array of floats");
+        BytesLeft.Require(Reader, length, 4, "an array of floats");
         var values = new float[length];
         for (int i = 0; i < length; i++)
             values[i] = Reader.ReadSingle();

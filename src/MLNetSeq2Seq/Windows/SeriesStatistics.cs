@@ -27,7 +27,7 @@ public sealed class SeriesStatistics
     /// naming <paramref name="what"/>.</summary>
     internal static SeriesStatistics ReadSaved(System.IO.BinaryReader reader, int count, IReadOnlyList<string>? names, string what)
     {
-        MLNetSeq2Seq.ModelFile.BytesLeft.Require(reader, count, names is null ? 17 : 16, $"the {what}"); // [a name,] a mean and a deviation each
+        MLNetSeq2Seq.MLNetInterop.BytesLeft.Require(reader, count, names is null ? 17 : 16, $"the {what}"); // [a name,] a mean and a deviation each
         var columns = new string[count];
         var means = new double[count];
         var deviations = new double[count];

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetSeq2Seq.ModelFile;
+using MLNetSeq2Seq.MLNetInterop;
 
 namespace MLNetSeq2Seq;
 

@@ -1,6 +1,6 @@
 using System.IO;
 
-namespace MLNetSeq2Seq.ModelFile;
+namespace MLNetSeq2Seq.MLNetInterop;
 
 /// <summary>
 /// The guard every reader of a model block runs before it allocates for a count read from the file: the count times the
