@@ -116,7 +116,7 @@ internal sealed record NetworkArchitecture(
         if (!withForecastingFields)
             return architecture;
         NetworkFamily family = ReadEnum<NetworkFamily>(reader, "network family");
-        NetworkFamilies.Read(family);
+        INetworkFamily descriptor = NetworkFamilies.Read(family); // an unknown family stops the read here
         architecture = architecture with
         {
             Family = family,
@@ -135,7 +135,7 @@ internal sealed record NetworkArchitecture(
             if (targets[i] < 0 || targets[i] >= architecture.InputFeatureCount)
                 throw new InvalidDataException($"output {i} forecasts input {targets[i]}, outside [0, {architecture.InputFeatureCount})");
         }
-        if (NetworkFamilies.Read(family).WhyInvalid(architecture) is string invalid)
+        if (descriptor.WhyInvalid(architecture) is string invalid)
             throw new InvalidDataException(invalid);
         if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
             throw new InvalidDataException("instance normalisation or channel independence without a target mapping");

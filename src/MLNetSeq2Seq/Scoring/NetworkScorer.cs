@@ -34,6 +34,8 @@ internal sealed class NetworkScorer : ISequenceScorer
         ScoreSlotNames = scoreSlotNames;
         var architecture = lifetime.Network.Architecture;
         QuantileSlotNames = Columns.QuantileSlotNames.Of(scoreSlotNames, architecture.Quantiles, architecture.Horizon, architecture.OutputFeatureCount);
+        // Asked for every row a scoring block gathers: looked up in the family registry once, here.
+        ScoresMixedLengths = architecture.FamilyDescriptor.TakesVariableLengths;
     }
 
     private Networks.NetworkArchitecture Architecture => _lifetime.Network.Architecture;
@@ -50,7 +52,7 @@ internal sealed class NetworkScorer : ISequenceScorer
 
     public IReadOnlyList<string>? QuantileSlotNames { get; }
 
-    public bool ScoresMixedLengths => Architecture.FamilyDescriptor.TakesVariableLengths;
+    public bool ScoresMixedLengths { get; }
 
     public int FutureFeatureCount => Architecture.FutureFeatureCount;
 
