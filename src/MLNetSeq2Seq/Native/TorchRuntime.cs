@@ -56,8 +56,9 @@ public static class TorchRuntime
     /// "GOMP_SPINCOUNT=2000 (MLNetSeq2Seq's default)" or "OMP_WAIT_POLICY=PASSIVE (from the environment)".</summary>
     public static string OpenMpSettings => s_openMpSettings;
 
-    /// <summary>The oneDNN instruction-set cap in effect, in words, e.g. "ONEDNN_MAX_CPU_ISA=AVX2 (MLNetSeq2Seq's default)":
-    /// oneDNN's AVX-512 LSTM kernel gave wrong inference results, see docs/pytorch.md.</summary>
+    /// <summary>How oneDNN runs in this process, in words, e.g. "ONEDNN_MAX_CPU_ISA=AVX2 (MLNetSeq2Seq's default)", or
+    /// "oneDNN off (...)" when libtorch was loaded before this library could cap it: oneDNN's AVX-512 LSTM kernel gave
+    /// wrong inference results, see docs/pytorch.md.</summary>
     public static string OneDnnSettings => s_oneDnnSettings;
 
     /// <summary>
@@ -76,7 +77,7 @@ public static class TorchRuntime
             if (s_loaded)
                 return;
             s_openMpSettings = OpenMpSpinDefault.Apply(s_boundOpenMpSpinning);
-            s_oneDnnSettings = OneDnnIsaDefault.Apply();
+            var (oneDnnSettings, oneDnnDecision) = OneDnnIsaDefault.Apply();
             if (NativeBackendProbe.ShouldProbe() && !NativeBackendProbe.ShimLoadsByName())
                 throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), null);
             try
@@ -87,6 +88,7 @@ public static class TorchRuntime
             {
                 throw new TorchRuntimeUnavailableException(DescribeLoadFailure(), ex);
             }
+            s_oneDnnSettings = OneDnnIsaDefault.ApplyAfterLoad(oneDnnSettings, oneDnnDecision);
             s_loaded = true;
         }
     }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Tests.ChildProcess;
@@ -39,25 +41,61 @@ public sealed class OneDnnIsaDefaultTests
         Assert.Matches("isa:[^\\n]*SSE4\\.1", stdout);
     }
 
+    [Fact]
+    public void When_the_application_loaded_libtorch_first_oneDNN_is_switched_off_and_the_LSTM_still_agrees()
+    {
+        // The child runs an LSTM without autograd through TorchSharp before MLNetSeq2Seq is used, so oneDNN picks its
+        // instruction set uncapped (what a test racing ahead of TorchRuntime.EnsureLoaded did in CI).
+        string stdout = RunChild(new Dictionary<string, string>(), TorchFirst);
+
+        Assert.Contains("settings oneDNN off (libtorch was loaded before MLNetSeq2Seq", stdout);
+        Assert.Contains("oneDNN enabled False", stdout);
+        Match difference = Regex.Match(stdout, "training vs no_grad ([0-9.Ee+-]+)");
+        Assert.True(difference.Success, stdout);
+        double error = double.Parse(difference.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(error < 1e-5, $"with oneDNN off the LSTM's outputs still differ by {error:G3}");
+    }
+
+    private const string TorchFirst = "torch-first";
+
     // Child side: loads the runtime, runs one LSTM pass without autograd (oneDNN's first primitive), prints the settings.
+    // With "torch-first" it uses TorchSharp on its own first, and then compares training and no_grad outputs.
     public static int RunInChild(string[] args)
     {
+        bool torchFirst = args.Length > 0 && args[0] == TorchFirst;
+        if (torchFirst)
+            RunLstm(grad: false);
         TorchRuntime.EnsureLoaded();
-        using (var scope = torch.NewDisposeScope())
-        using (torch.no_grad())
-        {
-            var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 2, 8, 1, 0, false);
-            stack.Forward(torch.ones(2, 5, 2), null);
-        }
+        if (!torchFirst)
+            RunLstm(grad: false);
         Console.Out.Flush();
         Console.WriteLine($"settings {TorchRuntime.OneDnnSettings}");
+        if (torchFirst)
+        {
+            Console.WriteLine($"oneDNN enabled {OneDnnSwitch.IsEnabled()}");
+            double error = (RunLstm(grad: true) - RunLstm(grad: false)).abs().max().ToDouble();
+            Console.WriteLine($"training vs no_grad {error.ToString("R", CultureInfo.InvariantCulture)}");
+        }
         return 0;
     }
 
-    private static string RunChild(Dictionary<string, string> environment)
+    // A fixed LSTM (weights from a private generator) on a fixed input; with grad, as training runs it.
+    private static Tensor RunLstm(bool grad)
+    {
+        var generator = new torch.Generator(7);
+        var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 3, 16, 1, 0, false);
+        using (torch.no_grad())
+            foreach (var parameter in stack.parameters())
+                parameter.copy_(torch.rand(parameter.shape, generator: generator) - 0.5);
+        Tensor input = torch.randn(new long[] { 5, 12, 3 }, generator: generator);
+        using var mode = grad ? torch.enable_grad() : torch.no_grad();
+        return stack.Forward(input, null).Output.detach();
+    }
+
+    private static string RunChild(Dictionary<string, string> environment, params string[] arguments)
     {
         var withVerbose = new Dictionary<string, string>(environment) { ["ONEDNN_VERBOSE"] = "1" };
-        using Process child = ChildProcessRunner.Start(withVerbose, new[] { UserEnvironmentVariables.OneDnnMaxCpuIsa, "DNNL_MAX_CPU_ISA" }, Command);
+        using Process child = ChildProcessRunner.Start(withVerbose, new[] { UserEnvironmentVariables.OneDnnMaxCpuIsa, "DNNL_MAX_CPU_ISA" }, new[] { Command }.Concat(arguments).ToArray());
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
         if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
