@@ -50,13 +50,16 @@ ARCHITECTURE_FIELDS = {
     "normalization_affine": bool,
     "channel_independent": bool,
     "target_input_indices": list,
+    "lookback": "count0",
 }
+# Fields added after the first files were written, and the value a record without them means.
+OPTIONAL_FIELDS = {"lookback": 0}
 
 
 def architecture(input_feature_count, output_feature_count, horizon, hidden_size=64, layer_count=1, cell="Gru",
                  bidirectional=False, attention="None", dropout=0.0, residual_decoding=False,
                  family="AutoregressiveEncoderDecoder", segment_length=1, normalization="None",
-                 normalization_affine=False, channel_independent=False, target_input_indices=None):
+                 normalization_affine=False, channel_independent=False, target_input_indices=None, lookback=0):
     """An architecture record with the C# defaults; checked by validate_architecture."""
     if target_input_indices is None:
         target_input_indices = []
@@ -69,7 +72,8 @@ def architecture(input_feature_count, output_feature_count, horizon, hidden_size
                   attention=attention, dropout=float(dropout), residual_decoding=residual_decoding, family=family,
                   segment_length=segment_length if family == "SegmentRecurrent" else 1, normalization=normalization,
                   normalization_affine=normalization_affine and normalization == "Standardize",
-                  channel_independent=channel_independent, target_input_indices=list(target_input_indices))
+                  channel_independent=channel_independent, target_input_indices=list(target_input_indices),
+                  lookback=lookback)
     return validate_architecture(record)
 
 
@@ -78,11 +82,16 @@ def validate_architecture(record):
     for name in record:
         if name not in ARCHITECTURE_FIELDS:
             raise ValueError("architecture field '%s' is not known (known: %s)" % (name, ", ".join(ARCHITECTURE_FIELDS)))
+    for name, default in OPTIONAL_FIELDS.items():
+        record.setdefault(name, default)
     for name, kind in ARCHITECTURE_FIELDS.items():
         if name not in record:
             raise ValueError("architecture field '%s' is missing" % name)
         value = record[name]
-        if isinstance(kind, tuple):
+        if kind == "count0":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError("architecture field '%s' must be an integer >= 0, not %r" % (name, value))
+        elif isinstance(kind, tuple):
             if value not in kind:
                 raise ValueError("architecture field '%s' is %r, not one of %s" % (name, value, ", ".join(kind)))
         elif kind is float:

@@ -21,7 +21,8 @@ namespace MLNetSeq2Seq.ModelFile;
 /// 0x00010007 architecture: quantile levels;
 /// 0x00010008 training series: series column and per-series statistics;
 /// 0x00010009 known-future inputs: architecture K, future-feature column and spec;
-/// 0x0001000A quantile calibration (conformal offsets).
+/// 0x0001000A quantile calibration (conformal offsets);
+/// 0x0001000B architecture: lookback.
 /// </summary>
 internal static class Seq2SeqModelFile
 {
@@ -33,7 +34,8 @@ internal static class Seq2SeqModelFile
     private const uint FirstVersionWithManySeries = 0x00010008;
     private const uint FirstVersionWithFutureFeatures = 0x00010009;
     private const uint FirstVersionWithQuantileCalibration = 0x0001000A;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithQuantileCalibration, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithLookback = 0x0001000B;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithLookback, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     /// <summary>
@@ -91,7 +93,7 @@ internal static class Seq2SeqModelFile
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
                 NetworkArchitecture architecture = NetworkArchitecture.Read(body, version >= FirstVersionWithForecastingArchitecture,
-                    version >= FirstVersionWithQuantiles, version >= FirstVersionWithFutureFeatures);
+                    version >= FirstVersionWithQuantiles, version >= FirstVersionWithFutureFeatures, version >= FirstVersionWithLookback);
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
                 TrainingSeries? series = version >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;

@@ -8,6 +8,8 @@ namespace MLNetSeq2Seq.Networks;
 /// Everything needed to rebuild the network before loading its weights: the single source of truth for what a saved
 /// model computes. Saved with the model and in checkpoints. TargetInputIndices: for each output feature, the input
 /// feature it forecasts (used by instance normalisation and channel independence); null or empty when neither needs it.
+/// Lookback: the number of input steps the family's weights are shaped for (a family whose weights span the whole
+/// look-back window, such as a linear map over it); 0 when the family reads any number of steps.
 /// </summary>
 internal sealed record NetworkArchitecture(
     int InputFeatureCount,
@@ -27,7 +29,8 @@ internal sealed record NetworkArchitecture(
     bool ChannelIndependent = false,
     int[]? TargetInputIndices = null,
     double[]? QuantileLevels = null,
-    int FutureFeatureCount = 0)
+    int FutureFeatureCount = 0,
+    int Lookback = 0)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
@@ -41,13 +44,16 @@ internal sealed record NetworkArchitecture(
     /// <summary>The registered family this architecture builds.</summary>
     public INetworkFamily FamilyDescriptor => NetworkFamilies.Get(Family);
 
-    public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon, int[]? targetInputIndices, bool channelIndependent) =>
+    /// <summary>The architecture Fit builds. <paramref name="inputLength"/>: the training windows' number of steps, null
+    /// when they differ; a family that shapes its weights by it keeps it as <see cref="Lookback"/>, the others set 0.</summary>
+    public static NetworkArchitecture From(Seq2SeqOptions options, int inputFeatureCount, int outputFeatureCount, int horizon, int[]? targetInputIndices, bool channelIndependent, int? inputLength) =>
         NetworkFamilies.Get(options.Family).WithFamilyFields(
             new(inputFeatureCount, outputFeatureCount, horizon, options.HiddenSize, options.LayerCount, options.Cell,
                 Bidirectional: false, AttentionKind.None, options.Dropout, ResidualDecoding: false,
                 options.Family, SegmentLength: 1,
                 options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
-                channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone()),
+                channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone(),
+                Lookback: inputLength ?? 0),
             options);
 
     /// <summary>Values per step the family itself sees: one when channels are independent.</summary>
@@ -65,7 +71,8 @@ internal sealed record NetworkArchitecture(
     /// bool residual decoding; then (model format 0x00010004, checkpoint format 4 and later) int family, int segment length,
     /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index;
     /// then (model format 0x00010007, checkpoint format 6 and later) int quantile count, quantile count × double level;
-    /// then (model format 0x00010009, checkpoint format 7 and later) int known-future features per step (K, 0 for none).
+    /// then (model format 0x00010009, checkpoint format 7 and later) int known-future features per step (K, 0 for none);
+    /// then (model format 0x0001000B, checkpoint format 8 and later) int lookback (0: any number of steps).
     /// </summary>
     public void Write(BinaryWriter writer)
     {
@@ -91,14 +98,24 @@ internal sealed record NetworkArchitecture(
         foreach (double level in Quantiles)
             writer.Write(level);
         writer.Write(FutureFeatureCount);
+        writer.Write(Lookback);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.
     /// <paramref name="withForecastingFields"/> false reads the older record (up to model format 0x00010003), whose
     /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.
     /// <paramref name="withQuantiles"/> false reads the record before model format 0x00010007 (no quantile levels).
-    /// <paramref name="withFutureFeatures"/> false reads the record before model format 0x00010009 (K = 0).</summary>
-    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true, bool withFutureFeatures = true)
+    /// <paramref name="withFutureFeatures"/> false reads the record before model format 0x00010009 (K = 0).
+    /// <paramref name="withLookback"/> false reads the record before model format 0x0001000B (lookback 0).</summary>
+    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true, bool withFutureFeatures = true, bool withLookback = true)
+    {
+        NetworkArchitecture architecture = ReadFields(reader, withForecastingFields, withQuantiles, withFutureFeatures, withLookback);
+        if (withForecastingFields && NetworkFamilies.Read(architecture.Family).WhyInvalid(architecture) is string invalid)
+            throw new InvalidDataException(invalid);
+        return architecture;
+    }
+
+    private static NetworkArchitecture ReadFields(BinaryReader reader, bool withForecastingFields, bool withQuantiles, bool withFutureFeatures, bool withLookback)
     {
         var architecture = new NetworkArchitecture(
             InputFeatureCount: ReadCount(reader, "input feature count"),
@@ -116,7 +133,7 @@ internal sealed record NetworkArchitecture(
         if (!withForecastingFields)
             return architecture;
         NetworkFamily family = ReadEnum<NetworkFamily>(reader, "network family");
-        INetworkFamily descriptor = NetworkFamilies.Read(family); // an unknown family stops the read here
+        NetworkFamilies.Read(family); // an unknown family stops the read here
         architecture = architecture with
         {
             Family = family,
@@ -135,8 +152,6 @@ internal sealed record NetworkArchitecture(
             if (targets[i] < 0 || targets[i] >= architecture.InputFeatureCount)
                 throw new InvalidDataException($"output {i} forecasts input {targets[i]}, outside [0, {architecture.InputFeatureCount})");
         }
-        if (descriptor.WhyInvalid(architecture) is string invalid)
-            throw new InvalidDataException(invalid);
         if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
             throw new InvalidDataException("instance normalisation or channel independence without a target mapping");
         architecture = architecture with { TargetInputIndices = targets };
@@ -158,7 +173,15 @@ internal sealed record NetworkArchitecture(
         int future = reader.ReadInt32();
         if (future < 0 || future > MaxCount)
             throw new InvalidDataException($"known-future feature count {future} is outside [0, {MaxCount}]");
-        return architecture with { FutureFeatureCount = future };
+        architecture = architecture with { FutureFeatureCount = future };
+        if (withLookback)
+        {
+            int lookback = reader.ReadInt32();
+            if (lookback < 0 || lookback > MaxCount)
+                throw new InvalidDataException($"lookback {lookback} is outside [0, {MaxCount}]");
+            architecture = architecture with { Lookback = lookback };
+        }
+        return architecture;
     }
 
     public bool Equals(NetworkArchitecture? other) =>
@@ -166,7 +189,8 @@ internal sealed record NetworkArchitecture(
         && (InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, LayerCount, Cell, Bidirectional, Attention, Dropout, ResidualDecoding)
             == (other.InputFeatureCount, other.OutputFeatureCount, other.Horizon, other.HiddenSize, other.LayerCount, other.Cell, other.Bidirectional, other.Attention, other.Dropout, other.ResidualDecoding)
         && (Family, SegmentLength, Normalization, NormalizationAffine, ChannelIndependent) == (other.Family, other.SegmentLength, other.Normalization, other.NormalizationAffine, other.ChannelIndependent)
-        && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles) && FutureFeatureCount == other.FutureFeatureCount;
+        && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles) && FutureFeatureCount == other.FutureFeatureCount
+        && Lookback == other.Lookback;
 
     public override int GetHashCode() => HashCode.Combine(InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, Family, Normalization, ChannelIndependent, Targets.Length);
 
@@ -176,7 +200,8 @@ internal sealed record NetworkArchitecture(
         + $" dropout={Dropout} normalisation={Normalization}{(NormalizationAffine ? "+affine" : "")} channel-independent={ChannelIndependent}"
         + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "")
         + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "")
-        + (FutureFeatureCount > 0 ? $" future={FutureFeatureCount}" : "");
+        + (FutureFeatureCount > 0 ? $" future={FutureFeatureCount}" : "")
+        + (Lookback > 0 ? $" lookback={Lookback}" : "");
 
     private static int ReadCount(BinaryReader reader, string what)
     {

@@ -12,7 +12,8 @@ namespace MLNetSeq2Seq.PyTorch;
 /// The architecture record as the JSON object the reference PyTorch module reads (python/mlnetseq2seq_reference.py,
 /// ARCHITECTURE_FIELDS): snake_case field names, enums as the C# enum names. Reading is strict: every field must be
 /// present with the right type and no unknown field may appear, so a file from a newer or different module fails with
-/// the field's name instead of building some other network.
+/// the field's name instead of building some other network. The one exception is 'lookback', added after the first
+/// files were written: absent, it is 0 (a family that reads any number of steps).
 /// </summary>
 internal static class ArchitectureJson
 {
@@ -21,8 +22,11 @@ internal static class ArchitectureJson
     {
         "input_feature_count", "output_feature_count", "horizon", "hidden_size", "layer_count", "cell", "bidirectional",
         "attention", "dropout", "residual_decoding", "family", "segment_length", "normalization", "normalization_affine",
-        "channel_independent", "target_input_indices",
+        "channel_independent", "target_input_indices", "lookback",
     };
+
+    // Fields added later, with the value a record written before them means.
+    private static readonly string[] s_optionalFields = { "lookback" };
 
     public static string Write(NetworkArchitecture a)
     {
@@ -44,6 +48,7 @@ internal static class ArchitectureJson
             ["normalization_affine"] = a.NormalizationAffine,
             ["channel_independent"] = a.ChannelIndependent,
             ["target_input_indices"] = new JsonArray(a.Targets.Select(i => (JsonNode)i).ToArray()),
+            ["lookback"] = a.Lookback,
         };
         return json.ToJsonString();
     }
@@ -77,7 +82,7 @@ internal static class ArchitectureJson
         foreach (var (name, _) in json)
             if (!FieldNames.Contains(name))
                 throw new InvalidDataException($"architecture field '{name}' is not known to this MLNetSeq2Seq (known: {string.Join(", ", FieldNames)})");
-        foreach (string name in FieldNames)
+        foreach (string name in FieldNames.Except(s_optionalFields))
             if (!json.ContainsKey(name))
                 throw new InvalidDataException($"architecture field '{name}' is missing");
 
@@ -99,7 +104,8 @@ internal static class ArchitectureJson
             Normalization: Enum<InstanceNormalization>(json, "normalization"),
             NormalizationAffine: Bool(json, "normalization_affine"),
             ChannelIndependent: Bool(json, "channel_independent"),
-            TargetInputIndices: targets);
+            TargetInputIndices: targets,
+            Lookback: json.ContainsKey("lookback") ? Lookback(json) : 0);
         if (!(architecture.Dropout >= 0 && architecture.Dropout < 1))
             throw new InvalidDataException($"architecture field 'dropout' is {architecture.Dropout}, outside [0, 1)");
         if (targets.Length != 0 && targets.Length != outputs)
@@ -121,6 +127,14 @@ internal static class ArchitectureJson
         JsonNode node = Field(json, name);
         if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue(out int value) || value < 1 || value > 1 << 20)
             throw new InvalidDataException($"architecture field '{name}' must be an integer in [1, {1 << 20}], not {node.ToJsonString()}");
+        return value;
+    }
+
+    private static int Lookback(JsonObject json)
+    {
+        JsonNode node = Field(json, "lookback");
+        if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue(out int value) || value < 0 || value > 1 << 20)
+            throw new InvalidDataException($"architecture field 'lookback' must be an integer in [0, {1 << 20}], not {node.ToJsonString()}");
         return value;
     }
 

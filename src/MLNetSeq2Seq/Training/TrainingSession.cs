@@ -73,7 +73,7 @@ internal sealed class TrainingSession : IDisposable
     public TargetMapping Targets { get; }
 
     public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon,
-        Targets.InputIndices, Targets.ChannelIndependent) with { FutureFeatureCount = Shapes.FutureFeatureCount };
+        Targets.InputIndices, Targets.ChannelIndependent, Shapes.InputLength) with { FutureFeatureCount = Shapes.FutureFeatureCount };
 
     /// <summary>Checks the options and the schema, then reads the data once.</summary>
     public static TrainingSession Open(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)

@@ -72,13 +72,13 @@ public sealed class NetworkFamilyRegistryTests
         foreach (INetworkFamily family in NetworkFamilies.All)
         {
             var options = new Seq2SeqOptions { Family = family.Id };
-            var architecture = NetworkArchitecture.From(options, 3, 3, 4, null, channelIndependent: false);
+            var architecture = NetworkArchitecture.From(options, 3, 3, 4, null, channelIndependent: false, inputLength: 8);
 
             Assert.Equal(family.Id, architecture.Family);
             Assert.Null(family.WhyInvalid(architecture));
             Assert.True(architecture.MinimumWeightBytes() > 0);
         }
-        var segmented = NetworkArchitecture.From(new Seq2SeqOptions { Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4 }, 3, 3, 4, null, false);
+        var segmented = NetworkArchitecture.From(new Seq2SeqOptions { Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4 }, 3, 3, 4, null, false, inputLength: 8);
         Assert.NotNull(NetworkFamilies.Get(NetworkFamily.AutoregressiveEncoderDecoder).WhyInvalid(segmented with { Family = NetworkFamily.AutoregressiveEncoderDecoder }));
     }
 }

@@ -21,7 +21,7 @@ public sealed class TypedModuleTests
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         var options = new Seq2SeqOptions { Family = family, SegmentLength = 4, HiddenSize = 8, InstanceNormalization = InstanceNormalization.SubtractLast, Quantiles = new[] { 0.1, 0.5, 0.9 } };
-        var architecture = NetworkArchitecture.From(options, 3, 2, 5, new[] { 1, 0 }, channelIndependent: true);
+        var architecture = NetworkArchitecture.From(options, 3, 2, 5, new[] { 1, 0 }, channelIndependent: true, inputLength: 8);
         using SequenceNetwork network = NetworkFactory.Create(architecture, seed: 3);
         network.eval();
         var seen = new List<(string Module, long Rows, long[] Output)>();
@@ -38,7 +38,7 @@ public sealed class TypedModuleTests
 
         Assert.Equal(new long[] { 4, 5, 2 }, point.shape);
         // Inner modules finish first: the family on 4 rows × 2 channels, then the wrappers on the caller's 4 rows.
-        string familyType = family == NetworkFamily.SegmentRecurrent ? "SegmentRecurrentNetwork" : "AutoregressiveNetwork";
+        string familyType = NetworkFamilies.Get(family).Build(architecture).GetType().Name;
         Assert.Contains(seen, s => s.Module == familyType && s.Rows == 8 && s.Output[0] == 8);
         Assert.Contains(seen, s => s.Module == nameof(ChannelIndependentNetwork) && s.Rows == 4);
         Assert.Contains(seen, s => s.Module == nameof(InstanceNormalizedNetwork) && s.Rows == 4);

@@ -23,10 +23,12 @@ internal sealed class AutoregressiveFamily : INetworkFamily
         Attention = options.Attention,
         ResidualDecoding = options.ResidualDecoding,
         SegmentLength = 1,
+        Lookback = 0,
     };
 
-    public string? WhyInvalid(NetworkArchitecture architecture) => architecture.SegmentLength != 1
-        ? $"architecture field 'segment_length' is {architecture.SegmentLength}, but the {Id} family has no segments (1)"
+    public string? WhyInvalid(NetworkArchitecture architecture) =>
+        architecture.SegmentLength != 1 ? $"architecture field 'segment_length' is {architecture.SegmentLength}, but the {Id} family has no segments (1)"
+        : architecture.Lookback != 0 ? $"architecture field 'lookback' is {architecture.Lookback}, but the {Id} family reads any number of steps (0)"
         : null;
 
     public double MinimumWeightBytes(NetworkArchitecture architecture)

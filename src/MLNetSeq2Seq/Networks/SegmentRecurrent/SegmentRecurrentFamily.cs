@@ -29,6 +29,7 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
         Attention = AttentionKind.None,
         ResidualDecoding = false,
         SegmentLength = options.SegmentLength,
+        Lookback = 0,
     };
 
     // The recurrent fields it does not use are ignored, as they always were: interchange files may set them.
