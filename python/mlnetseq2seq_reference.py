@@ -44,7 +44,7 @@ ARCHITECTURE_FIELDS = {
     "attention": ("None", "Dot", "Additive"),
     "dropout": float,
     "residual_decoding": bool,
-    "family": ("AutoregressiveEncoderDecoder", "SegmentRecurrent"),
+    "family": ("AutoregressiveEncoderDecoder", "SegmentRecurrent", "Linear"),
     "segment_length": int,
     "normalization": ("None", "SubtractLast", "Standardize"),
     "normalization_affine": bool,
@@ -283,6 +283,27 @@ class SegmentRecurrentNetwork(nn.Module):
         return prediction.reshape(rows, self.output_segments * w, self.outputs).narrow(1, 0, self.architecture["horizon"])
 
 
+class LinearNetwork(nn.Module):
+    """One linear map from the look-back window (L x F values, time-major) to the forecast (H x O values)."""
+
+    def __init__(self, arch):
+        super().__init__()
+        self.architecture = arch
+        self.inputs, self.outputs = _family_counts(arch)
+        self.lookback = arch["lookback"]
+        if self.lookback < 1:
+            raise ValueError("the Linear network needs architecture field 'lookback' (the window length)")
+        self.head = nn.Linear(self.lookback * self.inputs, arch["horizon"] * self.outputs)
+
+    def forward(self, features, lengths=None, teacher_targets=None, teacher_forced_steps=None, channels=None):
+        if lengths is not None:
+            raise ValueError("the Linear network needs full-length input windows")
+        rows = features.shape[0]
+        if features.shape[1] != self.lookback:
+            raise ValueError("the Linear network reads windows of %d steps, got %d" % (self.lookback, features.shape[1]))
+        return self.head(features.reshape(rows, self.lookback * self.inputs)).reshape(rows, self.architecture["horizon"], self.outputs)
+
+
 class ChannelIndependentNetwork(nn.Module):
     """Each forecast column its own univariate row through shared weights; output k reads input column targets[k]."""
 
@@ -389,6 +410,7 @@ def build_network(arch):
 FAMILIES = {
     "AutoregressiveEncoderDecoder": AutoregressiveNetwork,
     "SegmentRecurrent": SegmentRecurrentNetwork,
+    "Linear": LinearNetwork,
 }
 
 

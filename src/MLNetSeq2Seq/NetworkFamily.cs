@@ -21,4 +21,13 @@ public enum NetworkFamily
     /// Default of <c>Forecasting.Seq2Seq</c>.
     /// </summary>
     SegmentRecurrent,
+
+    /// <summary>
+    /// One linear map from the look-back window to the forecast (after NLinear/RLinear, Zeng et al. 2023 and Li et al.
+    /// 2023): with channel independence a Linear(L → H) shared by every channel, otherwise Linear(L·F → H·O); with
+    /// instance normalisation SubtractLast this is NLinear, with Standardize RLinear. Its weights are shaped by the window
+    /// length L, so every window (training and scoring) must have that length. Uses none of the recurrent options
+    /// (HiddenSize, LayerCount, Cell and Dropout are ignored) and takes no known-future inputs.
+    /// </summary>
+    Linear,
 }

@@ -86,7 +86,7 @@ public sealed class ForecastingTests
         recipe.Validate(); // the recipe is valid as it stands
     }
 
-    public static TheoryData<string> NewOptionSets() => new() { "segment-lstm-ci", "autoregressive-revin-affine-ci-huber", "segment-mixing-standardize", "autoregressive-subtract-last" };
+    public static TheoryData<string> NewOptionSets() => new() { "segment-lstm-ci", "autoregressive-revin-affine-ci-huber", "segment-mixing-standardize", "autoregressive-subtract-last", "linear-ci-quantiles" };
 
     internal static Seq2SeqOptions OptionSet(string name)
     {
@@ -106,6 +106,10 @@ public sealed class ForecastingTests
                 options.Family = NetworkFamily.SegmentRecurrent; options.SegmentLength = 7; options.LayerCount = 2;
                 options.InstanceNormalization = InstanceNormalization.Standardize; options.ChannelIndependent = false;
                 options.TargetInputIndices = new[] { 1, 0 };
+                break;
+            case "linear-ci-quantiles":
+                options.Family = NetworkFamily.Linear; options.InstanceNormalization = InstanceNormalization.SubtractLast;
+                options.ChannelIndependent = true; options.Quantiles = new[] { 0.1, 0.5, 0.9 };
                 break;
             case "autoregressive-subtract-last":
                 options.InstanceNormalization = InstanceNormalization.SubtractLast; options.Loss = LossFunction.MeanAbsoluteError;

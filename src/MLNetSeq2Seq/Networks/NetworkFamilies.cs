@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MLNetSeq2Seq.Networks.Autoregressive;
+using MLNetSeq2Seq.Networks.LinearMap;
 using MLNetSeq2Seq.Networks.SegmentRecurrent;
 
 namespace MLNetSeq2Seq.Networks;
@@ -15,6 +16,7 @@ internal static class NetworkFamilies
     {
         new AutoregressiveFamily(),
         new SegmentRecurrentFamily(),
+        new LinearFamily(),
     };
 
     private static readonly Dictionary<NetworkFamily, INetworkFamily> s_byId = s_families.ToDictionary(f => f.Id);

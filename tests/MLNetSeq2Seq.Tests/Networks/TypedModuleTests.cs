@@ -16,6 +16,7 @@ public sealed class TypedModuleTests
     [Theory]
     [InlineData(NetworkFamily.AutoregressiveEncoderDecoder)]
     [InlineData(NetworkFamily.SegmentRecurrent)]
+    [InlineData(NetworkFamily.Linear)]
     public void Forward_hooks_run_on_every_wrapper_and_the_family_with_the_rows_each_saw(NetworkFamily family)
     {
         TorchRuntime.EnsureLoaded();

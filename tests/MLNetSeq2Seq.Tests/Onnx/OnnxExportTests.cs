@@ -29,6 +29,9 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
                         data.Add(NetworkFamily.AutoregressiveEncoderDecoder, cell, attention, normalization, channelIndependent);
                     data.Add(NetworkFamily.SegmentRecurrent, cell, AttentionKind.None, normalization, channelIndependent);
                 }
+        foreach (string normalization in new[] { "none", "subtract-last", "standardize", "standardize-affine" })
+            foreach (bool channelIndependent in new[] { false, true })
+                data.Add(NetworkFamily.Linear, RecurrentCellType.Gru, AttentionKind.None, normalization, channelIndependent);
         return data;
     }
 
@@ -49,7 +52,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         {
             options.SegmentLength = 4; // L = 10: two steps of front padding; H = 5: two output segments, cut to 5 steps
         }
-        else
+        else if (family == NetworkFamily.AutoregressiveEncoderDecoder)
         {
             options.Bidirectional = attention != AttentionKind.None || normalization == "subtract-last";
             options.ResidualDecoding = attention != AttentionKind.Dot;

@@ -21,6 +21,8 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         "autoregressive lstm additive subtract-last channel-independent",
         "segment gru subtract-last channel-independent",
         "segment lstm two-layers standardize affine",
+        "linear subtract-last channel-independent",
+        "linear standardize affine",
     };
 
     internal static Seq2SeqOptions Options(string configuration)
@@ -28,7 +30,8 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         string[] words = configuration.Split(' ');
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 2);
         options.HiddenSize = 16;
-        options.Family = words.Contains("segment") ? NetworkFamily.SegmentRecurrent : NetworkFamily.AutoregressiveEncoderDecoder;
+        options.Family = words.Contains("segment") ? NetworkFamily.SegmentRecurrent
+            : words.Contains("linear") ? NetworkFamily.Linear : NetworkFamily.AutoregressiveEncoderDecoder;
         options.SegmentLength = 5; // L = 12 is padded to 15, H = 4 cropped from 5
         options.Cell = words.Contains("lstm") ? RecurrentCellType.Lstm : RecurrentCellType.Gru;
         options.Attention = words.Contains("dot") ? AttentionKind.Dot : words.Contains("additive") ? AttentionKind.Additive : AttentionKind.None;

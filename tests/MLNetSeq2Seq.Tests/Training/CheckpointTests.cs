@@ -8,10 +8,17 @@ namespace MLNetSeq2Seq.Tests.Training;
 
 public sealed class CheckpointTests
 {
-    private static Seq2SeqOptions Options(int maxEpochs, bool segmentFamily = false)
+    private static Seq2SeqOptions Options(int maxEpochs, NetworkFamily family = NetworkFamily.AutoregressiveEncoderDecoder)
     {
         var options = SyntheticSequences.SmallOptions(maxEpochs);
-        if (segmentFamily)
+        if (family == NetworkFamily.Linear)
+        {
+            // The lookback-shaped family: its architecture (with the lookback) is part of the checkpoint's identity.
+            options.Family = NetworkFamily.Linear;
+            options.InstanceNormalization = InstanceNormalization.SubtractLast;
+            options.ChannelIndependent = true;
+        }
+        if (family == NetworkFamily.SegmentRecurrent)
         {
             // The forecasting pieces: their parameters (channel embedding, affine) and RNG use are part of the state too.
             options.Family = NetworkFamily.SegmentRecurrent;
@@ -33,24 +40,25 @@ public sealed class CheckpointTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run(bool segmentFamily)
+    [InlineData(NetworkFamily.AutoregressiveEncoderDecoder)]
+    [InlineData(NetworkFamily.SegmentRecurrent)]
+    [InlineData(NetworkFamily.Linear)]
+    public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run(NetworkFamily family)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31));
         using var folder = new TemporaryFolder();
 
-        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6, segmentFamily)).Fit(data);
+        using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6, family)).Fit(data);
 
-        var interrupted = Options(6, segmentFamily);
+        var interrupted = Options(6, family);
         interrupted.CheckpointDirectory = folder.Path;
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 3) ml.CancelExecution(); });
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(data));
         Assert.Equal(new[] { "seq2seq-checkpoint.bin" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
 
         var fresh = new MLContext(seed: 1);
-        var resumed = Options(6, segmentFamily);
+        var resumed = Options(6, family);
         resumed.ResumeFrom = folder.Path;
         using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
 

@@ -1,0 +1,43 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Networks.LinearMap;
+
+/// <summary>
+/// One linear map from the look-back window to the forecast: the L·F input values of a row (time-major) to its H·O
+/// predictions, with a bias. Inside <see cref="ChannelIndependentNetwork"/> (F = O = 1) this is a Linear(L → H) shared
+/// by every channel, and with instance normalisation around it, NLinear (SubtractLast) or RLinear (Standardize). The
+/// window length L is fixed by the architecture's lookback; other lengths are refused.
+/// </summary>
+internal sealed class LinearNetwork : SequenceNetwork
+{
+    // Named like its state-dict key.
+    private readonly TorchSharp.Modules.Linear head;
+    private readonly int _inputs;
+    private readonly int _outputs;
+    private readonly int _lookback;
+
+    public LinearNetwork(NetworkArchitecture architecture) : base(nameof(LinearNetwork), architecture)
+    {
+        if (architecture.Lookback < 1)
+            throw new ArgumentException($"{nameof(NetworkFamily)}.{NetworkFamily.Linear} shapes its weights by the window length, but the training windows have no single length: "
+                + "give the feature column a fixed size (windows of one length).", nameof(architecture));
+        (_inputs, _outputs) = architecture.FamilyFeatureCounts;
+        _lookback = architecture.Lookback;
+        head = nn.Linear((long)_lookback * _inputs, (long)architecture.Horizon * _outputs);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(SequenceInput input)
+    {
+        Tensor features = input.Features;
+        if (features.dim() != 3 || features.shape[1] != _lookback || features.shape[2] != _inputs)
+            throw new ArgumentException($"The {NetworkFamily.Linear} network reads windows of {_lookback} steps × {_inputs} values (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
+        if (input.Lengths is not null)
+            throw new ArgumentException($"The {NetworkFamily.Linear} network needs full-length input windows, but the rows differ in length.", nameof(input));
+        CheckFuture(features, input.Future);
+        long rows = features.shape[0];
+        return head.forward(features.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
+    }
+}
