@@ -9,6 +9,7 @@ using MLNetSeq2Seq.ModelFile;
 using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Scoring;
+using MLNetSeq2Seq.Selection;
 using MLNetSeq2Seq.Training;
 using MLNetSeq2Seq.Windows;
 using TorchSharp;
@@ -69,7 +70,9 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
                 network = null;
                 throw;
             }
-            var transformer = new Seq2SeqTransformer(network, State(history), session.Device, session.Host);
+            var (keptNetwork, candidates) = BaselineSelection.Choose(network, session);
+            network = keptNetwork; // the trained network, or a baseline that beat it (the other is disposed)
+            var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 ? history.WithCandidates(candidates) : history), session.Device, session.Host);
             network = null; // owned by the transformer now
             Calibrate(transformer, session);
             return transformer;

@@ -14,7 +14,9 @@ namespace MLNetSeq2Seq;
 /// without validation improvement), <see cref="Seq2SeqOptions.EarlyStoppingPatience"/> = 4 epochs,
 /// <see cref="Seq2SeqOptions.MaxEpochs"/> = 30, <see cref="Seq2SeqOptions.TeacherForcingRatio"/> = 0,
 /// <see cref="Seq2SeqOptions.Loss"/> = MeanAbsoluteError (robust to spikes), early-stopped on
-/// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> = MeanSquaredError. Every other option keeps its general default.
+/// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> = MeanSquaredError, and <see cref="Seq2SeqOptions.BaselineComparison"/> =
+/// Select (the network is kept only when it beats persistence and the closed-form linear forecaster on the validation
+/// windows). Every other option keeps its general default.
 /// Set <see cref="Seq2SeqOptions.Horizon"/> (or let the label's dimensions give it) and validation data.
 /// </summary>
 public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
@@ -39,5 +41,6 @@ public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
         TeacherForcingRatio = 0;
         Loss = LossFunction.MeanAbsoluteError;
         EarlyStoppingMetric = LossFunction.MeanSquaredError;
+        BaselineComparison = BaselineComparison.Select;
     }
 }

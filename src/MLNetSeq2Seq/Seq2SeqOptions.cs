@@ -191,6 +191,10 @@ public class Seq2SeqOptions
     /// reduce-on-plateau (logged with each epoch). Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
     public LossFunction EarlyStoppingMetric { get; set; } = LossFunction.MeanSquaredError;
 
+    /// <summary>Whether Fit compares the network with persistence and a closed-form linear forecaster on the validation
+    /// windows, and keeps the best (see <see cref="MLNetSeq2Seq.BaselineComparison"/>). Default Off; the forecasting recipe: Select.</summary>
+    public BaselineComparison BaselineComparison { get; set; } = BaselineComparison.Off;
+
     /// <summary>Quantile levels to forecast besides the point forecast, for example { 0.1, 0.5, 0.9 }: strictly increasing,
     /// each in (0, 1), at most 99 of them. The model then writes a second output column, "{Score}Quantiles", of
     /// [Horizon, Quantiles, OutputFeatureCount] values; the quantiles never cross (levels below 0.5 are the point forecast
@@ -314,6 +318,7 @@ public class Seq2SeqOptions
         RequireDefined(InstanceNormalization, nameof(InstanceNormalization));
         RequireDefined(Loss, nameof(Loss));
         RequireDefined(EarlyStoppingMetric, nameof(EarlyStoppingMetric));
+        RequireDefined(BaselineComparison, nameof(BaselineComparison));
         RequirePositive(SegmentLength, nameof(SegmentLength));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
         Networks.NetworkFamilies.Get(Family).CheckOptions(this);

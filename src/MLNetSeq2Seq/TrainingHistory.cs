@@ -45,6 +45,22 @@ public sealed class TrainingHistory
     /// or never positive. Not stored in the saved model.</summary>
     public BatchSizeAdvice? BatchSizeAdvice { get; internal init; }
 
+    /// <summary>The candidates of <see cref="Seq2SeqOptions.BaselineComparison"/> with their validation scores and which was
+    /// kept; empty when there was no comparison. Not stored in the saved model (the kept model's
+    /// <see cref="NetworkFamily"/> tells a baseline from a network).</summary>
+    public IReadOnlyList<ModelCandidate> Candidates { get; internal init; } = Array.Empty<ModelCandidate>();
+
+    /// <summary>This history with <paramref name="candidates"/>, every other property the same.</summary>
+    internal TrainingHistory WithCandidates(IReadOnlyList<ModelCandidate> candidates) =>
+        new(Epochs, BestEpoch, StoppedEarly, PeakLearningRate)
+        {
+            TrainingLossName = TrainingLossName,
+            ValidationMetricName = ValidationMetricName,
+            GradientNoiseScale = GradientNoiseScale,
+            BatchSizeAdvice = BatchSizeAdvice,
+            Candidates = candidates,
+        };
+
     /// <summary>The validation loss of <see cref="BestEpoch"/>, or null without validation.</summary>
     public double? BestValidationLoss => Epochs.FirstOrDefault(e => e.Epoch == BestEpoch)?.ValidationLoss;
 }

@@ -33,8 +33,12 @@ public sealed class ForecastingTests
 
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(horizon: 10, validationSet: split.Validation).Fit(split.Train);
 
+        // The recipe trains the segment-recurrent network and keeps it only when it beats both baselines on validation.
         var architecture = model.Network.Architecture;
-        Assert.Equal(NetworkFamily.SegmentRecurrent, architecture.Family);
+        ModelCandidate kept = Assert.Single(model.TrainingHistory.Candidates, c => c.Kept);
+        Assert.Equal(new[] { "persistence", "linear", "network" }, model.TrainingHistory.Candidates.Select(c => c.Name));
+        Assert.Equal(model.TrainingHistory.Candidates.Min(c => c.ValidationMetric), kept.ValidationMetric);
+        Assert.Equal(kept.Name == "network" ? NetworkFamily.SegmentRecurrent : NetworkFamily.Linear, architecture.Family);
         Assert.Equal(InstanceNormalization.SubtractLast, architecture.Normalization);
         Assert.True(architecture.ChannelIndependent); // the window view says which inputs the targets are
         Assert.Equal(new[] { 1, 0 }, architecture.Targets);
@@ -43,6 +47,23 @@ public sealed class ForecastingTests
         ForecastBaselineMetrics baselines = ml.Forecasting.EvaluateSeq2SeqBaselines(split.Train, split.Test);
         Assert.True(metrics.MeanSquaredError < baselines.Persistence.MeanSquaredError,
             $"model MSE {metrics.MeanSquaredError:G4} vs persistence {baselines.Persistence.MeanSquaredError:G4}");
+    }
+
+    [Fact]
+    public void With_the_comparison_set_to_warn_the_recipe_keeps_its_segment_recurrent_network()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = Windows(ml);
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(new Seq2SeqForecastingOptions
+        {
+            Horizon = 10, ValidationSet = split.Validation, MaxEpochs = 3, BaselineComparison = BaselineComparison.Warn,
+        }).Fit(split.Train);
+
+        Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
+        Assert.Equal(24, model.Network.Architecture.SegmentLength);
+        ModelCandidate kept = Assert.Single(model.TrainingHistory.Candidates, c => c.Kept);
+        Assert.Equal("network", kept.Name);
     }
 
     [Fact]

@@ -12,11 +12,13 @@ namespace MLNetSeq2Seq.Tests.Networks;
 public sealed class ForecastingNetworkTests
 {
     private static NetworkArchitecture Architecture(NetworkFamily family, InstanceNormalization normalization = InstanceNormalization.None,
-        bool channelIndependent = false, int features = 3, int horizon = 10, int segment = 4, bool affine = false, RecurrentCellType cell = RecurrentCellType.Gru) =>
+        bool channelIndependent = false, int features = 3, int horizon = 10, int segment = 4, bool affine = false, RecurrentCellType cell = RecurrentCellType.Gru,
+        int inputLength = 13) =>
         new(features, features, horizon, HiddenSize: 16, LayerCount: 1, cell, Bidirectional: false, AttentionKind.None, Dropout: 0.2,
             Family: family, SegmentLength: family == NetworkFamily.SegmentRecurrent ? segment : 1, Normalization: normalization,
             NormalizationAffine: affine, ChannelIndependent: channelIndependent,
-            TargetInputIndices: normalization != InstanceNormalization.None || channelIndependent ? Enumerable.Range(0, features).ToArray() : null);
+            TargetInputIndices: normalization != InstanceNormalization.None || channelIndependent ? Enumerable.Range(0, features).ToArray() : null,
+            Lookback: family == NetworkFamily.Linear ? inputLength : 0); // the linear map is shaped by the window length
 
     private static SequenceNetwork Create(NetworkArchitecture architecture, int seed = 3)
     {

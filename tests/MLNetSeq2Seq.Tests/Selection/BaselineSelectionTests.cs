@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNetSeq2Seq.Tests.Data;
+using Xunit;
+
+namespace MLNetSeq2Seq.Tests.Selection;
+
+/// <summary>
+/// Seq2SeqOptions.BaselineComparison: on random walks (where repeating the last value is the best forecast there is), a
+/// network that barely trained loses to the baselines on validation. Select returns the winning baseline as a real
+/// model that scores exactly like EvaluateSeq2SeqBaselines' forecaster on the test windows and survives save and load;
+/// Warn keeps the network and says so; Off and missing validation data compare nothing.
+/// </summary>
+public sealed class BaselineSelectionTests
+{
+    private static readonly string[] s_columns = { "A", "B" };
+
+    private static SequenceWindowSplit RandomWalks(MLContext ml) => Windows(ml, periodic: false);
+
+    // periodic: noisy waves of period 12, which a linear map of the window forecasts well and persistence does not;
+    // otherwise random walks, where persistence is the best forecast there is.
+    private static SequenceWindowSplit Windows(MLContext ml, bool periodic)
+    {
+        var random = new Random(11);
+        double a = 0, b = 0;
+        SeriesRow[] rows = Enumerable.Range(0, 420).Select(i =>
+        {
+            a = periodic ? Math.Sin(2 * Math.PI * i / 12) + 0.05 * random.NextDouble() : a + random.NextDouble() - 0.5;
+            b = periodic ? 3 * Math.Cos(2 * Math.PI * i / 12) + 0.1 * random.NextDouble() : b + 2 * (random.NextDouble() - 0.5);
+            return new SeriesRow { Time = GeneratedSeries.Timestamp(i), A = (float)a, B = (float)b };
+        }).ToArray();
+        return ml.Data.SplitSequenceWindowsChronologically(ml.Data.LoadFromEnumerable(rows),
+            new SequenceWindowOptions { InputColumnNames = s_columns, TargetColumnNames = s_columns, InputLength = 24, Horizon = 6, Stride = 1 },
+            new ChronologicalSplit(300, 360, 420));
+    }
+
+    // A network that has barely moved from its initial weights: it loses to both baselines.
+    private static Seq2SeqForecastingOptions Untrained(SequenceWindowSplit split, BaselineComparison comparison) => new()
+    {
+        Horizon = 6, ValidationSet = split.Validation, MaxEpochs = 1, LearningRate = 1e-7, HiddenSize = 16, SegmentLength = 6,
+        BaselineComparison = comparison, Seed = 3,
+    };
+
+    [Theory]
+    [InlineData(false, "persistence")]
+    [InlineData(true, "linear")]
+    public void Select_returns_the_winning_baseline_as_a_model_that_scores_like_the_baseline_evaluation_and_survives_save_and_load(bool periodic, string winner)
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = Windows(ml, periodic);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Select)).Fit(split.Train);
+
+        IReadOnlyList<ModelCandidate> candidates = model.TrainingHistory.Candidates;
+        ModelCandidate kept = Assert.Single(candidates, c => c.Kept);
+        Assert.Equal(winner, kept.Name);
+        Assert.Equal(candidates.Min(c => c.ValidationMetric), kept.ValidationMetric);
+        Assert.Equal(NetworkFamily.Linear, model.Network.Architecture.Family);
+        lock (log)
+            Assert.Contains(log, m => m.Contains($"{kept.Name} is best") && m.Contains("persistence") && m.Contains("network"));
+
+        // The kept model is the baseline forecaster itself: the same test MSE as EvaluateSeq2SeqBaselines computes.
+        ForecastBaselineMetrics baselines = ml.Forecasting.EvaluateSeq2SeqBaselines(split.Train, split.Test);
+        double expected = (kept.Name == "persistence" ? baselines.Persistence : baselines.Linear).MeanSquaredError;
+        double actual = ml.Regression.EvaluateSequence(model.Transform(split.Test)).MeanSquaredError;
+        Assert.True(Math.Abs(actual - expected) <= 1e-5 * expected, $"kept {kept.Name}: test MSE {actual:G7}, the baseline evaluation says {expected:G7}");
+
+        using var folder = new TemporaryFolder();
+        ml.Model.Save(model, split.Train.Schema, folder.File("model.zip"));
+        var loaded = (Seq2SeqTransformer)ml.Model.Load(folder.File("model.zip"), out _);
+        using (loaded)
+            Assert.Equal(model.Transform(split.Test).GetColumn<float[]>("Score").SelectMany(v => v), loaded.Transform(split.Test).GetColumn<float[]>("Score").SelectMany(v => v));
+    }
+
+    [Fact]
+    public void Warn_keeps_the_network_and_logs_a_warning_naming_the_better_baseline()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = RandomWalks(ml);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Warn)).Fit(split.Train);
+
+        Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
+        Assert.Equal("network", Assert.Single(model.TrainingHistory.Candidates, c => c.Kept).Name);
+        string best = model.TrainingHistory.Candidates.OrderBy(c => c.ValidationMetric).First().Name;
+        Assert.NotEqual("network", best);
+        lock (warnings)
+            Assert.Contains(warnings, m => m.Contains($"{best} is better than the network"));
+    }
+
+    [Fact]
+    public void Quantiles_keep_the_network_with_a_warning_because_no_baseline_forecasts_them()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = RandomWalks(ml);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
+        options.Quantiles = new[] { 0.1, 0.9 };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
+
+        Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
+        lock (warnings)
+            Assert.Contains(warnings, m => m.Contains("cannot stand in for the network") && m.Contains(nameof(Seq2SeqOptions.Quantiles)));
+    }
+
+    [Fact]
+    public void Off_or_no_validation_data_compares_nothing_and_says_why_when_asked()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = RandomWalks(ml);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+
+        Seq2SeqForecastingOptions off = Untrained(split, BaselineComparison.Off);
+        using (Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(off).Fit(split.Train))
+            Assert.Empty(model.TrainingHistory.Candidates);
+
+        Seq2SeqForecastingOptions noValidation = Untrained(split, BaselineComparison.Select);
+        noValidation.ValidationSet = null;
+        using (Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(noValidation).Fit(split.Train))
+        {
+            Assert.Empty(model.TrainingHistory.Candidates);
+            Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
+        }
+        lock (log)
+            Assert.Contains(log, m => m.Contains("BaselineComparison = Select, but there is no validation data"));
+    }
+}
