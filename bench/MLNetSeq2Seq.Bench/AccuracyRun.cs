@@ -13,8 +13,11 @@ namespace MLNetSeq2Seq.Bench;
 /// The accuracy run (--accuracy): ETTh2 standard protocol (train rows [0, 8640), validation targets [8640, 11520), test
 /// targets [11520, 14400), train-only z-scores), L = 96, all seven columns in and out, for each horizon the
 /// <c>mlContext.Forecasting.Seq2Seq</c> defaults next to persistence and the closed-form linear baseline on the same
-/// test windows. Options after the flag override the defaults, to try recipes: --hidden, --epochs, --patience, --lr,
-/// --batch, --dropout, --segment, --schedule, --normalization, --channel-independent, --loss, --family, --horizons.
+/// test windows, with the candidate the baseline comparison kept and every candidate's validation score.
+/// --data illness runs national_illness.csv on its protocol instead (70/10/20 rows: train [0, 676), validation targets
+/// [676, 773), test targets [773, 966); L = 36, H = 24/36/48/60). Options after the flag override the defaults, to try
+/// recipes: --hidden, --epochs, --patience, --lr, --batch, --dropout, --segment, --schedule, --normalization,
+/// --channel-independent, --loss, --family, --comparison, --horizons, --lookback.
 /// </summary>
 internal static class AccuracyRun
 {
@@ -27,8 +30,10 @@ internal static class AccuracyRun
     public static int Run(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        string csv = Path.Combine("..", "shared", "data", "ETTh2.csv");
-        int[] horizons = { 24, 96, 192, 336, 720 };
+        bool illness = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault() == "illness";
+        string csv = Path.Combine("..", "shared", "data", illness ? "national_illness.csv" : "ETTh2.csv");
+        int[] horizons = illness ? new[] { 24, 36, 48, 60 } : new[] { 24, 96, 192, 336, 720 };
+        int lookback = illness ? 36 : 96;
         int seed = 1;
         var overrides = new List<Action<Seq2SeqOptions>>();
         var settings = new List<string>();
@@ -41,6 +46,8 @@ internal static class AccuracyRun
                 case "--csv": csv = Value(); break;
                 case "--horizons": horizons = Value().Split(',').Select(int.Parse).ToArray(); break;
                 case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--data": Value(); break;
+                case "--lookback": lookback = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default:
                     string value = Value();
                     settings.Add($"{name} {value}");
@@ -50,31 +57,32 @@ internal static class AccuracyRun
         }
         if (!File.Exists(csv))
         {
-            Console.Error.WriteLine($"{csv} not found: the accuracy run needs ETTh2.csv (see ../shared/data/README.md); pass --csv PATH.");
+            Console.Error.WriteLine($"{csv} not found: the accuracy run needs it (see ../shared/data/README.md); pass --csv PATH.");
             return 2;
         }
 
         var clock = Stopwatch.StartNew();
-        Console.WriteLine("# Accuracy: ETTh2, L = 96, 7 → 7 columns, standard split, train-only z-scores");
+        Console.WriteLine(illness
+            ? $"# Accuracy: national_illness, L = {lookback}, 7 → 7 columns, 70/10/20 split (676 / 97 / 193 rows), train-only z-scores"
+            : $"# Accuracy: ETTh2, L = {lookback}, 7 → 7 columns, standard split, train-only z-scores");
         Console.WriteLine();
         Console.WriteLine($"- started {DateTime.Now:yyyy-MM-dd HH:mm:ss}, machine: {MachineInfo.Describe()}, load average {MachineInfo.LoadAverage()}");
         Console.WriteLine($"- model: mlContext.Forecasting.Seq2Seq defaults{(settings.Count == 0 ? "" : ", overridden: " + string.Join(", ", settings))}, seed {seed}");
         Console.WriteLine();
-        Console.WriteLine("| H | model MSE | model MAE | persistence MSE | persistence MAE | linear MSE | linear MAE | SegRNN MSE / MAE (published) | iTransformer MSE (published) | kept epoch / run | seconds |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| H | model MSE | model MAE | persistence MSE | persistence MAE | linear MSE | linear MAE | SegRNN MSE / MAE (published, ETTh2 L = 96) | iTransformer MSE (published, ETTh2 L = 96) | kept (validation MSE: network / persistence / linear) | kept epoch / run | seconds |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         var ml = new MLContext(seed: seed);
-        IDataView series = ml.Data.LoadFromTextFile(csv, new[]
-        {
-            new TextLoader.Column("HUFL", DataKind.Single, 1), new TextLoader.Column("HULL", DataKind.Single, 2),
-            new TextLoader.Column("MUFL", DataKind.Single, 3), new TextLoader.Column("MULL", DataKind.Single, 4),
-            new TextLoader.Column("LUFL", DataKind.Single, 5), new TextLoader.Column("LULL", DataKind.Single, 6),
-            new TextLoader.Column("OT", DataKind.Single, 7),
-        }, separatorChar: ',', hasHeader: true);
-        string[] columns = { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" };
+        // The illness file's headers hold spaces and '%': the columns are named here, by position.
+        string[] columns = illness
+            ? new[] { "WeightedIli", "UnweightedIli", "Age0To4", "Age5To24", "IliTotal", "Providers", "OT" }
+            : new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" };
+        IDataView series = ml.Data.LoadFromTextFile(csv, columns.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i + 1)).ToArray(),
+            separatorChar: ',', hasHeader: true);
+        ChronologicalSplit protocol = illness ? new ChronologicalSplit(676, 773, 966) : ChronologicalSplit.EttHourly;
         foreach (int horizon in horizons)
         {
-            var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLength = 96, Horizon = horizon };
-            SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, windows, ChronologicalSplit.EttHourly);
+            var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLength = lookback, Horizon = horizon };
+            SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, windows, protocol);
             var run = Stopwatch.StartNew();
             var options = new Seq2SeqForecastingOptions();
             options.ValidationSet = split.Validation;
@@ -86,10 +94,13 @@ internal static class AccuracyRun
             SequenceRegressionMetrics metrics = ml.Regression.EvaluateSequence(model.Transform(split.Test), "Label", "Score");
             double seconds = run.Elapsed.TotalSeconds;
             ForecastBaselineMetrics baselines = ml.Forecasting.EvaluateSeq2SeqBaselines(split.Train, split.Test);
-            string segRnn = s_segRnn.TryGetValue(horizon, out var s) ? $"{s.Mse:F3} / {s.Mae:F3}" : "—";
-            string iTransformer = s_iTransformer.TryGetValue(horizon, out double it) ? $"{it:F3}" : "—";
+            string segRnn = !illness && lookback == 96 && s_segRnn.TryGetValue(horizon, out var s) ? $"{s.Mse:F3} / {s.Mae:F3}" : "—";
+            string iTransformer = !illness && lookback == 96 && s_iTransformer.TryGetValue(horizon, out double it) ? $"{it:F3}" : "—";
+            var candidates = model.TrainingHistory.Candidates;
+            string Score(string name) => candidates.FirstOrDefault(c => c.Name == name)?.ValidationMetric.ToString("F3", CultureInfo.InvariantCulture) ?? "—";
+            string kept = candidates.Count == 0 ? "no comparison" : $"{candidates.Single(c => c.Kept).Name} ({Score("network")} / {Score("persistence")} / {Score("linear")})";
             Console.WriteLine($"| {horizon} | **{metrics.MeanSquaredError:F3}** | **{metrics.MeanAbsoluteError:F3}** | {baselines.Persistence.MeanSquaredError:F3} | {baselines.Persistence.MeanAbsoluteError:F3} "
-                + $"| {baselines.Linear.MeanSquaredError:F3} | {baselines.Linear.MeanAbsoluteError:F3} | {segRnn} | {iTransformer} "
+                + $"| {baselines.Linear.MeanSquaredError:F3} | {baselines.Linear.MeanAbsoluteError:F3} | {segRnn} | {iTransformer} | {kept} "
                 + $"| {model.TrainingHistory.BestEpoch} / {model.TrainingHistory.Epochs.Count} | {seconds:F0} |");
         }
         Console.WriteLine();
@@ -116,6 +127,7 @@ internal static class AccuracyRun
             "--channel-independent" => o => o.ChannelIndependent = bool.Parse(value),
             "--loss" => o => o.Loss = Enum.Parse<LossFunction>(value, ignoreCase: true),
             "--family" => o => o.Family = Enum.Parse<NetworkFamily>(value, ignoreCase: true),
+            "--comparison" => o => o.BaselineComparison = Enum.Parse<BaselineComparison>(value, ignoreCase: true),
             _ => throw new ArgumentException($"unknown option {name}"),
         };
     }

@@ -12,11 +12,14 @@ public enum BaselineComparison
     /// <summary>No comparison (default of <c>Regression.Trainers.Seq2Seq</c>).</summary>
     Off,
 
-    /// <summary>Keep the network, and log a warning when a baseline scores better on the validation windows.</summary>
+    /// <summary>Keep the network, and log a warning when Select would keep a baseline.</summary>
     Warn,
 
-    /// <summary>Keep whichever candidate scores best on the validation windows by
-    /// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> (ties go to the simpler one). A baseline that wins is returned as
+    /// <summary>Keep the simplest candidate (persistence, then linear, then the network) whose mean validation score by
+    /// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> is within one standard error of the best candidate's: the
+    /// one-standard-error rule, with the error of the per-window difference taken over block means of consecutive
+    /// windows (min(H, windows / 4) per block), since overlapping windows are strongly correlated. A network that is
+    /// better only by noise of a small validation set does not displace a baseline. A baseline that wins is returned as
     /// a real model: a <see cref="NetworkFamily.Linear"/> network with subtract-last normalisation and channel
     /// independence (zero weights for persistence), saved, loaded and exported like any other. When the options ask for
     /// what a baseline cannot give (quantiles, known-future inputs), Fit keeps the network and warns instead. Default of

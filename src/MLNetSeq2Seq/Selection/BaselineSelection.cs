@@ -11,10 +11,11 @@ namespace MLNetSeq2Seq.Selection;
 
 /// <summary>
 /// <see cref="Seq2SeqOptions.BaselineComparison"/>: scores the trained network, persistence and the closed-form linear
-/// forecaster on the validation windows with the early-stopping metric (the loop's own validation code), logs every
-/// score, and keeps the best (Select) or warns when a baseline is better (Warn). Both baselines are built as
-/// <see cref="NetworkFamily.Linear"/> networks with subtract-last normalisation and channel independence, so the one
-/// that wins is a model like any other.
+/// forecaster on every validation window with the early-stopping metric, logs every score, and keeps (Select) the
+/// simplest candidate whose mean is within one standard error of the best one's (the one-standard-error rule, with
+/// the error of the paired per-window difference over block means, <see cref="WindowLosses"/>), or warns (Warn) when
+/// that is not the network. Both baselines are built as <see cref="NetworkFamily.Linear"/> networks with subtract-last
+/// normalisation and channel independence, so the one kept is a model like any other.
 /// </summary>
 internal static class BaselineSelection
 {
@@ -53,15 +54,16 @@ internal static class BaselineSelection
         try
         {
             PointLoss metric = PointLoss.EarlyStoppingMetricOf(options);
-            var scores = new List<(string Name, double Score)>
+            double[] Losses(SequenceNetwork candidate) => WindowLosses.Of(candidate, session.ValidationRows!, options.InferenceBatchSize, metric);
+            // In order of simplicity: the rule keeps the first one within one standard error of the best.
+            var losses = new List<(string Name, double[] Windows)>
             {
-                (Persistence, SequenceLoss.Mean(baselines[Persistence], session.ValidationRows!, options.InferenceBatchSize, metric)),
-                (Linear, SequenceLoss.Mean(baselines[Linear], session.ValidationRows!, options.InferenceBatchSize, metric)),
-                (Network, SequenceLoss.Mean(trained, session.ValidationRows!, options.InferenceBatchSize, metric)),
+                (Persistence, Losses(baselines[Persistence])),
+                (Linear, Losses(baselines[Linear])),
+                (Network, Losses(trained)),
             };
-            // The first of equal scores wins: the simpler candidate.
-            string best = scores.Where(s => double.IsFinite(s.Score)).OrderBy(s => s.Score).Select(s => s.Name).DefaultIfEmpty(Network).First();
-            string kept = Decide(session, mode, best, scores, metric.Name);
+            var scores = losses.Select(l => (l.Name, Score: l.Windows.Average())).ToList();
+            string kept = Decide(session, mode, losses, scores, metric.Name);
             SequenceNetwork keptNetwork = kept == Network ? trained : baselines[kept];
             if (kept != Network)
             {
@@ -88,30 +90,52 @@ internal static class BaselineSelection
         return null;
     }
 
-    // Logs every score and what is kept; returns the kept candidate's name.
-    private static string Decide(TrainingSession session, BaselineComparison mode, string best, List<(string Name, double Score)> scores, string metricName)
+    // Applies the one-standard-error rule, logs every score and the decision; returns the kept candidate's name.
+    private static string Decide(TrainingSession session, BaselineComparison mode, List<(string Name, double[] Windows)> losses, List<(string Name, double Score)> scores, string metricName)
     {
-        double network = scores.Single(s => s.Name == Network).Score;
+        var finite = losses.Where(l => l.Windows.All(double.IsFinite)).ToList();
+        if (finite.Count == 0 || !finite.Any(l => l.Name == Network))
+        {
+            session.Host.Warning($"Seq2Seq: the network's validation {metricName} is not finite: no comparison; the network is kept.");
+            return Network;
+        }
+        var bestLosses = finite.OrderBy(l => l.Windows.Average()).First();
+        int horizon = session.Shapes.Horizon;
+        string chosen = Network, evidence = "";
+        foreach (var (name, windows) in finite)
+        {
+            var (difference, error) = WindowLosses.Difference(windows, bestLosses.Windows, horizon);
+            if (difference <= error)
+            {
+                chosen = name;
+                evidence = name == bestLosses.Name ? $"{name} is best"
+                    : string.Format(CultureInfo.InvariantCulture, "{0} is within one standard error of the best ({1}: {2} ± {3} per window), and simpler", name, bestLosses.Name, Format(difference), Format(error));
+                break;
+            }
+        }
+        string best = chosen;
         string listed = string.Join(", ", scores.Select(s => $"{s.Name} {Format(s.Score)}"));
-        string Behind(string name) => double.IsFinite(network) && network > 0
-            ? string.Format(CultureInfo.InvariantCulture, "{0:F1} % below the network's", 100 * (1 - scores.Single(s => s.Name == name).Score / network))
-            : "the network's score is not finite";
-        string prefix = $"Seq2Seq: validation {metricName} of the candidates: {listed}; ";
+        double network = scores.Single(s => s.Name == Network).Score;
+        string Behind(string name) => network > 0
+            ? string.Format(CultureInfo.InvariantCulture, "its mean {0:F1} % below the network's", 100 * (1 - scores.Single(s => s.Name == name).Score / network))
+            : "the network's score is 0";
+        string prefix = $"Seq2Seq: validation {metricName} of the candidates over {losses[0].Windows.Length} windows: {listed}; ";
         if (best == Network)
         {
+            // The loop stops at the best candidate at the latest, so the network is kept only when it is the best.
             session.Host.Info(prefix + "the network is best and is kept.");
             return Network;
         }
         if (mode == BaselineComparison.Select && WhyBaselineCannotStandIn(session.Options) is null)
         {
-            session.Host.Info(prefix + $"{best} is best ({Behind(best)}) and is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
+            session.Host.Info(prefix + $"{evidence} ({Behind(best)}), so {best} is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
                 + (best == Persistence ? "zero weights under subtract-last (it repeats each window's last value)." : "the closed-form ridge weights under subtract-last."));
             return best;
         }
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
             : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {best})";
-        session.Host.Warning(prefix + $"{best} is better than the network ({Behind(best)}), but {reason}. The data may favour a simpler model: "
+        session.Host.Warning(prefix + $"{evidence} ({Behind(best)}): {best} is better than the network by the one-standard-error rule, but {reason}. The data may favour a simpler model: "
             + "try a longer input window, fewer epochs or a smaller network, and compare on the test windows with EvaluateSeq2SeqBaselines.");
         return Network;
     }

@@ -23,15 +23,20 @@ internal readonly record struct PointLoss(LossFunction Function, double HuberDel
     /// <summary>Σ loss(prediction − label) over real label values (mask: 1 real, 0 padding).</summary>
     public Tensor Sum(Tensor prediction, Tensor labels, Tensor? mask)
     {
-        Tensor error = prediction - labels;
-        Tensor pointwise = Function switch
-        {
-            LossFunction.MeanSquaredError => Power(error, 2),
-            LossFunction.MeanAbsoluteError => error.abs(),
-            _ => Huber(error),
-        };
+        Tensor pointwise = Pointwise(prediction - labels);
         return (mask is null ? pointwise : pointwise * mask).sum();
     }
+
+    /// <summary>Each row's mean loss over its (full-length) label values: (N) from (N, H, O).</summary>
+    public Tensor MeanPerRow(Tensor prediction, Tensor labels) =>
+        Pointwise(prediction - labels).reshape(prediction.shape[0], -1).mean(new long[] { 1 });
+
+    private Tensor Pointwise(Tensor error) => Function switch
+    {
+        LossFunction.MeanSquaredError => Power(error, 2),
+        LossFunction.MeanAbsoluteError => error.abs(),
+        _ => Huber(error),
+    };
 
     private Tensor Huber(Tensor error)
     {

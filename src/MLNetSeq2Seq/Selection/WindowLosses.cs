@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Training;
+using MLNetSeq2Seq.TrainingData;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetSeq2Seq.Selection;
+
+/// <summary>
+/// Each validation window's mean loss under a candidate, in data order, and the one-standard-error comparison of two
+/// candidates on the same windows. Overlapping windows are strongly correlated (a window and the next share all but
+/// one target step), so the standard error of the mean difference is taken over block means: consecutive windows in
+/// blocks of <c>min(H, windows / 4)</c>, the batch-means estimate for a serially correlated sequence.
+/// </summary>
+internal static class WindowLosses
+{
+    public const int MinimumBlocks = 4;
+
+    /// <summary>Per-window mean loss (eval mode, no gradients), every row of <paramref name="rows"/> in data order.</summary>
+    public static double[] Of(SequenceNetwork network, ISequenceRows rows, int batchSize, PointLoss metric)
+    {
+        bool wasTraining = network.training;
+        network.eval();
+        try
+        {
+            var losses = new List<double>(rows.Count);
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            foreach (var (batch, batchRows) in rows.InOrder(batchSize))
+            {
+                using var batchScope = torch.NewDisposeScope();
+                ReadOnlySpan<long> span = batchRows.Span;
+                var (features, labels) = batch.Range((int)span[0], span.Length);
+                Tensor prediction = network.Forward(features, lengths: batch.FeatureLengths(span), future: batch.FutureRange((int)span[0], span.Length));
+                losses.AddRange(metric.MeanPerRow(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64)).cpu().data<double>().ToArray());
+            }
+            return losses.ToArray();
+        }
+        finally
+        {
+            network.train(wasTraining);
+        }
+    }
+
+    /// <summary>The mean of (<paramref name="candidate"/> − <paramref name="reference"/>) per window and its standard
+    /// error over block means; the error is infinite with fewer than two windows.</summary>
+    public static (double Mean, double StandardError) Difference(double[] candidate, double[] reference, int horizon)
+    {
+        int windows = candidate.Length;
+        if (windows != reference.Length)
+            throw new ArgumentException("The candidates were scored on different windows.", nameof(reference));
+        if (windows < 2)
+            return (windows == 1 ? candidate[0] - reference[0] : 0, double.PositiveInfinity);
+        int blockLength = Math.Max(1, Math.Min(horizon, windows / MinimumBlocks));
+        int blocks = windows / blockLength;
+        var means = new double[blocks];
+        double total = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            double sum = 0;
+            for (int i = b * blockLength; i < (b + 1) * blockLength; i++)
+                sum += candidate[i] - reference[i];
+            means[b] = sum / blockLength;
+            total += means[b];
+        }
+        double mean = total / blocks, squares = 0;
+        foreach (double m in means)
+            squares += (m - mean) * (m - mean);
+        double overall = 0;
+        for (int i = 0; i < windows; i++)
+            overall += candidate[i] - reference[i];
+        return (overall / windows, blocks < 2 ? double.PositiveInfinity : Math.Sqrt(squares / (blocks - 1) / blocks));
+    }
+}
