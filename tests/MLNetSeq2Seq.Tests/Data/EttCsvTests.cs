@@ -82,12 +82,10 @@ public sealed class EttCsvTests
         Assert.Equal(GeneratedSeries.Timestamp(b - L), firstTest.Timestamp);
     }
 
-    [Fact]
+    [SharedDataFact("ETTh2.csv")]
     public void ETTh2_gives_the_published_split_counts_and_train_statistics()
     {
-        string? path = TestEnvironment.SharedDataFile("ETTh2.csv");
-        if (path is null)
-            return; // The checkout has no ../shared/data; the generated-CSV tests above cover the same code.
+        string path = TestEnvironment.SharedDataFile("ETTh2.csv")!;
         string[] lines = File.ReadAllLines(path);
         Assert.Equal(Header, lines[0]);
         Assert.Equal(17_420, lines.Length - 1);
