@@ -18,7 +18,9 @@ namespace MLNetSeq2Seq.Forecasting;
 /// largest score when that rank passes n; 0 when n = 0). Values are in the network's output units (z-scores for window
 /// views). After the offsets, levels below 0.5 are clamped to a running minimum going down from the point forecast and
 /// levels above 0.5 to a running maximum going up, so the levels still never cross and never pass the point forecast
-/// (the anchor the quantile head builds them around). The point forecast and unpaired levels are unchanged.
+/// (the anchor the quantile head builds them around). The point forecast and unpaired levels are unchanged. Only the
+/// scores are kept, within a fixed memory bound (<see cref="ConformalScoreSample"/>): every window up to its capacity,
+/// a uniform sample of that many beyond, in memory and streamed alike.
 /// </summary>
 internal sealed class QuantileCalibration
 {
@@ -72,52 +74,68 @@ internal sealed class QuantileCalibration
     /// ([H, Q, O], as the quantile column holds them), with its number of real label steps.
     /// </summary>
     public static QuantileCalibration Fit(double[] levels, int horizon, int outputFeatureCount,
-        IEnumerable<(float[] Label, float[] Quantiles, int LabelSteps)> windows)
+        IEnumerable<(float[] Label, float[] Quantiles, int LabelSteps)> windows, int? capacity = null)
+    {
+        var sample = NewSample(levels, horizon, outputFeatureCount, capacity);
+        foreach (var (label, quantiles, labelSteps) in windows)
+            sample.Add(Scores(levels, horizon, outputFeatureCount, label, quantiles, labelSteps));
+        return FromSample(levels, horizon, outputFeatureCount, sample);
+    }
+
+    private static ConformalScoreSample NewSample(double[] levels, int horizon, int outputFeatureCount, int? capacity)
     {
         (int Lower, int Upper)[] pairs = CentralPairs(levels);
         if (pairs.Length == 0)
             throw new ArgumentException($"Quantile calibration needs a central interval (levels τ and 1 − τ), but the levels are {string.Join(", ", levels)}.", nameof(levels));
+        return new ConformalScoreSample(pairs.Length * horizon * outputFeatureCount, capacity);
+    }
+
+    // One window's score per [pair, step, output]: max(lower − y, y − upper); NaN where the label is missing or padded.
+    private static float[] Scores(double[] levels, int horizon, int outputFeatureCount, ReadOnlySpan<float> label, ReadOnlySpan<float> quantiles, int labelSteps)
+    {
+        (int Lower, int Upper)[] pairs = CentralPairs(levels);
         int q = levels.Length, cells = horizon * outputFeatureCount;
-        var scores = new List<float>[pairs.Length * cells];
-        for (int i = 0; i < scores.Length; i++)
-            scores[i] = new List<float>();
-        int windowCount = 0;
-        foreach (var (label, quantiles, labelSteps) in windows)
+        var scores = new float[pairs.Length * cells];
+        Array.Fill(scores, float.NaN);
+        for (int step = 0; step < Math.Min(labelSteps, horizon); step++)
         {
-            windowCount++;
-            for (int step = 0; step < Math.Min(labelSteps, horizon); step++)
+            for (int o = 0; o < outputFeatureCount; o++)
             {
-                for (int o = 0; o < outputFeatureCount; o++)
+                float y = label[step * outputFeatureCount + o];
+                if (!float.IsFinite(y))
+                    continue;
+                for (int p = 0; p < pairs.Length; p++)
                 {
-                    float y = label[step * outputFeatureCount + o];
-                    if (!float.IsFinite(y))
-                        continue;
-                    for (int p = 0; p < pairs.Length; p++)
-                    {
-                        float lower = quantiles[(step * q + pairs[p].Lower) * outputFeatureCount + o];
-                        float upper = quantiles[(step * q + pairs[p].Upper) * outputFeatureCount + o];
-                        scores[p * cells + step * outputFeatureCount + o].Add(Math.Max(lower - y, y - upper));
-                    }
+                    float lower = quantiles[(step * q + pairs[p].Lower) * outputFeatureCount + o];
+                    float upper = quantiles[(step * q + pairs[p].Upper) * outputFeatureCount + o];
+                    scores[p * cells + step * outputFeatureCount + o] = Math.Max(lower - y, y - upper);
                 }
             }
         }
-        var offsets = new float[scores.Length];
+        return scores;
+    }
+
+    private static QuantileCalibration FromSample(double[] levels, int horizon, int outputFeatureCount, ConformalScoreSample sample)
+    {
+        (int Lower, int Upper)[] pairs = CentralPairs(levels);
+        int cells = horizon * outputFeatureCount;
+        var offsets = new float[pairs.Length * cells];
         for (int p = 0; p < pairs.Length; p++)
         {
             double coverage = levels[pairs[p].Upper] - levels[pairs[p].Lower];
             for (int cell = 0; cell < cells; cell++)
-                offsets[p * cells + cell] = ConformalQuantile(scores[p * cells + cell], coverage);
+                offsets[p * cells + cell] = ConformalQuantile(sample.Cell(p * cells + cell), coverage);
         }
-        return new QuantileCalibration(levels, horizon, outputFeatureCount, offsets, windowCount);
+        return new QuantileCalibration(levels, horizon, outputFeatureCount, offsets, sample.WindowsSeen);
     }
 
     /// <summary>Offsets from the network's quantiles (eval mode, no gradients) on <paramref name="data"/> (in memory or
     /// streamed), scored <paramref name="batchSize"/> rows at a time, with the rows' known-future features when they have them.</summary>
-    public static QuantileCalibration FromNetwork(SequenceNetwork network, ISequenceRows data, int batchSize)
+    public static QuantileCalibration FromNetwork(SequenceNetwork network, ISequenceRows data, int batchSize, int? capacity = null)
     {
         NetworkArchitecture a = network.Architecture;
         int horizon = a.Horizon, outputs = a.OutputFeatureCount, q = a.Quantiles.Length;
-        var windows = new List<(float[], float[], int)>(data.Count);
+        ConformalScoreSample sample = NewSample(a.Quantiles, horizon, outputs, capacity);
         foreach (var (batch, batchRows) in data.InOrder(batchSize))
         {
             using var scope = torch.NewDisposeScope();
@@ -133,10 +151,10 @@ internal sealed class QuantileCalibration
             float[] labelValues = labels.contiguous().cpu().data<float>().ToArray();
             int labelLength = horizon * outputs, quantileLength = labelLength * q;
             for (int i = 0; i < count; i++)
-                windows.Add((labelValues.AsSpan(i * labelLength, labelLength).ToArray(), quantileValues.AsSpan(i * quantileLength, quantileLength).ToArray(),
+                sample.Add(Scores(a.Quantiles, horizon, outputs, labelValues.AsSpan(i * labelLength, labelLength), quantileValues.AsSpan(i * quantileLength, quantileLength),
                     batch.LabelSteps?[start + i] ?? horizon));
         }
-        return Fit(a.Quantiles, horizon, outputs, windows);
+        return FromSample(a.Quantiles, horizon, outputs, sample);
     }
 
     /// <summary>The ⌈(n + 1)·coverage⌉-th smallest score (the largest when that passes n); 0 without scores.</summary>
