@@ -48,7 +48,7 @@ Console.WriteLine($"windows: {split.Train.GetRowCount()} train, {split.Validatio
 ml.Log += (_, e) =>
 {
     if (e.Message.Contains("Seq2Seq: ", StringComparison.Ordinal) && (e.Message.Contains(" epoch ", StringComparison.Ordinal) || e.Message.Contains("training rows", StringComparison.Ordinal)
-        || e.Message.Contains("calibrated", StringComparison.Ordinal)))
+        || e.Message.Contains("calibrated", StringComparison.Ordinal) || e.Message.Contains("of the candidates", StringComparison.Ordinal)))
         Console.WriteLine("  " + e.Message[(e.Message.IndexOf("Seq2Seq: ", StringComparison.Ordinal) + 9)..]);
 };
 double[] levels = { 0.1, 0.5, 0.9 };

@@ -8,7 +8,9 @@ using MLNetSeq2Seq;
 var ml = new MLContext(seed: 1);
 // Progress while it trains, from the trainer's messages in MLContext.Log: one line per epoch (losses, learning rate,
 // time, ETA), and inside epochs longer than 10 s a line every 10 s (steps done of the epoch's total, samples/s, time left).
-ml.Log += (_, e) => { if (e.RawMessage.StartsWith("Seq2Seq: epoch", StringComparison.Ordinal)) Console.WriteLine(e.RawMessage); };
+// After training, one line compares the network with repeating the last value and a linear forecaster on the validation
+// windows, and says which of the three the model is.
+ml.Log += (_, e) => { if (e.RawMessage.StartsWith("Seq2Seq: epoch", StringComparison.Ordinal) || e.RawMessage.StartsWith("Seq2Seq: validation", StringComparison.Ordinal)) Console.WriteLine(e.RawMessage); };
 IDataView series = ml.Data.LoadFromTextFile<EttRow>(args.Length > 0 ? args[0] : "ETTh2.csv", hasHeader: true, separatorChar: ',');
 
 // Windows of 96 hours in, 24 out; the standard ETT split, z-scored with the training rows' statistics.

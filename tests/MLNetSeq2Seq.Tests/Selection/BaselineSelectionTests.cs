@@ -23,7 +23,12 @@ public sealed class BaselineSelectionTests
 
     // periodic: noisy waves of period 12, which a linear map of the window forecasts well and persistence does not;
     // otherwise random walks, where persistence is the best forecast there is.
-    private static SequenceWindowSplit Windows(MLContext ml, bool periodic)
+    private static SequenceWindowSplit Windows(MLContext ml, bool periodic) =>
+        ml.Data.SplitSequenceWindowsChronologically(Series(ml, periodic),
+            new SequenceWindowOptions { InputColumnNames = s_columns, TargetColumnNames = s_columns, InputLength = 24, Horizon = 6, Stride = 1 },
+            new ChronologicalSplit(300, 360, 420));
+
+    private static IDataView Series(MLContext ml, bool periodic)
     {
         var random = new Random(11);
         double a = 0, b = 0;
@@ -33,9 +38,7 @@ public sealed class BaselineSelectionTests
             b = periodic ? 3 * Math.Cos(2 * Math.PI * i / 12) + 0.1 * random.NextDouble() : b + 2 * (random.NextDouble() - 0.5);
             return new SeriesRow { Time = GeneratedSeries.Timestamp(i), A = (float)a, B = (float)b };
         }).ToArray();
-        return ml.Data.SplitSequenceWindowsChronologically(ml.Data.LoadFromEnumerable(rows),
-            new SequenceWindowOptions { InputColumnNames = s_columns, TargetColumnNames = s_columns, InputLength = 24, Horizon = 6, Stride = 1 },
-            new ChronologicalSplit(300, 360, 420));
+        return ml.Data.LoadFromEnumerable(rows);
     }
 
     // A network that has barely moved from its initial weights: it loses to both baselines.
@@ -70,6 +73,16 @@ public sealed class BaselineSelectionTests
         double expected = (kept.Name == "persistence" ? baselines.Persistence : baselines.Linear).MeanSquaredError;
         double actual = ml.Regression.EvaluateSequence(model.Transform(split.Test)).MeanSquaredError;
         Assert.True(Math.Abs(actual - expected) <= 1e-5 * expected, $"kept {kept.Name}: test MSE {actual:G7}, the baseline evaluation says {expected:G7}");
+
+        // The forecast engine runs it from the series, like any forecaster: the last 24 rows in, 6 steps out.
+        Seq2SeqForecast next = model.CreateForecastEngine(ml, Series(ml, periodic), timestampColumnName: "Time").Predict();
+        Assert.Equal(6, next.Horizon);
+        Assert.True(float.IsFinite(next[0, "A"]) && float.IsFinite(next[5, "B"]));
+        if (winner == "persistence") // every step repeats the series' last value, in its own units
+        {
+            float lastA = Series(ml, periodic).GetColumn<float>("A").Last();
+            Assert.All(Enumerable.Range(0, 6), h => Assert.Equal(lastA, next[h, "A"], 3));
+        }
 
         using var folder = new TemporaryFolder();
         ml.Model.Save(model, split.Train.Schema, folder.File("model.zip"));
