@@ -49,7 +49,7 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
     internal Tensor QuantilesAround(Tensor point, Tensor lastStep)
     {
         var a = Architecture;
-        Tensor raw = quantile_gaps.forward(lastStep);
+        Tensor raw = quantile_gaps.call(lastStep);
         // softplus(x) = relu(x) + log(1 + exp(−|x|)): stable for large |x|, and no Scalar arguments.
         Tensor gaps = Plus(nn.functional.relu(raw), raw.abs().neg().exp().log1p()).view(-1, a.Horizon, a.OutputFeatureCount, a.Quantiles.Length);
         Tensor center = point.unsqueeze(3);

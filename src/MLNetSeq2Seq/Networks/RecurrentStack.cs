@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Networks;
 
-/// <summary>A stack of GRU or LSTM layers (batch first) behind one interface, so encoder and decoder need not care which.</summary>
+/// <summary>A stack of GRU or LSTM layers (batch first) behind one interface, so encoder and decoder need not care which.
+/// Both paths (dense and packed) go through the layer's <c>call</c>, so its hooks run.</summary>
 internal sealed class RecurrentStack : nn.Module
 {
     // Named like its state-dict key.
@@ -57,12 +58,12 @@ internal sealed class RecurrentStack : nn.Module
     {
         if (rnn is GRU gru)
         {
-            var (output, hidden) = gru.forward(input, state?.Hidden);
+            var (output, hidden) = gru.call(input, state?.Hidden);
             return (output, new RecurrentState(hidden, null));
         }
         var lstm = (LSTM)rnn;
         (Tensor, Tensor)? initial = state is RecurrentState s ? (s.Hidden, s.Cell!) : null;
-        var (lstmOutput, lstmHidden, lstmCell) = lstm.forward(input, initial);
+        var (lstmOutput, lstmHidden, lstmCell) = lstm.call(input, initial);
         return (lstmOutput, new RecurrentState(lstmHidden, lstmCell));
     }
 }

@@ -81,7 +81,7 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
 
         // The anchor: a learned projection of the last observed step, the decoder's first input. With residual
         // decoding every prediction is the anchor plus a correction, so persistence costs the network nothing to express.
-        Tensor anchor = start.forward(lastStep);
+        Tensor anchor = start.call(lastStep);
         Tensor input = anchor.unsqueeze(1);
         var steps = new List<Tensor>(Architecture.Horizon);
         for (int t = 0; t < Architecture.Horizon; t++)
@@ -94,9 +94,9 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
             if (attention is not null)
             {
                 Tensor context = attention.Context(query, keys!, encoderOutputs, padding);
-                query = torch.tanh(combine!.forward(torch.cat(new[] { query, context }, dim: 1)));
+                query = torch.tanh(combine!.call(torch.cat(new[] { query, context }, dim: 1)));
             }
-            Tensor correction = head.forward(output_dropout.forward(query));
+            Tensor correction = head.call(output_dropout.call(query));
             Tensor prediction = Architecture.ResidualDecoding ? Plus(anchor, correction) : correction;
             steps.Add(prediction);
             bool feedTruth = teacherTargets is not null && teacherForcedSteps is not null && teacherForcedSteps[t];
@@ -113,7 +113,7 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
             return state;
         int layers = Architecture.LayerCount, hidden = Architecture.HiddenSize;
         Tensor Merge(Tensor s, Linear bridge) =>
-            torch.tanh(bridge.forward(s.view(layers, 2, batch, hidden).permute(0, 2, 1, 3).reshape(layers, batch, 2 * hidden)));
+            torch.tanh(bridge.call(s.view(layers, 2, batch, hidden).permute(0, 2, 1, 3).reshape(layers, batch, 2 * hidden)));
         return new RecurrentState(Merge(state.Hidden, bridge_hidden), state.Cell is null ? null : Merge(state.Cell, bridge_cell!));
     }
 }

@@ -42,7 +42,7 @@ internal sealed class DecoderAttention : nn.Module
     }
 
     /// <summary>Projects the encoder outputs once per sequence.</summary>
-    public Tensor PrepareKeys(Tensor encoderOutputs) => key_projection is null ? encoderOutputs : key_projection.forward(encoderOutputs);
+    public Tensor PrepareKeys(Tensor encoderOutputs) => key_projection is null ? encoderOutputs : key_projection.call(encoderOutputs);
 
     /// <summary>The context vector (N × keySize) for one decoder step; <paramref name="padding"/> (N × L, true =
     /// padded position) keeps the weights of padded steps at exactly zero.</summary>
@@ -50,7 +50,7 @@ internal sealed class DecoderAttention : nn.Module
     {
         Tensor scores = _kind == AttentionKind.Dot
             ? Times(torch.bmm(keys, query.unsqueeze(2)).squeeze(2), _scale)
-            : score!.forward(torch.tanh(Plus(keys, query_projection!.forward(query).unsqueeze(1)))).squeeze(2);
+            : score!.call(torch.tanh(Plus(keys, query_projection!.call(query).unsqueeze(1)))).squeeze(2);
         if (padding is not null)
             scores = MaskedFill(scores, padding, double.NegativeInfinity);
         Tensor weights = torch.softmax(scores, dim: 1);

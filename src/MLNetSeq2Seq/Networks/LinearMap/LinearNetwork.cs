@@ -38,6 +38,6 @@ internal sealed class LinearNetwork : SequenceNetwork
             throw new ArgumentException($"The {NetworkFamily.Linear} network needs full-length input windows, but the rows differ in length.", nameof(input));
         CheckFuture(features, input.Future);
         long rows = features.shape[0];
-        return head.forward(features.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
+        return head.call(features.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
     }
 }

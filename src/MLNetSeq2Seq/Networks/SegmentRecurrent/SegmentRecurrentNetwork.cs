@@ -68,7 +68,7 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         long padding = inputSegments * _segmentLength - steps;
         if (padding > 0)
             features = torch.cat(new[] { features.narrow(1, 0, 1).expand(rows, padding, _inputs), features }, dim: 1);
-        Tensor segments = torch.nn.functional.relu(segment_embedding.forward(features.reshape(rows, inputSegments, _segmentLength * _inputs)));
+        Tensor segments = torch.nn.functional.relu(segment_embedding.call(features.reshape(rows, inputSegments, _segmentLength * _inputs)));
         var (_, encoded) = rnn.Forward(segments, null);
 
         // Every output segment of every row is one row of a single recurrent step: (N·m, 1, d) from the repeated state.
@@ -85,7 +85,7 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         var start = new RecurrentState(encoded.Hidden.repeat_interleave(_outputSegments, dim: 1),
             encoded.Cell?.repeat_interleave(_outputSegments, dim: 1));
         var (decoded, _) = rnn.Forward(queries, start);
-        Tensor prediction = head.forward(head_dropout.forward(decoded.squeeze(1)));
+        Tensor prediction = head.call(head_dropout.call(decoded.squeeze(1)));
         return prediction.reshape(rows, _outputSegments * _segmentLength, _outputs).narrow(1, 0, Architecture.Horizon);
     }
 
@@ -95,6 +95,6 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         long k = future.shape[2], padding = (long)_outputSegments * _segmentLength - Architecture.Horizon;
         if (padding > 0)
             future = torch.cat(new[] { future, torch.zeros(new[] { rows, padding, k }, future.dtype, future.device) }, dim: 1);
-        return future_embedding!.forward(future.reshape(rows, _outputSegments, _segmentLength * k));
+        return future_embedding!.call(future.reshape(rows, _outputSegments, _segmentLength * k));
     }
 }
