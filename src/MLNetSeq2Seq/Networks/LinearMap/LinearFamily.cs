@@ -15,15 +15,9 @@ internal sealed class LinearFamily : INetworkFamily
 
     public void CheckOptions(Seq2SeqOptions options)
     {
-        string family = $"{nameof(NetworkFamily)}.{Id}";
-        if (options.Bidirectional)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.Bidirectional)} = true does not apply to {family} (it has no encoder); set it to false.", nameof(Seq2SeqOptions.Bidirectional));
-        if (options.Attention != AttentionKind.None)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.Attention)} = {options.Attention} does not apply to {family} (it has no decoder); set it to None.", nameof(Seq2SeqOptions.Attention));
-        if (options.ResidualDecoding)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.ResidualDecoding)} does not apply to {family}; use {nameof(Seq2SeqOptions.InstanceNormalization)} = SubtractLast for the same idea.", nameof(Seq2SeqOptions.ResidualDecoding));
+        EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "it has no encoder", decoderReason: "it has no decoder");
         if (options.FutureFeatureColumnName is not null)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.FutureFeatureColumnName)} = '{options.FutureFeatureColumnName}': {family} maps the look-back window only and takes no known-future inputs; "
+            throw new ArgumentException($"{nameof(Seq2SeqOptions.FutureFeatureColumnName)} = '{options.FutureFeatureColumnName}': {nameof(NetworkFamily)}.{Id} maps the look-back window only and takes no known-future inputs; "
                 + $"use {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} for them.", nameof(Seq2SeqOptions.FutureFeatureColumnName));
     }
 

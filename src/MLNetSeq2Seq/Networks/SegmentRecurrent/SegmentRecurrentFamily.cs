@@ -15,12 +15,7 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
 
     public void CheckOptions(Seq2SeqOptions options)
     {
-        if (options.Bidirectional)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.Bidirectional)} = true does not apply to {nameof(NetworkFamily)}.{Id} (its encoder reads forwards); set it to false.", nameof(Seq2SeqOptions.Bidirectional));
-        if (options.Attention != AttentionKind.None)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.Attention)} = {options.Attention} does not apply to {nameof(NetworkFamily)}.{Id} (its decoder is parallel); set it to None.", nameof(Seq2SeqOptions.Attention));
-        if (options.ResidualDecoding)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.ResidualDecoding)} does not apply to {nameof(NetworkFamily)}.{Id}; use {nameof(Seq2SeqOptions.InstanceNormalization)} = SubtractLast for the same idea.", nameof(Seq2SeqOptions.ResidualDecoding));
+        EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "its encoder reads forwards", decoderReason: "its decoder is parallel");
     }
 
     public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options) => architecture with
