@@ -33,7 +33,9 @@ internal static class WindowLosses
                 using var batchScope = torch.NewDisposeScope();
                 ReadOnlySpan<long> span = batchRows.Span;
                 var (features, labels) = batch.Range((int)span[0], span.Length);
-                Tensor prediction = network.Forward(features, lengths: batch.FeatureLengths(span), future: batch.FutureRange((int)span[0], span.Length));
+                // The baselines read the window only; the network gets the rows' known-future features when it takes them.
+                Tensor? future = network.Architecture.FutureFeatureCount > 0 ? batch.FutureRange((int)span[0], span.Length) : null;
+                Tensor prediction = network.Forward(features, lengths: batch.FeatureLengths(span), future: future);
                 losses.AddRange(metric.MeanPerRow(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64)).cpu().data<double>().ToArray());
             }
             return losses.ToArray();

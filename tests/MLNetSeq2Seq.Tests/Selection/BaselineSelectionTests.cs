@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetSeq2Seq.Tests.Data;
+using MLNetSeq2Seq.Tests.Forecasting;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Selection;
@@ -124,6 +125,25 @@ public sealed class BaselineSelectionTests
         Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
         lock (warnings)
             Assert.Contains(warnings, m => m.Contains("cannot stand in for the network") && m.Contains(nameof(Seq2SeqOptions.Quantiles)));
+    }
+
+    [Fact]
+    public void Known_future_inputs_are_compared_without_the_baselines_reading_them_and_the_network_is_kept()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView windows = ml.Data.CreateSequenceWindows(EventSeries.Load(ml, EventSeries.Create(260)),
+            EventSeries.WindowOptions(futureEvents: true, CalendarFeatures.HourOfDay));
+        var options = new Seq2SeqForecastingOptions
+        {
+            HiddenSize = 16, SegmentLength = 4, MaxEpochs = 2, ValidationFraction = 0.25, Seed = 2, FutureFeatureColumnName = "FutureFeatures",
+        };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(windows);
+
+        Assert.Equal(3, model.TrainingHistory.Candidates.Count);
+        Assert.Equal("network", Assert.Single(model.TrainingHistory.Candidates, c => c.Kept).Name);
+        Assert.All(model.TrainingHistory.Candidates, c => Assert.True(double.IsFinite(c.ValidationMetric)));
+        Assert.True(model.FutureFeatureCount > 0);
     }
 
     [Fact]
