@@ -147,6 +147,28 @@ public sealed class BaselineSelectionTests
     }
 
     [Fact]
+    public void A_streamed_Fit_compares_the_same_candidates_with_the_same_scores_as_an_in_memory_one()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = Windows(ml, periodic: true);
+        IReadOnlyList<ModelCandidate> Candidates(int? pool)
+        {
+            Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
+            options.StreamingShufflePoolRows = pool;
+            using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
+            return model.TrainingHistory.Candidates;
+        }
+
+        IReadOnlyList<ModelCandidate> inMemory = Candidates(null), streamed = Candidates(64);
+
+        Assert.Equal(inMemory.Select(c => c.Name), streamed.Select(c => c.Name));
+        Assert.Equal(inMemory.Single(c => c.Kept).Name, streamed.Single(c => c.Kept).Name);
+        // The baselines do not depend on how the rows arrive (the network's training order does).
+        foreach (string baseline in new[] { "persistence", "linear" })
+            Assert.Equal(inMemory.Single(c => c.Name == baseline).ValidationMetric, streamed.Single(c => c.Name == baseline).ValidationMetric, 6);
+    }
+
+    [Fact]
     public void Off_or_no_validation_data_compares_nothing_and_says_why_when_asked()
     {
         var ml = new MLContext(seed: 1);
