@@ -389,16 +389,6 @@ public class Seq2SeqOptions
     /// <summary>The most quantile levels a model forecasts.</summary>
     public const int MaxQuantileCount = 99;
 
-    /// <summary>
-    /// Internal switch: copy every window of a window view into dense tensors, as for any other IDataView, instead of
-    /// keeping the series once and cutting windows per batch. Results are the same bit for bit; it exists so tests and
-    /// the bench can compare the two storages. Not part of the run identity (it changes memory, not results).
-    /// </summary>
-    internal bool CopyWindows { get; set; }
-
-    /// <summary>Internal: how often an epoch that runs longer reports its steps in the log (10 s); tests shorten it.</summary>
-    internal TimeSpan StepProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
-
     /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
     internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
 }

@@ -61,7 +61,7 @@ internal sealed class Seq2SeqTrainer
         using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Device);
         var epochs = new List<EpochSummary>();
         var progress = new TrainingProgress(_host, _options.MaxEpochs, stepsPerEpoch, _options.EarlyStoppingPatience, trainingLoss.Name,
-            validation is null ? null : validationMetric.Name, _options.StepProgressInterval);
+            validation is null ? null : validationMetric.Name, TrainingSwitches.StepProgressInterval);
         long step = 0;
         int firstEpoch = 1;
 

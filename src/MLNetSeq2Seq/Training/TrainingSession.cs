@@ -91,13 +91,13 @@ internal sealed class TrainingSession : IDisposable
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
         if (options.StreamingShufflePoolRows is int poolRows)
             return OpenStreamed(options, input, shapes, targets, host, device, seed, poolRows);
-        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
+        SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, TrainingSwitches.CopyWindows, options.FutureFeatureColumnName);
         try
         {
             RequireFullLengthUnlessTheFamilyPacks(options, all, "Training data");
             if (options.ValidationSet is IDataView validationSet)
             {
-                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, options.CopyWindows, options.FutureFeatureColumnName);
+                var validation = SequenceDataReader.Read(validationSet, options.FeatureColumnName, options.LabelColumnName, shapes, device, "ValidationSet", options.NonFiniteRows, host, TrainingSwitches.CopyWindows, options.FutureFeatureColumnName);
                 try
                 {
                     RequireFullLengthUnlessTheFamilyPacks(options, validation, "ValidationSet");

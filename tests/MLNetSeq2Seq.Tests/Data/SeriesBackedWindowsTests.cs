@@ -14,7 +14,7 @@ namespace MLNetSeq2Seq.Tests.Data;
 
 /// <summary>
 /// Fit keeps a window view's series once and cuts each batch's windows from it (<see cref="SeriesWindowStorage"/>);
-/// the internal switch <c>Seq2SeqOptions.CopyWindows</c> copies every window instead, as for any other IDataView.
+/// the internal switch <c>TrainingSwitches.CopyWindows</c> copies every window instead, as for any other IDataView.
 /// Both must give the same tensors and so the same training, bit for bit.
 /// </summary>
 public sealed class SeriesBackedWindowsTests
@@ -97,10 +97,10 @@ public sealed class SeriesBackedWindowsTests
         SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(GeneratedSeries.Load(ml, GeneratedSeries.Create(320)),
             WindowOptions(inputs, inputs, 1), new ChronologicalSplit(220, 270, 320), standardize: true);
 
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
             HiddenSize = 16, BatchSize = 24, MicroBatchSize = 10, MaxEpochs = 2, LearningRate = 1e-2, Seed = 3, Dropout = 0.1, TeacherForcingRatio = 0.5,
-            LayerCount = 2, ValidationSet = split.Validation, CopyWindows = copy,
+            LayerCount = 2, ValidationSet = split.Validation,
         };
         AssertSameTraining(ml, split.Train, Options);
     }
@@ -112,10 +112,10 @@ public sealed class SeriesBackedWindowsTests
         string[] inputs = { "A", "B", "C" };
         IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(260)), WindowOptions(inputs, new[] { "C", "A" }, 2));
 
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
             Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, ChannelIndependent = true, InstanceNormalization = InstanceNormalization.Standardize,
-            HiddenSize = 16, BatchSize = 16, MaxEpochs = 2, LearningRate = 1e-2, Seed = 4, ValidationFraction = 0.2, CopyWindows = copy,
+            HiddenSize = 16, BatchSize = 16, MaxEpochs = 2, LearningRate = 1e-2, Seed = 4, ValidationFraction = 0.2,
         };
         AssertSameTraining(ml, windows, Options);
     }
@@ -127,20 +127,21 @@ public sealed class SeriesBackedWindowsTests
         string[] inputs = { "A", "B", "D" };
         IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(220)), WindowOptions(inputs, inputs, 1));
         using var folder = new TemporaryFolder();
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
             HiddenSize = 16, BatchSize = 32, MaxEpochs = 4, LearningRate = 1e-2, Seed = 6, Dropout = 0.2, TeacherForcingRatio = 0.5, ValidationFraction = 0.2,
-            EarlyStoppingPatience = 20, CopyWindows = copy,
+            EarlyStoppingPatience = 20,
         };
-        using Seq2SeqTransformer uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(copy: false)).Fit(windows);
+        using Seq2SeqTransformer uninterrupted = ml.Regression.Trainers.Seq2Seq(Options()).Fit(windows);
 
-        Seq2SeqOptions interrupted = Options(copy: true);
+        Seq2SeqOptions interrupted = Options();
         interrupted.CheckpointDirectory = folder.Path;
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 2) ml.CancelExecution(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(windows));
+        // Interrupted on copied windows, resumed on the series.
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(windows), copyWindows: true));
 
         var fresh = new MLContext(seed: 1);
-        Seq2SeqOptions resumed = Options(copy: false);
+        Seq2SeqOptions resumed = Options();
         resumed.ResumeFrom = folder.Path;
         using Seq2SeqTransformer continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(windows);
 
@@ -155,11 +156,11 @@ public sealed class SeriesBackedWindowsTests
         var ml = new MLContext(seed: 1);
         string[] inputs = { "A", "C" };
         IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(200)), WindowOptions(inputs, inputs, 2));
-        Seq2SeqOptions Options(bool copy) => new() { HiddenSize = 16, BatchSize = 16, Seed = 8, CopyWindows = copy };
+        Seq2SeqOptions Options() => new() { HiddenSize = 16, BatchSize = 16, Seed = 8 };
         var sweep = new LearningRateRangeTestOptions { StartLearningRate = 1e-4, EndLearningRate = 1, StepCount = 12 };
 
-        var fromSeries = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(false), sweep);
-        var fromCopies = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(true), sweep);
+        var fromSeries = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(), sweep);
+        var fromCopies = TrainingSwitches.With(() => ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(), sweep), copyWindows: true);
 
         Assert.Equal(12, fromSeries.Curve.Count);
         Assert.Equal(fromCopies.Curve, fromSeries.Curve);
@@ -191,12 +192,12 @@ public sealed class SeriesBackedWindowsTests
         string[] inputs = { "A", "B" };
         IDataView windows = ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(200)), WindowOptions(inputs, inputs, 1));
         IDataView transformed = ml.Transforms.CopyColumns("FeaturesCopy", "Features").Fit(windows).Transform(windows);
-        Seq2SeqOptions Options(bool copy) => new() { HiddenSize = 16, BatchSize = 32, MaxEpochs = 1, LearningRate = 1e-2, Seed = 2, CopyWindows = copy };
+        Seq2SeqOptions Options() => new() { HiddenSize = 16, BatchSize = 32, MaxEpochs = 1, LearningRate = 1e-2, Seed = 2 };
 
-        using (TrainingSession session = TrainingSession.Open(ml, Options(false), transformed, "test"))
+        using (TrainingSession session = TrainingSession.Open(ml, Options(), transformed, "test"))
             Assert.IsType<SeriesWindowStorage>(session.Train.Storage);
-        using Seq2SeqTransformer fromPipeline = ml.Transforms.CopyColumns("FeaturesCopy", "Features").Append(ml.Regression.Trainers.Seq2Seq(Options(false))).Fit(windows).LastTransformer;
-        using Seq2SeqTransformer fromCopies = ml.Regression.Trainers.Seq2Seq(Options(true)).Fit(windows);
+        using Seq2SeqTransformer fromPipeline = ml.Transforms.CopyColumns("FeaturesCopy", "Features").Append(ml.Regression.Trainers.Seq2Seq(Options())).Fit(windows).LastTransformer;
+        using Seq2SeqTransformer fromCopies = TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(Options()).Fit(windows), copyWindows: true);
 
         AssertIdenticalWeights(fromCopies, fromPipeline);
     }
@@ -227,26 +228,26 @@ public sealed class SeriesBackedWindowsTests
                 part.Dispose();
         }
 
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
             HiddenSize = 16, BatchSize = 16, MicroBatchSize = 7, MaxEpochs = 2, LearningRate = 1e-2, Seed = 3, Dropout = 0.1, TeacherForcingRatio = 0.5,
-            ValidationSet = split.Validation, CopyWindows = copy,
+            ValidationSet = split.Validation,
         };
         AssertSameTraining(ml, split.Train, Options);
     }
 
-    private static void AssertSameTraining(MLContext ml, IDataView train, Func<bool, Seq2SeqOptions> options)
+    private static void AssertSameTraining(MLContext ml, IDataView train, Func<Seq2SeqOptions> options)
     {
         // The test proves something only if the two runs really read different storages.
-        using (TrainingSession series = TrainingSession.Open(ml, options(false), train, "test"))
-        using (TrainingSession copied = TrainingSession.Open(ml, options(true), train, "test"))
+        using (TrainingSession series = TrainingSession.Open(ml, options(), train, "test"))
+        using (TrainingSession copied = TrainingSwitches.With(() => TrainingSession.Open(ml, options(), train, "test"), copyWindows: true))
         {
             Assert.IsType<SeriesWindowStorage>(series.Train.Storage);
             Assert.IsType<CopiedWindowStorage>(copied.Train.Storage);
             Assert.IsType<SeriesWindowStorage>(series.Validation!.Storage);
         }
-        using Seq2SeqTransformer fromSeries = ml.Regression.Trainers.Seq2Seq(options(false)).Fit(train);
-        using Seq2SeqTransformer fromCopies = ml.Regression.Trainers.Seq2Seq(options(true)).Fit(train);
+        using Seq2SeqTransformer fromSeries = ml.Regression.Trainers.Seq2Seq(options()).Fit(train);
+        using Seq2SeqTransformer fromCopies = TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(options()).Fit(train), copyWindows: true);
 
         AssertIdenticalWeights(fromCopies, fromSeries);
         Assert.Equal(fromCopies.TrainingHistory.Epochs.Select(e => (e.TrainLoss, e.ValidationLoss)),

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetSeq2Seq.Tests.Data;
 using MLNetSeq2Seq.Tests.Forecasting;
+using MLNetSeq2Seq.Training;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Training;
@@ -25,20 +26,21 @@ public sealed class FutureFeatureTrainingTests
         var ml = new MLContext(seed: 1);
         IDataView windows = Windows(ml);
         using var folder = new TemporaryFolder();
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
             HiddenSize = 16, BatchSize = 32, MaxEpochs = 4, LearningRate = 1e-2, Seed = 6, Dropout = 0.2, TeacherForcingRatio = 0.5, ValidationFraction = 0.2,
-            EarlyStoppingPatience = 20, CopyWindows = copy, FutureFeatureColumnName = "FutureFeatures",
+            EarlyStoppingPatience = 20, FutureFeatureColumnName = "FutureFeatures",
         };
-        using Seq2SeqTransformer uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(copy: false)).Fit(windows);
+        using Seq2SeqTransformer uninterrupted = ml.Regression.Trainers.Seq2Seq(Options()).Fit(windows);
 
-        Seq2SeqOptions interrupted = Options(copy: true);
+        Seq2SeqOptions interrupted = Options();
         interrupted.CheckpointDirectory = folder.Path;
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 2) ml.CancelExecution(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(windows));
+        // Interrupted on copied windows, resumed on the series.
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(windows), copyWindows: true));
 
         var fresh = new MLContext(seed: 1);
-        Seq2SeqOptions resumed = Options(copy: false);
+        Seq2SeqOptions resumed = Options();
         resumed.ResumeFrom = folder.Path;
         using Seq2SeqTransformer continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(windows);
 
@@ -54,15 +56,15 @@ public sealed class FutureFeatureTrainingTests
     {
         var ml = new MLContext(seed: 1);
         IDataView windows = Windows(ml);
-        Seq2SeqOptions Options(bool copy) => new()
+        Seq2SeqOptions Options() => new()
         {
-            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, HiddenSize = 16, BatchSize = 16, Seed = 8, CopyWindows = copy,
+            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, HiddenSize = 16, BatchSize = 16, Seed = 8,
             FutureFeatureColumnName = "FutureFeatures",
         };
         var sweep = new LearningRateRangeTestOptions { StartLearningRate = 1e-4, EndLearningRate = 1, StepCount = 12 };
 
-        var fromSeries = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(false), sweep);
-        var fromCopies = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(true), sweep);
+        var fromSeries = ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(), sweep);
+        var fromCopies = TrainingSwitches.With(() => ml.Regression.Trainers.FindSeq2SeqLearningRate(windows, Options(), sweep), copyWindows: true);
 
         Assert.Equal(12, fromSeries.Curve.Count);
         Assert.Equal(fromCopies.Curve, fromSeries.Curve);

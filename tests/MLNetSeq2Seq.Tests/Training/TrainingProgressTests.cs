@@ -37,9 +37,7 @@ public sealed class TrainingProgressTests
         options.BatchSize = batchSize;
         options.ValidationSet = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(64, seed: 4));
         options.EarlyStoppingPatience = maxEpochs;
-        if (interval is TimeSpan i)
-            options.StepProgressInterval = i;
-        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(data));
+        using Seq2SeqTransformer model = TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(data)), stepProgressInterval: interval);
         lock (lines)
             return (model.TrainingHistory, lines.ToList(), options, rows);
     }
