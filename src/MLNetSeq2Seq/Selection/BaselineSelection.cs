@@ -116,9 +116,13 @@ internal static class BaselineSelection
         string best = chosen;
         string listed = string.Join(", ", scores.Select(s => $"{s.Name} {Format(s.Score)}"));
         double network = scores.Single(s => s.Name == Network).Score;
-        string Behind(string name) => network > 0
-            ? string.Format(CultureInfo.InvariantCulture, "its mean {0:F1} % below the network's", 100 * (1 - scores.Single(s => s.Name == name).Score / network))
-            : "the network's score is 0";
+        string Behind(string name)
+        {
+            if (network <= 0)
+                return "the network's score is 0";
+            double below = 100 * (1 - scores.Single(s => s.Name == name).Score / network);
+            return string.Format(CultureInfo.InvariantCulture, "its mean {0:F1} % {1} the network's", Math.Abs(below), below >= 0 ? "below" : "above");
+        }
         string prefix = $"Seq2Seq: validation {metricName} of the candidates over {losses[0].Windows.Length} windows: {listed}; ";
         if (best == Network)
         {
@@ -135,8 +139,8 @@ internal static class BaselineSelection
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
             : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {best})";
-        session.Host.Warning(prefix + $"{evidence} ({Behind(best)}): {best} is better than the network by the one-standard-error rule, but {reason}. The data may favour a simpler model: "
-            + "try a longer input window, fewer epochs or a smaller network, and compare on the test windows with EvaluateSeq2SeqBaselines.");
+        session.Host.Warning(prefix + $"{evidence} ({Behind(best)}): the one-standard-error rule prefers {best} to the network, but {reason}. The data may favour a simpler model: "
+            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines.");
         return Network;
     }
 

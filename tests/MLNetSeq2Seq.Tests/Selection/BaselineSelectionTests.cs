@@ -107,7 +107,7 @@ public sealed class BaselineSelectionTests
         string best = model.TrainingHistory.Candidates.OrderBy(c => c.ValidationMetric).First().Name;
         Assert.NotEqual("network", best);
         lock (warnings)
-            Assert.Contains(warnings, m => m.Contains($"{best} is better than the network"));
+            Assert.Contains(warnings, m => m.Contains($"the one-standard-error rule prefers {best} to the network"));
     }
 
     [Fact]
