@@ -97,11 +97,15 @@ public sealed class RealOutOfMemoryTests
         // A fixed mmap threshold and one malloc arena keep glibc's address-space use proportional to what libtorch
         // asks for: large tensors are mapped and unmapped one by one, and no per-thread 64 MB arena appears mid-run.
         // One compute thread in both children, so that bitwise equality cannot depend on how each picked its threads.
+        // W^X off: with it, each piece of code the JIT writes after the cap (the backoff path runs first when the
+        // allocator has just refused) needs a second, writable mapping of fresh address space, and the runtime aborted
+        // with "Failed to create RW mapping for RX memory" (exit 134) in one CI run. The cap is for libtorch, not the JIT.
         var environment = new Dictionary<string, string>
         {
             ["MALLOC_ARENA_MAX"] = "1",
             ["MALLOC_MMAP_THRESHOLD_"] = "65536",
             ["OMP_NUM_THREADS"] = "1",
+            ["DOTNET_EnableWriteXorExecute"] = "0",
         };
         using var child = ChildProcessRunner.Start(environment, Command, MarginMegabytes, microBatch, weightsFile);
         var errors = child.StandardError.ReadToEndAsync();
