@@ -77,8 +77,9 @@ internal sealed class QuantileCalibration
         IEnumerable<(float[] Label, float[] Quantiles, int LabelSteps)> windows, int? capacity = null)
     {
         var sample = NewSample(levels, horizon, outputFeatureCount, capacity);
+        (int Lower, int Upper)[] pairs = CentralPairs(levels);
         foreach (var (label, quantiles, labelSteps) in windows)
-            sample.Add(Scores(levels, horizon, outputFeatureCount, label, quantiles, labelSteps));
+            sample.Add(Scores(pairs, levels.Length, horizon, outputFeatureCount, label, quantiles, labelSteps));
         return FromSample(levels, horizon, outputFeatureCount, sample);
     }
 
@@ -91,10 +92,9 @@ internal sealed class QuantileCalibration
     }
 
     // One window's score per [pair, step, output]: max(lower − y, y − upper); NaN where the label is missing or padded.
-    private static float[] Scores(double[] levels, int horizon, int outputFeatureCount, ReadOnlySpan<float> label, ReadOnlySpan<float> quantiles, int labelSteps)
+    private static float[] Scores((int Lower, int Upper)[] pairs, int q, int horizon, int outputFeatureCount, ReadOnlySpan<float> label, ReadOnlySpan<float> quantiles, int labelSteps)
     {
-        (int Lower, int Upper)[] pairs = CentralPairs(levels);
-        int q = levels.Length, cells = horizon * outputFeatureCount;
+        int cells = horizon * outputFeatureCount;
         var scores = new float[pairs.Length * cells];
         Array.Fill(scores, float.NaN);
         for (int step = 0; step < Math.Min(labelSteps, horizon); step++)
@@ -136,6 +136,7 @@ internal sealed class QuantileCalibration
         NetworkArchitecture a = network.Architecture;
         int horizon = a.Horizon, outputs = a.OutputFeatureCount, q = a.Quantiles.Length;
         ConformalScoreSample sample = NewSample(a.Quantiles, horizon, outputs, capacity);
+        (int Lower, int Upper)[] pairs = CentralPairs(a.Quantiles);
         foreach (var (batch, batchRows) in data.InOrder(batchSize))
         {
             using var scope = torch.NewDisposeScope();
@@ -151,7 +152,7 @@ internal sealed class QuantileCalibration
             float[] labelValues = labels.contiguous().cpu().data<float>().ToArray();
             int labelLength = horizon * outputs, quantileLength = labelLength * q;
             for (int i = 0; i < count; i++)
-                sample.Add(Scores(a.Quantiles, horizon, outputs, labelValues.AsSpan(i * labelLength, labelLength), quantileValues.AsSpan(i * quantileLength, quantileLength),
+                sample.Add(Scores(pairs, q, horizon, outputs, labelValues.AsSpan(i * labelLength, labelLength), quantileValues.AsSpan(i * quantileLength, quantileLength),
                     batch.LabelSteps?[start + i] ?? horizon));
         }
         return FromSample(a.Quantiles, horizon, outputs, sample);

@@ -113,7 +113,6 @@ internal static class BaselineSelection
                 break;
             }
         }
-        string best = chosen;
         string listed = string.Join(", ", scores.Select(s => $"{s.Name} {Format(s.Score)}"));
         double network = scores.Single(s => s.Name == Network).Score;
         string Behind(string name)
@@ -124,7 +123,7 @@ internal static class BaselineSelection
             return string.Format(CultureInfo.InvariantCulture, "its mean {0:F1} % {1} the network's", Math.Abs(below), below >= 0 ? "below" : "above");
         }
         string prefix = $"Seq2Seq: validation {metricName} of the candidates over {losses[0].Windows.Length} windows: {listed}; ";
-        if (best == Network)
+        if (chosen == Network)
         {
             // The loop stops at the best candidate at the latest, so the network is kept only when it is the best.
             session.Host.Info(prefix + "the network is best and is kept.");
@@ -132,14 +131,14 @@ internal static class BaselineSelection
         }
         if (mode == BaselineComparison.Select && WhyBaselineCannotStandIn(session.Options) is null)
         {
-            session.Host.Info(prefix + $"{evidence} ({Behind(best)}), so {best} is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
-                + (best == Persistence ? "zero weights under subtract-last (it repeats each window's last value)." : "the closed-form ridge weights under subtract-last."));
-            return best;
+            session.Host.Info(prefix + $"{evidence} ({Behind(chosen)}), so {chosen} is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
+                + (chosen == Persistence ? "zero weights under subtract-last (it repeats each window's last value)." : "the closed-form ridge weights under subtract-last."));
+            return chosen;
         }
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
-            : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {best})";
-        session.Host.Warning(prefix + $"{evidence} ({Behind(best)}): the one-standard-error rule prefers {best} to the network, but {reason}. The data may favour a simpler model: "
+            : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {chosen})";
+        session.Host.Warning(prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
             + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines.");
         return Network;
     }

@@ -18,27 +18,27 @@ internal static class WindowLosses
 {
     public const int MinimumBlocks = 4;
 
-    /// <summary>Per-window mean loss (eval mode, no gradients), every row of <paramref name="rows"/> in data order.</summary>
+    /// <summary>Per-window mean loss (eval mode, no gradients), every row of <paramref name="rows"/> in data order; one
+    /// device read at the end.</summary>
     public static double[] Of(SequenceNetwork network, ISequenceRows rows, int batchSize, PointLoss metric)
     {
         bool wasTraining = network.training;
         network.eval();
         try
         {
-            var losses = new List<double>(rows.Count);
+            var losses = new List<Tensor>();
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
             foreach (var (batch, batchRows) in rows.InOrder(batchSize))
             {
-                using var batchScope = torch.NewDisposeScope();
                 ReadOnlySpan<long> span = batchRows.Span;
                 var (features, labels) = batch.Range((int)span[0], span.Length);
                 // The baselines read the window only; the network gets the rows' known-future features when it takes them.
                 Tensor? future = network.Architecture.FutureFeatureCount > 0 ? batch.FutureRange((int)span[0], span.Length) : null;
                 Tensor prediction = network.Forward(features, lengths: batch.FeatureLengths(span), future: future);
-                losses.AddRange(metric.MeanPerRow(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64)).cpu().data<double>().ToArray());
+                losses.Add(metric.MeanPerRow(prediction.to(ScalarType.Float64), labels.to(ScalarType.Float64)));
             }
-            return losses.ToArray();
+            return losses.Count == 0 ? Array.Empty<double>() : torch.cat(losses, 0).cpu().data<double>().ToArray();
         }
         finally
         {
