@@ -11,9 +11,8 @@ using MLNetSeq2Seq;
 namespace MLNetSeq2Seq.Bench;
 
 /// <summary>
-/// The cost of keeping each Fit's random draws its own (Native/TorchRandom): two Fits of workload W1 (L = 24) on two
-/// threads against the same Fit alone, without dropout (no random region after initialisation) and with dropout 0.3
-/// (every training forward pass takes the process-wide lock). Reports median wall times, the ratio
+/// Two Fits of workload W1 (L = 24) on two threads against the same Fit alone, without dropout and with dropout 0.3
+/// (each network draws its masks from its own generator, Networks/Layers/ModuleRandom; no lock is shared). Reports median wall times, the ratio
 /// "both in parallel ÷ two alone, one after the other" for each, and whether every parallel Fit gave exactly the
 /// weights of the Fit alone. Usage: <c>--parallel-fits [--pairs 3] [--rows 2048] [--epochs 2]</c>.
 /// </summary>

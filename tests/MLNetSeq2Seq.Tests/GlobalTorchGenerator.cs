@@ -3,10 +3,10 @@ using Xunit;
 namespace MLNetSeq2Seq.Tests;
 
 /// <summary>
-/// Test classes that draw from torch's process-wide generator themselves (torch.randn, manual_seed, a network built
-/// outside a Fit). Such a draw on one thread would shift the draws of a Fit running on another, so these classes run
-/// one at a time, after the parallel ones; every other class runs in parallel with the rest (xunit.runner.json), and
-/// Fits running side by side must still give exactly their seed's weights.
+/// Test classes that draw from torch's process-wide generator themselves (torch.randn, manual_seed, nn.Linear) and
+/// need its sequence to be theirs, or that check what a Fit leaves in it. The library never draws from it (each network
+/// has its own generators), so Fits are not among the reasons; these classes run one at a time, after the parallel
+/// ones, and every other class runs in parallel with the rest (xunit.runner.json).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GlobalTorchGenerator

@@ -10,7 +10,6 @@ using static TorchSharp.torch;
 
 namespace MLNetSeq2Seq.Tests;
 
-[Collection(GlobalTorchGenerator.Name)]
 public sealed class Seq2SeqEstimatorTests
 {
     [Fact]
@@ -258,6 +257,8 @@ public sealed class Seq2SeqEstimatorTests
 
     private sealed class WeightRecorder(int sabotageFromEpoch) : ITrainingObserver
     {
+        private readonly torch.Generator _sabotage = new(17);
+
         public Dictionary<int, Dictionary<string, Tensor>> Snapshots { get; } = new();
 
         public void OnMicroBatch(int epoch, ReadOnlySpan<long> rows)
@@ -270,7 +271,7 @@ public sealed class Seq2SeqEstimatorTests
             {
                 if (epoch >= sabotageFromEpoch)
                     foreach (var parameter in network.parameters())
-                        parameter.add_(torch.randn_like(parameter) * 2.0);
+                        parameter.add_(torch.randn(parameter.shape, generator: _sabotage) * 2.0);
             }
             Snapshots[epoch] = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
         }

@@ -17,7 +17,7 @@ internal sealed class ChannelIndependentNetwork : SequenceNetwork
     private readonly SequenceNetwork inner;
     private readonly long[] _targets;
 
-    public ChannelIndependentNetwork(NetworkArchitecture architecture, SequenceNetwork family) : base(nameof(ChannelIndependentNetwork), architecture)
+    public ChannelIndependentNetwork(NetworkArchitecture architecture, SequenceNetwork family) : base(nameof(ChannelIndependentNetwork), architecture, family.Random)
     {
         if (architecture.Targets.Length != architecture.OutputFeatureCount)
             throw new ArgumentException("Channel independence needs the input column of every output.", nameof(architecture));

@@ -1,3 +1,4 @@
+using MLNetSeq2Seq.Networks.Layers;
 using MLNetSeq2Seq.Onnx;
 
 namespace MLNetSeq2Seq.Networks;
@@ -36,8 +37,9 @@ internal interface INetworkFamily
     /// a saved model's weights before the network is built.</summary>
     double MinimumWeightBytes(NetworkArchitecture architecture);
 
-    /// <summary>The family's module for <paramref name="architecture"/> (without the wrappers).</summary>
-    SequenceNetwork Build(NetworkArchitecture architecture);
+    /// <summary>The family's module for <paramref name="architecture"/> (without the wrappers), its weights drawn from
+    /// <paramref name="random"/> (in the order its modules are built) and its dropout masks from the same object.</summary>
+    SequenceNetwork Build(NetworkArchitecture architecture, ModuleRandom random);
 
     /// <summary>Adds the family's nodes: (rows, Horizon, Oᵢ) from <paramref name="features"/> (rows, L, Fᵢ).
     /// <paramref name="prefix"/>: the family's state-dict prefix inside the wrappers; <paramref name="channels"/>: inside

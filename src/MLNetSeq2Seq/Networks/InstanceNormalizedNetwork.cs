@@ -22,7 +22,7 @@ internal sealed class InstanceNormalizedNetwork : SequenceNetwork
     private readonly Parameter? affine_bias;
     private readonly long[] _targets;
 
-    public InstanceNormalizedNetwork(NetworkArchitecture architecture, SequenceNetwork wrapped) : base(nameof(InstanceNormalizedNetwork), architecture)
+    public InstanceNormalizedNetwork(NetworkArchitecture architecture, SequenceNetwork wrapped) : base(nameof(InstanceNormalizedNetwork), architecture, wrapped.Random)
     {
         if (architecture.Normalization == InstanceNormalization.None)
             throw new ArgumentException("No instance normalisation to apply.", nameof(architecture));

@@ -1,4 +1,4 @@
-using MLNetSeq2Seq.Native;
+using MLNetSeq2Seq.Networks.Layers;
 
 namespace MLNetSeq2Seq.Networks;
 
@@ -7,17 +7,17 @@ namespace MLNetSeq2Seq.Networks;
 /// seed gives the same initial weights.</summary>
 internal static class NetworkFactory
 {
-    /// <summary>A network whose initial weights are drawn from <paramref name="seed"/> alone: whatever else the process
-    /// draws, in parallel or before, the same seed gives the same weights.</summary>
-    public static SequenceNetwork Create(NetworkArchitecture architecture, int seed) => TorchRandom.Seeded(seed, () => Build(architecture));
+    /// <summary>A network whose initial weights, and later its dropout masks, are drawn from its own generators seeded
+    /// with <paramref name="seed"/> (<see cref="ModuleRandom"/>): whatever else the process draws, in parallel or
+    /// before, the same seed gives the same weights, and the network's draws change nobody else's.</summary>
+    public static SequenceNetwork Create(NetworkArchitecture architecture, int seed) => Build(architecture, new ModuleRandom(seed));
 
-    /// <summary>A network whose initial weights are about to be replaced (loaded or restored): its draws disturb neither
-    /// the caller's generator nor a Fit running in parallel.</summary>
-    public static SequenceNetwork Create(NetworkArchitecture architecture) => TorchRandom.Undisturbed(() => Build(architecture));
+    /// <summary>A network whose initial weights are about to be replaced (loaded or restored).</summary>
+    public static SequenceNetwork Create(NetworkArchitecture architecture) => Build(architecture, new ModuleRandom(0));
 
-    private static SequenceNetwork Build(NetworkArchitecture architecture)
+    private static SequenceNetwork Build(NetworkArchitecture architecture, ModuleRandom random)
     {
-        SequenceNetwork network = architecture.FamilyDescriptor.Build(architecture);
+        SequenceNetwork network = architecture.FamilyDescriptor.Build(architecture, random);
         if (architecture.ChannelIndependent)
             network = new ChannelIndependentNetwork(architecture, network);
         if (architecture.Normalization != InstanceNormalization.None)

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
+using MLNetSeq2Seq.Networks.Layers;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
@@ -18,12 +18,12 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
 {
     // Named like their state-dict keys.
     private readonly SequenceNetwork inner;
-    private readonly Linear quantile_gaps;
+    private readonly DenseLayer quantile_gaps;
     private readonly int _below;
     private readonly int _median;
     private readonly int _above;
 
-    public QuantileHeadNetwork(NetworkArchitecture architecture, SequenceNetwork wrapped) : base(nameof(QuantileHeadNetwork), architecture)
+    public QuantileHeadNetwork(NetworkArchitecture architecture, SequenceNetwork wrapped) : base(nameof(QuantileHeadNetwork), architecture, wrapped.Random)
     {
         double[] levels = architecture.Quantiles;
         if (levels.Length == 0)
@@ -32,7 +32,7 @@ internal sealed class QuantileHeadNetwork : SequenceNetwork
         _below = levels.Count(q => q < 0.5);
         _median = levels.Count(q => q == 0.5);
         _above = levels.Length - _below - _median;
-        quantile_gaps = nn.Linear(architecture.InputFeatureCount, (long)architecture.Horizon * architecture.OutputFeatureCount * levels.Length);
+        quantile_gaps = new DenseLayer(architecture.InputFeatureCount, (long)architecture.Horizon * architecture.OutputFeatureCount * levels.Length, wrapped.Random);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using MLNetSeq2Seq.Networks.Layers;
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,10 +13,25 @@ namespace MLNetSeq2Seq.Networks;
 /// </summary>
 internal abstract class SequenceNetwork : nn.Module<SequenceInput, Tensor>
 {
-    protected SequenceNetwork(string name, NetworkArchitecture architecture) : base(name) => Architecture = architecture;
+    protected SequenceNetwork(string name, NetworkArchitecture architecture, ModuleRandom random) : base(name)
+    {
+        Architecture = architecture;
+        Random = random;
+    }
 
     /// <summary>The whole model's architecture (the outermost record, also inside a wrapped family).</summary>
     public NetworkArchitecture Architecture { get; }
+
+    /// <summary>The network's private generators (initial weights, dropout masks), shared by the family and its wrappers;
+    /// the training loop reseeds its dropout before each micro-batch.</summary>
+    public ModuleRandom Random { get; }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            Random.Dispose();
+        base.Dispose(disposing);
+    }
 
     /// <summary>Predicts (N, Horizon, O) from the input (see <see cref="SequenceInput"/>) through <c>call</c>, so that
     /// module hooks run: the same as <c>call(new SequenceInput(...))</c>.</summary>

@@ -30,19 +30,17 @@ internal sealed class OptimizerStepRunner : IDisposable
     private readonly NonFiniteStepMonitor? _nonFinite;
     private readonly List<int> _triedMicroBatchSizes = new();
     private readonly int _randomSeed;
-    private readonly bool _drawsInForward;
     private readonly GradientNoiseScale? _noiseScale;
 
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
     /// skips) steps whose loss is not finite; null: no watch. Dropout masks derive from <paramref name="randomSeed"/>, the step
-    /// and the micro-batch's place in it (<see cref="TorchRandom"/>).</summary>
+    /// and the micro-batch's place in it (<see cref="RandomSeeds.ForStep"/>), drawn by the network's own generator.</summary>
     public OptimizerStepRunner(SequenceNetwork network, QuantileLoss loss, double learningRate, double weightDecay, double? clipNorm,
         int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0,
         GradientNoiseScale? noiseScale = null)
     {
         _noiseScale = noiseScale;
         _randomSeed = randomSeed;
-        _drawsInForward = network.Architecture.Dropout > 0;
         _network = network;
         _loss = loss;
         _parameters = network.parameters().ToList();
@@ -144,8 +142,8 @@ internal sealed class OptimizerStepRunner : IDisposable
             var (features, labels) = data.Rows(microRows);
             Tensor? lengths = data.FeatureLengths(microRows);
             Tensor? future = data.FutureRows(microRows);
-            (Tensor, Tensor?) Forward() => _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps, future: future);
-            var (prediction, quantiles) = _drawsInForward ? TorchRandom.Seeded(TorchRandom.SeedFor(_randomSeed, step, part), Forward) : Forward();
+            _network.Random.ReseedDropout(RandomSeeds.ForStep(_randomSeed, step, part));
+            var (prediction, quantiles) = _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps, future: future);
             _observer?.AfterForward(epoch, size);
             Tensor lossSum = _loss.Sum(prediction, quantiles, labels, data.LabelMask(microRows));
             DividedBy(lossSum, stepElements).backward();

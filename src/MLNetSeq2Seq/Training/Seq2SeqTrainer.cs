@@ -100,7 +100,7 @@ internal sealed class Seq2SeqTrainer
         {
             var clock = Stopwatch.StartNew();
             // Every random stream of an epoch derives from (seed, epoch) — order, teacher forcing — or from (seed, step,
-            // micro-batch) — dropout, see TorchRandom: a resumed run draws exactly what the original would have.
+            // micro-batch) — dropout masks from the network's own generator reseeded by RandomSeeds.ForStep: a resumed run draws exactly what the original would have.
             var coin = new Random(EpochPlan.DerivedSeed(_seed, epoch, stream: 2));
             bool[] teacherForcedSteps = new bool[network.Architecture.Horizon];
             double teacherForcing = TeacherForcingRatio(epoch);

@@ -257,9 +257,12 @@ public sealed class SequenceScoringDataViewTests
         IDataView scored = new SequenceScoringDataView(input, "Features", "Score", _scorer, 16);
         string[] columns = { "Score", nameof(SequenceRow.Extra), nameof(SequenceRow.Weight) };
 
-        // What the input's own cursor allocates for the same rows is subtracted.
-        long ours = AllocatedWhileReading(scored, columns, 500, 4000);
-        long inputs = AllocatedWhileReading(input, columns.Skip(1).Append("Features").ToArray(), 500, 4000);
+        // What the input's own cursor allocates for the same rows is subtracted. Each side is read by three fresh
+        // cursors and the least is kept: a one-time allocation (a lazy static, a method's first tier-up; one CI run
+        // saw 7 KB once) happens in one pass only, while anything per row or per block recurs in every pass.
+        string[] inputColumns = columns.Skip(1).Append("Features").ToArray();
+        long ours = Enumerable.Range(0, 3).Min(_ => AllocatedWhileReading(scored, columns, 500, 4000));
+        long inputs = Enumerable.Range(0, 3).Min(_ => AllocatedWhileReading(input, inputColumns, 500, 4000));
 
         // 3500 rows make 219 blocks: one small object per block, let alone per row, exceeds the margin.
         Assert.True(ours - inputs < 1024, $"3500 rows allocated {ours} bytes here against {inputs} in the input cursor alone.");

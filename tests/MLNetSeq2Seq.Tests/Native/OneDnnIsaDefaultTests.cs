@@ -8,6 +8,7 @@ using MLNetSeq2Seq.Native;
 using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Tests.ChildProcess;
 using TorchSharp;
+using MLNetSeq2Seq.Networks.Layers;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -83,7 +84,7 @@ public sealed class OneDnnIsaDefaultTests
     private static Tensor RunLstm(bool grad)
     {
         var generator = new torch.Generator(7);
-        var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 3, 16, 1, 0, false);
+        var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 3, 16, 1, 0, false, new ModuleRandom(1));
         using (torch.no_grad())
             foreach (var parameter in stack.parameters())
                 parameter.copy_(torch.rand(parameter.shape, generator: generator) - 0.5);

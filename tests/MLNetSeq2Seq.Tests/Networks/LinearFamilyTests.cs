@@ -11,7 +11,6 @@ namespace MLNetSeq2Seq.Tests.Networks;
 
 /// <summary>The linear family: one linear map over the look-back window, shaped by the window length it was trained on,
 /// going through the same loop, model file and scorer as every other family.</summary>
-[Collection(GlobalTorchGenerator.Name)]
 public sealed class LinearFamilyTests
 {
     [Theory]

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
+using MLNetSeq2Seq.Networks.Layers;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -13,8 +14,6 @@ namespace MLNetSeq2Seq.Tests.Networks;
 /// with AVX-512) — the network a user trained was not the one Transform ran. Native/OneDnnIsaDefault caps oneDNN at
 /// AVX2 unless the user chooses.
 /// </summary>
-// Builds an LSTM outside a Fit: nn.LSTM's default initialisation draws from torch's global generator (issue #24).
-[Collection(GlobalTorchGenerator.Name)]
 public sealed class LstmInferenceTests
 {
     [Theory]
@@ -25,7 +24,7 @@ public sealed class LstmInferenceTests
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         var generator = new torch.Generator(7);
-        var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 3, 16, layers, dropout: 0, bidirectional);
+        var stack = new RecurrentStack("lstm", RecurrentCellType.Lstm, 3, 16, layers, dropout: 0, bidirectional, new ModuleRandom(1));
         using (torch.no_grad())
             foreach (var parameter in stack.parameters())
                 parameter.copy_(torch.rand(parameter.shape, generator: generator) - 0.5);

@@ -20,7 +20,6 @@ namespace MLNetSeq2Seq.Tests.Training;
 /// learning rates that change every step and differ per group, weight decay on matrices, clipping — the weights
 /// must stay bit-identical. Also the optimizer block: TorchSharp's old one and the own one both resume exactly.
 /// </summary>
-[Collection(GlobalTorchGenerator.Name)]
 public sealed class AdamWOptimizerTests
 {
     private const double WeightDecay = 0.05;
@@ -197,8 +196,7 @@ public sealed class AdamWOptimizerTests
         public Side(SequenceDataset data, int hiddenSize = 16)
         {
             _data = data;
-            torch.manual_seed(11);
-            Network = NetworkFactory.Create(new NetworkArchitecture(2, 2, 4, hiddenSize, 2, RecurrentCellType.Gru, false, AttentionKind.Additive, 0));
+            Network = NetworkFactory.Create(new NetworkArchitecture(2, 2, 4, hiddenSize, 2, RecurrentCellType.Gru, false, AttentionKind.Additive, 0), seed: 11);
             Network.train();
             Runner = new OptimizerStepRunner(Network, new PointLoss(LossFunction.MeanSquaredError, 1), 1e-2, WeightDecay, clipNorm: null,
                 microBatchSize: 64, new MLNetHost(new MLContext(seed: 1), "test"), observer: null);

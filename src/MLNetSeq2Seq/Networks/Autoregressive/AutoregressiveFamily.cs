@@ -1,3 +1,4 @@
+using MLNetSeq2Seq.Networks.Layers;
 using MLNetSeq2Seq.Onnx;
 
 namespace MLNetSeq2Seq.Networks.Autoregressive;
@@ -39,7 +40,7 @@ internal sealed class AutoregressiveFamily : INetworkFamily
         return 4 * (recurrent + h * outputs + (double)inputs * outputs);
     }
 
-    public SequenceNetwork Build(NetworkArchitecture architecture) => new AutoregressiveNetwork(architecture);
+    public SequenceNetwork Build(NetworkArchitecture architecture, ModuleRandom random) => new AutoregressiveNetwork(architecture, random);
 
     public string ExportOnnx(OnnxOps ops, OnnxWeights weights, string prefix, NetworkArchitecture architecture, string features, int inputLength, int channels) =>
         AutoregressiveNetworkOnnx.Export(ops, weights, prefix, architecture, features, inputLength);

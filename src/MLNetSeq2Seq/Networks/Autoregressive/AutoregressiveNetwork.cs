@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
+using MLNetSeq2Seq.Networks.Layers;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
@@ -19,39 +19,39 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
 {
     // Fields are named like their state-dict keys.
     private readonly RecurrentStack encoder;
-    private readonly Linear? bridge_hidden;
-    private readonly Linear? bridge_cell;
-    private readonly Linear start;
+    private readonly DenseLayer? bridge_hidden;
+    private readonly DenseLayer? bridge_cell;
+    private readonly DenseLayer start;
     private readonly RecurrentStack decoder;
     private readonly DecoderAttention? attention;
-    private readonly Linear? combine;
-    private readonly Dropout output_dropout;
-    private readonly Linear head;
+    private readonly DenseLayer? combine;
+    private readonly MaskDropout output_dropout;
+    private readonly DenseLayer head;
 
-    public AutoregressiveNetwork(NetworkArchitecture architecture) : base(nameof(AutoregressiveNetwork), architecture)
+    public AutoregressiveNetwork(NetworkArchitecture architecture, ModuleRandom random) : base(nameof(AutoregressiveNetwork), architecture, random)
     {
         var (inputs, outputs) = architecture.FamilyFeatureCounts;
         int hidden = architecture.HiddenSize;
         int directions = architecture.Bidirectional ? 2 : 1;
         encoder = new RecurrentStack(nameof(encoder), architecture.Cell, inputs, hidden,
-            architecture.LayerCount, architecture.Dropout, architecture.Bidirectional);
+            architecture.LayerCount, architecture.Dropout, architecture.Bidirectional, random);
         if (architecture.Bidirectional)
         {
-            bridge_hidden = nn.Linear(2 * hidden, hidden);
+            bridge_hidden = new DenseLayer(2 * hidden, hidden, random);
             if (architecture.Cell == RecurrentCellType.Lstm)
-                bridge_cell = nn.Linear(2 * hidden, hidden);
+                bridge_cell = new DenseLayer(2 * hidden, hidden, random);
         }
-        start = nn.Linear(inputs, outputs);
+        start = new DenseLayer(inputs, outputs, random);
         // Each decoder step reads the previous value and, with known-future inputs, the K features of the step it predicts.
         decoder = new RecurrentStack(nameof(decoder), architecture.Cell, outputs + architecture.FutureFeatureCount, hidden,
-            architecture.LayerCount, architecture.Dropout, bidirectional: false);
+            architecture.LayerCount, architecture.Dropout, bidirectional: false, random);
         if (architecture.Attention != AttentionKind.None)
         {
-            attention = new DecoderAttention(nameof(attention), architecture.Attention, directions * hidden, hidden);
-            combine = nn.Linear(hidden + directions * hidden, hidden);
+            attention = new DecoderAttention(nameof(attention), architecture.Attention, directions * hidden, hidden, random);
+            combine = new DenseLayer(hidden + directions * hidden, hidden, random);
         }
-        output_dropout = nn.Dropout(architecture.Dropout);
-        head = nn.Linear(hidden, outputs);
+        output_dropout = new MaskDropout(architecture.Dropout, random);
+        head = new DenseLayer(hidden, outputs, random);
         RegisterComponents();
     }
 
@@ -112,7 +112,7 @@ internal sealed class AutoregressiveNetwork : SequenceNetwork
         if (bridge_hidden is null)
             return state;
         int layers = Architecture.LayerCount, hidden = Architecture.HiddenSize;
-        Tensor Merge(Tensor s, Linear bridge) =>
+        Tensor Merge(Tensor s, DenseLayer bridge) =>
             torch.tanh(bridge.call(s.view(layers, 2, batch, hidden).permute(0, 2, 1, 3).reshape(layers, batch, 2 * hidden)));
         return new RecurrentState(Merge(state.Hidden, bridge_hidden), state.Cell is null ? null : Merge(state.Cell, bridge_cell!));
     }

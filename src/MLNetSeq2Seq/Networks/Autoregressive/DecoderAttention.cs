@@ -1,6 +1,6 @@
 using System;
+using MLNetSeq2Seq.Networks.Layers;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static MLNetSeq2Seq.Native.TensorScalars;
 
@@ -13,13 +13,13 @@ namespace MLNetSeq2Seq.Networks.Autoregressive;
 internal sealed class DecoderAttention : nn.Module
 {
     // Named like their state-dict keys. Unused projections are null and not registered.
-    private readonly Linear? key_projection;
-    private readonly Linear? query_projection;
-    private readonly Linear? score;
+    private readonly DenseLayer? key_projection;
+    private readonly DenseLayer? query_projection;
+    private readonly DenseLayer? score;
     private readonly AttentionKind _kind;
     private readonly double _scale;
 
-    public DecoderAttention(string name, AttentionKind kind, int keySize, int hiddenSize) : base(name)
+    public DecoderAttention(string name, AttentionKind kind, int keySize, int hiddenSize, ModuleRandom random) : base(name)
     {
         _kind = kind;
         _scale = 1.0 / Math.Sqrt(hiddenSize);
@@ -28,12 +28,12 @@ internal sealed class DecoderAttention : nn.Module
             case AttentionKind.Dot:
                 // Keys from a bidirectional encoder are twice as wide as the query.
                 if (keySize != hiddenSize)
-                    key_projection = nn.Linear(keySize, hiddenSize, hasBias: false);
+                    key_projection = new DenseLayer(keySize, hiddenSize, random, hasBias: false);
                 break;
             case AttentionKind.Additive:
-                key_projection = nn.Linear(keySize, hiddenSize, hasBias: false);
-                query_projection = nn.Linear(hiddenSize, hiddenSize, hasBias: true);
-                score = nn.Linear(hiddenSize, 1, hasBias: false);
+                key_projection = new DenseLayer(keySize, hiddenSize, random, hasBias: false);
+                query_projection = new DenseLayer(hiddenSize, hiddenSize, random);
+                score = new DenseLayer(hiddenSize, 1, random, hasBias: false);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "No attention module for this kind.");

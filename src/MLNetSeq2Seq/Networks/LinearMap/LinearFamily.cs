@@ -1,3 +1,4 @@
+using MLNetSeq2Seq.Networks.Layers;
 using System;
 using MLNetSeq2Seq.Onnx;
 
@@ -41,7 +42,7 @@ internal sealed class LinearFamily : INetworkFamily
         return 4.0 * architecture.Lookback * inputs * architecture.Horizon * outputs;
     }
 
-    public SequenceNetwork Build(NetworkArchitecture architecture) => new LinearNetwork(architecture);
+    public SequenceNetwork Build(NetworkArchitecture architecture, ModuleRandom random) => new LinearNetwork(architecture, random);
 
     public string ExportOnnx(OnnxOps ops, OnnxWeights weights, string prefix, NetworkArchitecture architecture, string features, int inputLength, int channels) =>
         LinearNetworkOnnx.Export(ops, weights, prefix, architecture, features, inputLength);

@@ -1,4 +1,5 @@
 using System;
+using MLNetSeq2Seq.Networks.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,19 +14,19 @@ namespace MLNetSeq2Seq.Networks.LinearMap;
 internal sealed class LinearNetwork : SequenceNetwork
 {
     // Named like its state-dict key.
-    private readonly TorchSharp.Modules.Linear head;
+    private readonly DenseLayer head;
     private readonly int _inputs;
     private readonly int _outputs;
     private readonly int _lookback;
 
-    public LinearNetwork(NetworkArchitecture architecture) : base(nameof(LinearNetwork), architecture)
+    public LinearNetwork(NetworkArchitecture architecture, ModuleRandom random) : base(nameof(LinearNetwork), architecture, random)
     {
         if (architecture.Lookback < 1)
             throw new ArgumentException($"{nameof(NetworkFamily)}.{NetworkFamily.Linear} shapes its weights by the window length, but the training windows have no single length: "
                 + "give the feature column a fixed size (windows of one length).", nameof(architecture));
         (_inputs, _outputs) = architecture.FamilyFeatureCounts;
         _lookback = architecture.Lookback;
-        head = nn.Linear((long)_lookback * _inputs, (long)architecture.Horizon * _outputs);
+        head = new DenseLayer((long)_lookback * _inputs, (long)architecture.Horizon * _outputs, random);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using MLNetSeq2Seq.Networks.Layers;
 using System;
 using MLNetSeq2Seq.Onnx;
 
@@ -38,7 +39,7 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
         return 4 * (gates * h * 2 * h * architecture.LayerCount + (double)w * inputs * h + h * w * outputs);
     }
 
-    public SequenceNetwork Build(NetworkArchitecture architecture) => new SegmentRecurrentNetwork(architecture);
+    public SequenceNetwork Build(NetworkArchitecture architecture, ModuleRandom random) => new SegmentRecurrentNetwork(architecture, random);
 
     public string ExportOnnx(OnnxOps ops, OnnxWeights weights, string prefix, NetworkArchitecture architecture, string features, int inputLength, int channels) =>
         SegmentRecurrentNetworkOnnx.Export(ops, weights, prefix, architecture, features, inputLength, channels);

@@ -1,4 +1,5 @@
 using System;
+using MLNetSeq2Seq.Networks.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,34 +21,34 @@ namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 internal sealed class SegmentRecurrentNetwork : SequenceNetwork
 {
     // Fields are named like their state-dict keys.
-    private readonly Linear segment_embedding;
+    private readonly DenseLayer segment_embedding;
     private readonly RecurrentStack rnn;
     private readonly Parameter position_embedding;
     private readonly Parameter? channel_embedding;
-    private readonly Linear? future_embedding;
-    private readonly Dropout head_dropout;
-    private readonly Linear head;
+    private readonly DenseLayer? future_embedding;
+    private readonly MaskDropout head_dropout;
+    private readonly DenseLayer head;
     private readonly int _segmentLength;
     private readonly int _outputSegments;
     private readonly int _inputs;
     private readonly int _outputs;
 
-    public SegmentRecurrentNetwork(NetworkArchitecture architecture) : base(nameof(SegmentRecurrentNetwork), architecture)
+    public SegmentRecurrentNetwork(NetworkArchitecture architecture, ModuleRandom random) : base(nameof(SegmentRecurrentNetwork), architecture, random)
     {
         (_inputs, _outputs) = architecture.FamilyFeatureCounts;
         _segmentLength = architecture.SegmentLength;
         _outputSegments = (architecture.Horizon + _segmentLength - 1) / _segmentLength;
         int hidden = architecture.HiddenSize;
         int channelSize = architecture.ChannelIndependent ? hidden / 2 : 0;
-        segment_embedding = nn.Linear(_segmentLength * _inputs, hidden);
-        rnn = new RecurrentStack(nameof(rnn), architecture.Cell, hidden, hidden, architecture.LayerCount, architecture.Dropout, bidirectional: false);
-        position_embedding = new Parameter(torch.randn(_outputSegments, hidden - channelSize));
+        segment_embedding = new DenseLayer(_segmentLength * _inputs, hidden, random);
+        rnn = new RecurrentStack(nameof(rnn), architecture.Cell, hidden, hidden, architecture.LayerCount, architecture.Dropout, bidirectional: false, random);
+        position_embedding = new Parameter(random.StandardNormal(_outputSegments, hidden - channelSize));
         if (channelSize > 0)
-            channel_embedding = new Parameter(torch.randn(architecture.OutputFeatureCount, channelSize));
+            channel_embedding = new Parameter(random.StandardNormal(architecture.OutputFeatureCount, channelSize));
         if (architecture.FutureFeatureCount > 0)
-            future_embedding = nn.Linear(_segmentLength * architecture.FutureFeatureCount, hidden);
-        head_dropout = nn.Dropout(architecture.Dropout);
-        head = nn.Linear(hidden, _segmentLength * _outputs);
+            future_embedding = new DenseLayer(_segmentLength * architecture.FutureFeatureCount, hidden, random);
+        head_dropout = new MaskDropout(architecture.Dropout, random);
+        head = new DenseLayer(hidden, _segmentLength * _outputs, random);
         RegisterComponents();
     }
 
