@@ -19,6 +19,7 @@ public static class ChildProcessProgram
         ["load-scale-model"] = LoadScaleModel,
         ["score-seq2seq-model"] = ScoreSeq2SeqModel,
         [Reliability.ModelFuzzer.Command] = Reliability.ModelFuzzer.Run,
+        [Reliability.FormatFuzzer.Command] = Reliability.FormatFuzzer.Run,
         [Reliability.CrashSafetyTests.TrainCommand] = Reliability.CrashSafetyTests.TrainWithCheckpoints,
         [ForecastingTests.ScoreCommand] = ForecastingTests.ScoreInChild,
         [Forecasting.ForecastEngineTests.ForecastCommand] = Forecasting.ForecastEngineTests.ForecastInChild,

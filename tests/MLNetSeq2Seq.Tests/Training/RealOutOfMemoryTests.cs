@@ -149,43 +149,13 @@ public sealed class RealOutOfMemoryTests
         }
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long baseline = VirtualMemory("VmSize");
+        long baseline = AddressSpaceLimit.VirtualMemory("VmSize");
         if (args[0] != "none")
-            LimitAddressSpace(baseline + long.Parse(args[0], CultureInfo.InvariantCulture) * 1024 * 1024);
+            AddressSpaceLimit.Set(baseline + long.Parse(args[0], CultureInfo.InvariantCulture) * 1024 * 1024);
 
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(Options(micro, maxEpochs: 2)).Fit(data);
         File.WriteAllBytes(args[2], NetworkWeights.Save(model.Network));
-        Console.WriteLine($"{PeakMarker} {(VirtualMemory("VmPeak") - baseline) / (1024 * 1024)}");
+        Console.WriteLine($"{PeakMarker} {(AddressSpaceLimit.VirtualMemory("VmPeak") - baseline) / (1024 * 1024)}");
         return 0;
     }
-
-    private static long VirtualMemory(string field)
-    {
-        string line = File.ReadLines("/proc/self/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
-
-    private static void LimitAddressSpace(long bytes)
-    {
-        if (getrlimit(RlimitAddressSpace, out var current) != 0)
-            throw new InvalidOperationException("getrlimit failed: " + Marshal.GetLastPInvokeErrorMessage());
-        var limit = new ResourceLimit { Current = (ulong)bytes, Maximum = current.Maximum };
-        if (setrlimit(RlimitAddressSpace, ref limit) != 0)
-            throw new InvalidOperationException("setrlimit failed: " + Marshal.GetLastPInvokeErrorMessage());
-    }
-
-    private const int RlimitAddressSpace = 9; // RLIMIT_AS on Linux
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct ResourceLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getrlimit(int resource, out ResourceLimit limit);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setrlimit(int resource, ref ResourceLimit limit);
 }
