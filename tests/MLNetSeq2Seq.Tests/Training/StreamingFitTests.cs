@@ -12,9 +12,6 @@ namespace MLNetSeq2Seq.Tests.Training;
 
 /// <summary>Streaming Fit (StreamingShufflePoolRows): every row once per epoch, the in-memory result when the pool holds
 /// everything, the same weights run to run, exact resume, and checkpoints that do not cross between the two kinds.</summary>
-// Run alone: twice in full-suite runs beside other classes (2026-12-03), a streamed Fit here gave other weights than
-// its twin (the in-memory run, or the uninterrupted run); never when this class ran by itself (20+ runs, also under
-// CPU load and a tiny GC budget). Cause not found: docs/reliability.md, "Streamed Fits beside other work".
 public sealed class StreamingFitTests
 {
     private static Seq2SeqOptions Options(int maxEpochs, int? poolRows)

@@ -10,9 +10,6 @@ namespace MLNetSeq2Seq.Tests.Training;
 
 /// <summary>mlContext.Data.SaveAsBinaryForStreaming: the rows as SaveAsBinary writes them plus an unread column that
 /// shrinks the saver's blocks.</summary>
-// Run alone: twice in full-suite runs beside other classes (2026-12-03), a streamed Fit here gave other weights than
-// its twin (the in-memory run, or the uninterrupted run); never when this class ran by itself (20+ runs, also under
-// CPU load and a tiny GC budget). Cause not found: docs/reliability.md, "Streamed Fits beside other work".
 public sealed class StreamingSaveTests
 {
     [Fact]
