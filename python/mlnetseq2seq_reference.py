@@ -284,7 +284,7 @@ class SegmentRecurrentNetwork(nn.Module):
 
 
 class LinearNetwork(nn.Module):
-    """One linear map from the look-back window (L x F values, time-major) to the forecast (H x O values)."""
+    """One linear map from the last L steps of the window (L x F values, time-major) to the forecast (H x O values)."""
 
     def __init__(self, arch):
         super().__init__()
@@ -299,9 +299,10 @@ class LinearNetwork(nn.Module):
         if lengths is not None:
             raise ValueError("the Linear network needs full-length input windows")
         rows = features.shape[0]
-        if features.shape[1] != self.lookback:
-            raise ValueError("the Linear network reads windows of %d steps, got %d" % (self.lookback, features.shape[1]))
-        return self.head(features.reshape(rows, self.lookback * self.inputs)).reshape(rows, self.architecture["horizon"], self.outputs)
+        if features.shape[1] < self.lookback:
+            raise ValueError("the Linear network reads the last %d steps of a window, got %d" % (self.lookback, features.shape[1]))
+        recent = features[:, features.shape[1] - self.lookback:, :]
+        return self.head(recent.reshape(rows, self.lookback * self.inputs)).reshape(rows, self.architecture["horizon"], self.outputs)
 
 
 class ChannelIndependentNetwork(nn.Module):

@@ -102,6 +102,9 @@ internal static class AccuracyRun
             Console.WriteLine($"| {horizon} | **{metrics.MeanSquaredError:F3}** | **{metrics.MeanAbsoluteError:F3}** | {baselines.Persistence.MeanSquaredError:F3} | {baselines.Persistence.MeanAbsoluteError:F3} "
                 + $"| {baselines.Linear.MeanSquaredError:F3} | {baselines.Linear.MeanAbsoluteError:F3} | {segRnn} | {iTransformer} | {kept} "
                 + $"| {model.TrainingHistory.BestEpoch} / {model.TrainingHistory.Epochs.Count} | {seconds:F0} |");
+            if (candidates.Count > 0)
+                Console.Error.WriteLine($"  H={horizon} every candidate's validation metric: "
+                    + string.Join("; ", candidates.Select(c => $"{c.Name} {c.ValidationMetric.ToString("F4", CultureInfo.InvariantCulture)}{(c.Kept ? " (kept)" : "")}")));
         }
         Console.WriteLine();
         Console.WriteLine($"Total {clock.Elapsed.TotalMinutes:F1} min; load average at the end {MachineInfo.LoadAverage()}.");

@@ -36,7 +36,8 @@ public sealed class ForecastingTests
         // The recipe trains the segment-recurrent network and keeps it only when it beats both baselines on validation.
         var architecture = model.Network.Architecture;
         ModelCandidate kept = Assert.Single(model.TrainingHistory.Candidates, c => c.Kept);
-        Assert.Equal(new[] { "persistence", "linear", "network" }, model.TrainingHistory.Candidates.Select(c => c.Name));
+        // Persistence, the linear forecaster over the last 15 steps and over the whole 30-step window, the network.
+        Assert.Equal(new[] { "persistence", "linear, last 15 steps", "linear", "network" }, model.TrainingHistory.Candidates.Select(c => c.Name));
         Assert.Equal(model.TrainingHistory.Candidates.Min(c => c.ValidationMetric), kept.ValidationMetric);
         Assert.Equal(kept.Name == "network" ? NetworkFamily.SegmentRecurrent : NetworkFamily.Linear, architecture.Family);
         Assert.Equal(InstanceNormalization.SubtractLast, architecture.Normalization);

@@ -9,17 +9,27 @@ namespace MLNetSeq2Seq.Selection;
 /// <summary>
 /// The closed-form linear forecaster fitted on the training rows in one pass with bounded memory: for every row and
 /// forecast column k (input column c = targets[k]), x = (input[t, c] − last[c]) for t &lt; L − 1 plus a constant 1, and
-/// y = (label[h, k] − last[c]); XᵀX (L × L) and XᵀY (L × H) are summed batch by batch in float64, and
-/// W = (XᵀX + λ·mean(diag XᵀX)·I)⁻¹ XᵀY is shared by every column — the same forecaster as ForecastBaselines.
+/// y = (label[h, k] − last[c]); XᵀX (L × L) and XᵀY (L × H) are summed batch by batch in float64. The forecaster over
+/// the last L' ≤ L steps uses the trailing L' × L' block of those sums (its differences are the last L' − 1 of x, then
+/// the constant), so one pass serves every lookback: W = (XᵀX + λ·mean(diag XᵀX)·I)⁻¹ XᵀY, shared by every column —
+/// at L' = L the same forecaster as ForecastBaselines.
 /// </summary>
-internal static class LinearBaselineFit
+internal sealed class LinearBaselineFit : IDisposable
 {
     /// <summary>The ridge penalty λ, relative to the mean of XᵀX's diagonal: EvaluateSeq2SeqBaselines' default.</summary>
     public const double RidgePenalty = 1e-3;
 
-    /// <summary>W as (L, H) float64 on the CPU: rows 0..L−2 weigh the differences, row L−1 is the constant's; null when
-    /// the rows are not all full length (the linear map needs one window length).</summary>
-    public static Tensor? Solve(ISequenceRows rows, int[] targets, int inputLength, int horizon, int batchSize)
+    private readonly Tensor _gram;
+    private readonly Tensor _cross;
+
+    private LinearBaselineFit(Tensor gram, Tensor cross) => (_gram, _cross) = (gram, cross);
+
+    /// <summary>The window length the sums were taken over.</summary>
+    public int InputLength => (int)_gram.shape[0];
+
+    /// <summary>The sums over every training row; null when the rows are not all full length (the linear map needs one
+    /// window length).</summary>
+    public static LinearBaselineFit? Accumulate(ISequenceRows rows, int[] targets, int inputLength, int horizon, int batchSize)
     {
         using var scope = torch.NewDisposeScope();
         Tensor gram = torch.zeros(inputLength, inputLength, dtype: ScalarType.Float64);
@@ -36,11 +46,29 @@ internal static class LinearBaselineFit
             AddInPlace(gram, x.t().matmul(x));
             AddInPlace(cross, x.t().matmul(y));
         }
+        return new LinearBaselineFit(gram.MoveToOuterDisposeScope(), cross.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>W as (L', H) float64 on the CPU for the last <paramref name="lookback"/> = L' steps: rows 0..L'−2 weigh
+    /// the differences, row L'−1 is the constant's.</summary>
+    public Tensor Solve(int lookback)
+    {
+        if (lookback < 1 || lookback > InputLength)
+            throw new ArgumentOutOfRangeException(nameof(lookback), lookback, $"A lookback is between 1 and the window's {InputLength} steps.");
+        using var scope = torch.NewDisposeScope();
+        int start = InputLength - lookback;
+        Tensor gram = _gram.narrow(0, start, lookback).narrow(1, start, lookback);
+        Tensor cross = _cross.narrow(0, start, lookback);
         double scale = ReadDouble(gram.diagonal().mean());
-        Tensor regularized = Plus(gram, Times(torch.eye(inputLength, dtype: ScalarType.Float64), RidgePenalty * (scale > 0 ? scale : 1)));
+        Tensor regularized = Plus(gram, Times(torch.eye(lookback, dtype: ScalarType.Float64), RidgePenalty * (scale > 0 ? scale : 1)));
         return torch.linalg.solve(regularized, cross).MoveToOuterDisposeScope();
     }
 
+    public void Dispose()
+    {
+        _gram.Dispose();
+        _cross.Dispose();
+    }
     // (rows·O, L) and (rows·O, H): each forecast column's window minus its last value, and its label minus that value.
     private static (Tensor X, Tensor Y) Design(Tensor features, Tensor labels, Tensor targets)
     {

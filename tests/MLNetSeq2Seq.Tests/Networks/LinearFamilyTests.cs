@@ -42,7 +42,7 @@ public sealed class LinearFamilyTests
     }
 
     [Fact]
-    public void Windows_of_another_length_are_refused_with_the_lookback_named()
+    public void Shorter_windows_are_refused_with_the_lookback_named_and_longer_ones_are_read_by_their_last_steps()
     {
         var ml = new MLContext(seed: 1);
         var options = SyntheticSequences.SmallOptions(maxEpochs: 1);
@@ -51,8 +51,19 @@ public sealed class LinearFamilyTests
         Assert.Equal(SyntheticSequences.InputLength, model.Network.Architecture.Lookback);
 
         using var scope = torch.NewDisposeScope();
-        var error = Assert.Throws<ArgumentException>(() => model.Network.Forward(torch.zeros(2, SyntheticSequences.InputLength + 1, SyntheticSequences.FeatureCount)));
+        var error = Assert.Throws<ArgumentException>(() => model.Network.Forward(torch.zeros(2, SyntheticSequences.InputLength - 1, SyntheticSequences.FeatureCount)));
         Assert.Contains($"{SyntheticSequences.InputLength} steps", error.Message);
+
+        // A lookback shorter than the windows (a kept linear candidate): the window's last L steps, and nothing before them.
+        Tensor longer = torch.randn(new long[] { 3, SyntheticSequences.InputLength + 5, SyntheticSequences.FeatureCount }, generator: new torch.Generator(4));
+        Tensor changedEarly = longer.clone();
+        changedEarly[.., ..5, ..] = torch.randn(new long[] { 3, 5, SyntheticSequences.FeatureCount }, generator: new torch.Generator(5));
+        using (torch.no_grad())
+        {
+            Tensor recent = model.Network.Forward(longer[.., 5.., ..]);
+            Assert.Equal(recent.data<float>().ToArray(), model.Network.Forward(longer).data<float>().ToArray());
+            Assert.Equal(recent.data<float>().ToArray(), model.Network.Forward(changedEarly).data<float>().ToArray());
+        }
     }
 
     [Fact]

@@ -140,7 +140,9 @@ public sealed class BaselineSelectionTests
 
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(windows);
 
-        Assert.Equal(3, model.TrainingHistory.Candidates.Count);
+        Assert.Equal("persistence", model.TrainingHistory.Candidates[0].Name);
+        Assert.Equal("linear", model.TrainingHistory.Candidates[^2].Name);
+        Assert.Equal("network", model.TrainingHistory.Candidates[^1].Name);
         Assert.Equal("network", Assert.Single(model.TrainingHistory.Candidates, c => c.Kept).Name);
         Assert.All(model.TrainingHistory.Candidates, c => Assert.True(double.IsFinite(c.ValidationMetric)));
         Assert.True(model.FutureFeatureCount > 0);

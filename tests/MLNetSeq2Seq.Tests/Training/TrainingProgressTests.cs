@@ -57,7 +57,8 @@ public sealed class TrainingProgressTests
             // Throttled: the first line an interval into the epoch, each next one an interval later, all within the epoch.
             Assert.True(ofEpoch.Count <= (int)(epoch.Seconds / interval.TotalSeconds),
                 $"epoch {epoch.Epoch}: {ofEpoch.Count} step lines in {epoch.Seconds:F2} s at one per {interval.TotalMilliseconds} ms at most");
-            Assert.True(ofEpoch.Count < stepsPerEpoch / 2, $"epoch {epoch.Epoch}: {ofEpoch.Count} step lines for {stepsPerEpoch} steps is not throttled");
+            // (No bound by the step count: on a machine loaded enough that a step outlasts the interval, one line per step is
+            // what the throttle allows; one CI-like run at load 12 saw 190 lines for 375 steps, within the bound above.)
             // The k-th step line of an epoch comes at least k intervals after the epoch began, which is after the previous
             // epoch's line arrived (or after the clock started, for the first): a bound that load can only make looser.
             double epochBegan = epoch.Epoch == 1 ? 0 : lines.First(l => s_epochLine.Match(l.Text) is { Success: true } m

@@ -7,9 +7,10 @@ namespace MLNetSeq2Seq.Networks.LinearMap;
 
 /// <summary>
 /// One linear map from the look-back window to the forecast: the L·F input values of a row (time-major) to its H·O
-/// predictions, with a bias. Inside <see cref="ChannelIndependentNetwork"/> (F = O = 1) this is a Linear(L → H) shared
-/// by every channel, and with instance normalisation around it, NLinear (SubtractLast) or RLinear (Standardize). The
-/// window length L is fixed by the architecture's lookback; other lengths are refused.
+/// predictions, with a bias. A longer window is read by its last L steps (a lookback chosen shorter than the
+/// windows, <see cref="Selection.BaselineSelection"/>). Inside <see cref="ChannelIndependentNetwork"/> (F = O = 1) this is a Linear(L → H) shared
+/// by every channel, and with instance normalisation around it, NLinear (SubtractLast) or RLinear (Standardize). L is
+/// the architecture's lookback; shorter windows are refused.
 /// </summary>
 internal sealed class LinearNetwork : SequenceNetwork
 {
@@ -33,12 +34,13 @@ internal sealed class LinearNetwork : SequenceNetwork
     public override Tensor forward(SequenceInput input)
     {
         Tensor features = input.Features;
-        if (features.dim() != 3 || features.shape[1] != _lookback || features.shape[2] != _inputs)
-            throw new ArgumentException($"The {NetworkFamily.Linear} network reads windows of {_lookback} steps × {_inputs} values (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
+        if (features.dim() != 3 || features.shape[1] < _lookback || features.shape[2] != _inputs)
+            throw new ArgumentException($"The {NetworkFamily.Linear} network reads the last {_lookback} steps × {_inputs} values of a window (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
         if (input.Lengths is not null)
             throw new ArgumentException($"The {NetworkFamily.Linear} network needs full-length input windows, but the rows differ in length.", nameof(input));
         CheckFuture(features, input.Future);
         long rows = features.shape[0];
-        return head.call(features.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
+        Tensor recent = features.shape[1] == _lookback ? features : features.narrow(1, features.shape[1] - _lookback, _lookback);
+        return head.call(recent.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
     }
 }
