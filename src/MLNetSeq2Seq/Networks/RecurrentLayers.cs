@@ -9,9 +9,9 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Networks;
 
 /// <summary>
-/// A multi-layer GRU or LSTM (batch first) built as one single-layer native module per layer, so that the dropout
-/// between layers is drawn from the network's own <see cref="ModuleRandom"/> (a multi-layer native module would draw it
-/// from torch's global generator). To everything else it is one PyTorch GRU/LSTM: its parameters are named as
+/// A multi-layer GRU or LSTM (batch first). With dropout between layers it is built as one single-layer native module
+/// per layer, so that the dropout is drawn from the network's own <see cref="ModuleRandom"/> (a multi-layer native
+/// module would draw it from torch's global generator); without, as one native module. To everything else it is one PyTorch GRU/LSTM: its parameters are named as
 /// PyTorch names a multi-layer module's (<c>weight_ih_l{k}</c>, <c>bias_hh_l{k}_reverse</c>, …), so state dicts, model
 /// files, ONNX and the Python reference are unchanged. Every weight is redrawn from U(−1/√H, 1/√H), PyTorch's
 /// default, with the network's generator.
@@ -31,20 +31,24 @@ internal sealed class RecurrentLayers : nn.Module
         // PyTorch applies inter-layer dropout only between layers.
         _dropout = layerCount > 1 ? dropout : 0;
         _random = random;
-        _layers = new nn.Module[layerCount];
+        // Without dropout between layers there is nothing to draw between them: one native multi-layer module computes
+        // the same in one call (its weights are redrawn in the same order, so the same seed gives the same weights).
+        int modules = _dropout > 0 ? layerCount : 1;
+        int layersPerModule = _dropout > 0 ? 1 : layerCount;
+        _layers = new nn.Module[modules];
         double bound = 1 / Math.Sqrt(hiddenSize);
         // TorchSharp's native GRU/LSTM constructors fill their weights from torch's global generator. Those values are
         // redrawn below from the network's own generator, and the global generator's state is put back (no lock: a
         // thread drawing from it at this very moment may see a number twice), so a caller's seeded draws go on as if no
         // network had been built.
         using Tensor callerState = torch.random.get_rng_state();
-        for (int k = 0; k < layerCount; k++)
+        for (int k = 0; k < modules; k++)
         {
             long layerInput = k == 0 ? inputSize : (long)hiddenSize * _directions;
             _layers[k] = cell switch
             {
-                RecurrentCellType.Gru => nn.GRU(layerInput, hiddenSize, 1, bias: true, batchFirst: true, bidirectional: bidirectional),
-                RecurrentCellType.Lstm => nn.LSTM(layerInput, hiddenSize, 1, bias: true, batchFirst: true, bidirectional: bidirectional),
+                RecurrentCellType.Gru => nn.GRU(layerInput, hiddenSize, layersPerModule, bias: true, batchFirst: true, bidirectional: bidirectional),
+                RecurrentCellType.Lstm => nn.LSTM(layerInput, hiddenSize, layersPerModule, bias: true, batchFirst: true, bidirectional: bidirectional),
                 _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell type."),
             };
             foreach (var (_, parameter) in _layers[k].named_parameters())
@@ -108,7 +112,8 @@ internal sealed class RecurrentLayers : nn.Module
         return padded;
     }
 
-    // The layers' parameters under the names one multi-layer PyTorch module gives them: layer k's "weight_ih_l0" is "weight_ih_lk".
+    // The layers' parameters under the names one multi-layer PyTorch module gives them: with one module per layer, layer
+    // k's "weight_ih_l0" is "weight_ih_lk"; a single (multi-layer) module's names are already those.
     private (string Name, Parameter Parameter)[] CollectParameters() =>
         _layers.SelectMany((layer, k) => layer.named_parameters().Select(p => (p.name.Replace("_l0", $"_l{k}", StringComparison.Ordinal), p.parameter))).ToArray();
 
