@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mono.Cecil;
+using MLNetSeq2Seq.Tests.Architecture;
 using Mono.Cecil.Cil;
 using TorchSharp;
 using Xunit;
@@ -102,23 +103,15 @@ public sealed class ScalarLifetimeTests
         var found = new List<string>();
         var verdicts = new Dictionary<string, bool>();
         using var assembly = AssemblyDefinition.ReadAssembly(assemblyPath);
-        foreach (TypeDefinition type in assembly.MainModule.GetTypes())
+        foreach (var (type, method, instruction, called) in IlCalls.In(assembly))
         {
-            foreach (MethodDefinition method in type.Methods.Where(m => m.HasBody))
-            {
-                foreach (Instruction instruction in method.Body.Instructions)
-                {
-                    if (instruction.Operand is not MethodReference called)
-                        continue;
-                    if (type.FullName == HelperType && called.Name == "ToScalar")
-                        continue; // the helper owns what it makes: disposed after use, or a process-lifetime constant
-                    bool madeHere = MakesScalar(called);
-                    bool madeInside = !madeHere && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal)
-                        && LeavesAScalarToTheFinalizer(called, verdicts);
-                    if (madeHere || madeInside)
-                        found.Add($"{method.FullName} (IL_{instruction.Offset:x4}): {called.FullName}");
-                }
-            }
+            if (type.FullName == HelperType && called.Name == "ToScalar")
+                continue; // the helper owns what it makes: disposed after use, or a process-lifetime constant
+            bool madeHere = MakesScalar(called);
+            bool madeInside = !madeHere && called.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal)
+                && LeavesAScalarToTheFinalizer(called, verdicts);
+            if (madeHere || madeInside)
+                found.Add($"{method.FullName} (IL_{instruction.Offset:x4}): {called.FullName}");
         }
         return found;
     }

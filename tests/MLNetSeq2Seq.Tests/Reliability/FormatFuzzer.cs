@@ -168,9 +168,7 @@ internal static class FormatFuzzer
         switch (random.Next(4))
         {
             case 0:
-                int length = random.Next(clean.Length);
-                damaged = clean.AsSpan(0, length).ToArray();
-                family = $"truncation to {length} of {clean.Length} bytes";
+                (damaged, family) = Truncation(clean, random);
                 break;
             case 1:
                 entries[entry] = Flipped(entries[entry], random, out string flips);
@@ -219,13 +217,10 @@ internal static class FormatFuzzer
         switch (random.Next(5))
         {
             case 0:
-                int length = random.Next(clean.Length);
-                damaged = clean.AsSpan(0, length).ToArray();
-                family = $"truncation to {length} of {clean.Length} bytes";
+                (damaged, family) = Truncation(clean, random);
                 break;
             case 1:
-                damaged = Flipped(clean, random, out string flips);
-                family = $"bitflip {flips}";
+                (damaged, family) = BitFlip(clean, random);
                 break;
             case 2:
                 damaged = (byte[])clean.Clone();
@@ -288,13 +283,10 @@ internal static class FormatFuzzer
         switch (random.Next(3))
         {
             case 0:
-                int length = random.Next(clean.Length);
-                damaged = clean.AsSpan(0, length).ToArray();
-                family = $"truncation to {length} of {clean.Length} bytes";
+                (damaged, family) = Truncation(clean, random);
                 break;
             case 1:
-                damaged = Flipped(clean, random, out string flips);
-                family = $"bitflip {flips}";
+                (damaged, family) = BitFlip(clean, random);
                 break;
             default:
                 var state = new EngineStateFile(clean);
@@ -403,6 +395,18 @@ internal static class FormatFuzzer
     }
 
     // ---- shared mutations ----
+
+    private static (byte[], string) Truncation(byte[] clean, Random random)
+    {
+        int length = random.Next(clean.Length);
+        return (clean.AsSpan(0, length).ToArray(), $"truncation to {length} of {clean.Length} bytes");
+    }
+
+    private static (byte[], string) BitFlip(byte[] clean, Random random)
+    {
+        byte[] damaged = Flipped(clean, random, out string flips);
+        return (damaged, $"bitflip {flips}");
+    }
 
     private static byte[] Flipped(byte[] clean, Random random, out string flips)
     {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mono.Cecil;
-using Mono.Cecil.Cil;
+using MLNetSeq2Seq.Tests.Architecture;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Reliability;
@@ -79,20 +79,13 @@ public sealed class GlobalGeneratorScanTests
     {
         var found = new List<string>();
         using var assembly = AssemblyDefinition.ReadAssembly(assemblyPath);
-        foreach (TypeDefinition type in assembly.MainModule.GetTypes())
+        foreach (var (type, method, instruction, called) in IlCalls.In(assembly))
         {
             string owner = OuterType(type).FullName;
-            if (owner == OwnGenerators)
+            if (owner == OwnGenerators || !DrawsFromTheGlobalGenerator(called))
                 continue;
-            foreach (MethodDefinition method in type.Methods.Where(m => m.HasBody))
-            {
-                foreach (Instruction instruction in method.Body.Instructions)
-                {
-                    if (instruction.Operand is MethodReference called && DrawsFromTheGlobalGenerator(called)
-                        && !(owner == NativeRecurrentBuilder && called.Name is "GRU" or "LSTM" or "set_rng_state"))
-                        found.Add($"{method.FullName} (IL_{instruction.Offset:x4}): {called.FullName}");
-                }
-            }
+            if (!(owner == NativeRecurrentBuilder && called.Name is "GRU" or "LSTM" or "set_rng_state"))
+                found.Add($"{method.FullName} (IL_{instruction.Offset:x4}): {called.FullName}");
         }
         return found;
     }
