@@ -104,7 +104,7 @@ internal static class AccuracyRun
                 + $"| {model.TrainingHistory.BestEpoch} / {model.TrainingHistory.Epochs.Count} | {seconds:F0} |");
             if (candidates.Count > 0)
                 Console.Error.WriteLine($"  H={horizon} every candidate's validation metric: "
-                    + string.Join("; ", candidates.Select(c => $"{c.Name} {c.ValidationMetric.ToString("F4", CultureInfo.InvariantCulture)}{(c.Kept ? " (kept)" : "")}")));
+                    + string.Join("; ", candidates.Select(c => $"{c.Name} {c.ValidationMetric.ToString("F4", CultureInfo.InvariantCulture)} (fit {c.FitTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s){(c.Kept ? " kept" : "")}")));
         }
         Console.WriteLine();
         Console.WriteLine($"Total {clock.Elapsed.TotalMinutes:F1} min; load average at the end {MachineInfo.LoadAverage()}.");

@@ -59,9 +59,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         {
             var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
             TrainingHistory history;
+            TimeSpan trainingTime;
             try
             {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
+                trainingTime = clock.Elapsed;
             }
             catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
             {
@@ -70,7 +73,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
                 network = null;
                 throw;
             }
-            var (keptNetwork, candidates) = BaselineSelection.Choose(network, session);
+            var (keptNetwork, candidates) = BaselineSelection.Choose(network, trainingTime, session);
             network = keptNetwork; // the trained network, or a baseline that beat it (the other is disposed)
             var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 ? history.WithCandidates(candidates) : history), session.Device, session.Host);
             network = null; // owned by the transformer now

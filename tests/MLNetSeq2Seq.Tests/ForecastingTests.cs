@@ -39,6 +39,13 @@ public sealed class ForecastingTests
         // Persistence, the linear forecaster over the last 15 steps and over the whole 30-step window, the network.
         Assert.Equal(new[] { "persistence", "linear, last 15 steps", "linear", "network" }, model.TrainingHistory.Candidates.Select(c => c.Name));
         Assert.Equal(model.TrainingHistory.Candidates.Min(c => c.ValidationMetric), kept.ValidationMetric);
+        // What fitting each took: the training loop for the network (at least its epochs' time), the shared pass over the
+        // training rows for every linear candidate, nothing for persistence.
+        var byName = model.TrainingHistory.Candidates.ToDictionary(c => c.Name);
+        Assert.Equal(TimeSpan.Zero, byName["persistence"].FitTime);
+        Assert.True(byName["linear"].FitTime > TimeSpan.Zero && byName["linear, last 15 steps"].FitTime > TimeSpan.Zero);
+        Assert.True(byName["network"].FitTime.TotalSeconds >= model.TrainingHistory.Epochs.Sum(e => e.Seconds) * 0.999,
+            $"network fit {byName["network"].FitTime}, epochs {model.TrainingHistory.Epochs.Sum(e => e.Seconds)} s");
         Assert.Equal(kept.Name == "network" ? NetworkFamily.SegmentRecurrent : NetworkFamily.Linear, architecture.Family);
         Assert.Equal(InstanceNormalization.SubtractLast, architecture.Normalization);
         Assert.True(architecture.ChannelIndependent); // the window view says which inputs the targets are

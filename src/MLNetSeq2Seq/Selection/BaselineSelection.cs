@@ -26,7 +26,7 @@ internal static class BaselineSelection
 
     /// <summary>The network to keep (<paramref name="trained"/> or a baseline; the caller owns it, and the other is
     /// disposed) and every candidate's score (empty when there was no comparison).</summary>
-    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates) Choose(SequenceNetwork trained, TrainingSession session)
+    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates) Choose(SequenceNetwork trained, TimeSpan trainingTime, TrainingSession session)
     {
         Seq2SeqOptions options = session.Options;
         BaselineComparison mode = options.BaselineComparison;
@@ -41,7 +41,10 @@ internal static class BaselineSelection
 
         int[] targets = session.Targets.InputIndices!;
         int inputLength = session.Shapes.InputLength!.Value, horizon = session.Shapes.Horizon;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using LinearBaselineFit? fit = LinearBaselineFit.Accumulate(session.TrainRows, targets, inputLength, horizon, options.InferenceBatchSize);
+        TimeSpan pass = clock.Elapsed;
+        var fitTimes = new Dictionary<string, TimeSpan> { [Persistence] = TimeSpan.Zero, [Network] = trainingTime };
         if (fit is null)
         {
             session.Host.Info($"Seq2Seq: {nameof(Seq2SeqOptions.BaselineComparison)} = {mode}, but the training rows differ in length: the network is kept without comparison.");
@@ -53,8 +56,10 @@ internal static class BaselineSelection
         var order = new List<string> { Persistence };
         foreach (int lookback in Lookbacks(inputLength))
         {
+            clock.Restart();
             using Tensor solution = fit.Solve(lookback);
             string name = LinearName(lookback, inputLength);
+            fitTimes[name] = pass + clock.Elapsed;
             baselines[name] = Baseline(session, targets, lookback, solution);
             order.Add(name);
         }
@@ -78,7 +83,7 @@ internal static class BaselineSelection
                 baselines.Remove(kept);
                 trained.Dispose();
             }
-            return (keptNetwork, scores.Select(s => new ModelCandidate(s.Name, s.Score, s.Name == kept)).ToArray());
+            return (keptNetwork, scores.Select(s => new ModelCandidate(s.Name, s.Score, s.Name == kept, fitTimes[s.Name])).ToArray());
         }
         finally
         {
