@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using MLNetSeq2Seq.Selection;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
@@ -48,5 +50,34 @@ public sealed class LinearBaselineFitTests
 
         Assert.Equal("lookback", Assert.Throws<ArgumentOutOfRangeException>(() => fit!.Solve(9)).ParamName);
         Assert.Equal("lookback", Assert.Throws<ArgumentOutOfRangeException>(() => fit!.Solve(0)).ParamName);
+    }
+}
+
+/// <summary>Which linear forecaster stands for "linear" in the one-standard-error rule: the user's whole window unless a
+/// shorter lookback beats it by more than one standard error of the per-window difference.</summary>
+public sealed class LinearLookbackRuleTests
+{
+    private static (string Name, double[] Windows) Candidate(string name, Func<int, double> loss) =>
+        (name, Enumerable.Range(0, 240).Select(loss).ToArray());
+
+    private static double Noise(int window, int seed) => 0.2 * Math.Sin(window * 1.7 + seed) * Math.Cos(window * 0.31 * seed);
+
+    [Theory]
+    [InlineData(0.5, "linear, last 12 steps")]   // far better than the whole window: kept
+    [InlineData(0.002, "linear")]                 // better on average, by much less than the noise: the whole window
+    [InlineData(-0.3, "linear")]                  // worse: the whole window
+    public void A_shorter_lookback_replaces_the_whole_window_only_when_better_by_more_than_one_standard_error(double advantage, string expected)
+    {
+        var losses = new List<(string Name, double[] Windows)>
+        {
+            Candidate(BaselineSelection.Persistence, w => 3 + Noise(w, 1)),
+            Candidate("linear, last 12 steps", w => 1 - advantage + Noise(w, 2)),
+            Candidate(BaselineSelection.Linear, w => 1 + Noise(w, 3)),
+            Candidate(BaselineSelection.Network, w => 2 + Noise(w, 4)),
+        };
+
+        var chosen = BaselineSelection.LinearLookback(losses, horizon: 6).Single();
+
+        Assert.Equal(expected, chosen.Name);
     }
 }
