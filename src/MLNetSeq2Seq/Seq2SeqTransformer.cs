@@ -58,7 +58,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     }
 
     /// <summary>What the model file holds besides the weights.</summary>
-    private Seq2SeqModelState State => new(FeatureColumnName, ScoreColumnName, InferenceBatchSize, TrainingHistory, ScoreSlotNames,
+    internal Seq2SeqModelState State => new(FeatureColumnName, ScoreColumnName, InferenceBatchSize, TrainingHistory, ScoreSlotNames,
         TrainingSeries, FutureFeatureColumnName, FutureFeatures, QuantileCalibration);
 
     /// <summary>The input sequence column.</summary>

@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
+using MLNetSeq2Seq.Networks;
+using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 using static MLNetSeq2Seq.Tests.Onnx.OnnxExportKit;
@@ -84,6 +86,46 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_linear_network_reading_the_last_steps_of_longer_windows_exports_and_reloads_with_the_scores_of_Transform()
+    {
+        // What the baseline comparison returns when a shorter lookback wins: a Linear network whose lookback is half the
+        // windows' length, behind the trained model's state (same columns, same windows).
+        var ml = new MLContext(seed: 1);
+        Row[] test = Rows(9, seed: 2);
+        using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(Options(NetworkFamily.Linear, RecurrentCellType.Gru, AttentionKind.None, "subtract-last", channelIndependent: true))
+            .Fit(ml.Data.LoadFromEnumerable(Rows(48, seed: 1)));
+        NetworkArchitecture architecture = trained.Network.Architecture with { Lookback = trained.Network.Architecture.Lookback / 2 };
+        using var model = new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed: 4), trained.State, torch.CPU, host: null);
+        IDataView testView = FeaturesOnly(ml, test);
+        float[] transformed = Scores(model, testView);
+
+        string path = Export(ml, model, testView, "linear-shorter-lookback");
+        try
+        {
+            double difference = MaxAbsoluteDifference(transformed, RunOnnxRuntime(path, test));
+            Assert.True(difference < Tolerance, $"{architecture}: ONNX Runtime differs from Transform by up to {difference:G3}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        using var saved = new MemoryStream();
+        ml.Model.Save(model, testView.Schema, saved);
+        saved.Position = 0;
+        ITransformer loaded = ml.Model.Load(saved, out _);
+        try
+        {
+            Assert.Equal(transformed, Scores(loaded, testView));
+            Assert.Equal(architecture.Lookback, ((Seq2SeqTransformer)loaded).Network.Architecture.Lookback);
+        }
+        finally
+        {
+            (loaded as IDisposable)?.Dispose();
         }
     }
 }
