@@ -1,7 +1,10 @@
+using System;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using MLNetSeq2Seq.Networks;
 using MLNetSeq2Seq.Tests.Data;
+using TorchSharp;
 using Xunit;
 
 namespace MLNetSeq2Seq.Tests.PyTorch;
@@ -23,6 +26,7 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         "segment lstm two-layers standardize affine",
         "linear subtract-last channel-independent",
         "linear standardize affine",
+        "linear subtract-last channel-independent half-lookback", // a kept shorter lookback: the last 6 of 12 steps
     };
 
     internal static Seq2SeqOptions Options(string configuration)
@@ -53,7 +57,11 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         var ml = new MLContext(seed: 1);
         IDataView train = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(64, seed: 3));
         var testRows = SyntheticSequences.Generate(9, seed: 11);
-        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(Options(configuration)).Fit(train);
+        using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(Options(configuration)).Fit(train);
+        using Seq2SeqTransformer? shorter = configuration.Contains("half-lookback", StringComparison.Ordinal)
+            ? new Seq2SeqTransformer(NetworkFactory.Create(trained.Network.Architecture with { Lookback = trained.Network.Architecture.Lookback / 2 }, seed: 4), trained.State, torch.CPU, host: null)
+            : null;
+        Seq2SeqTransformer model = shorter ?? trained;
         float[] expected = InterchangeKit.Scores(ml, model, ml.Data.LoadFromEnumerable(testRows));
         using var folder = new TemporaryFolder();
 
