@@ -2,8 +2,8 @@
 
 One file, no dependency beyond torch (1.13 and 2.x). It builds the same network as the C# library for every
 architecture the library supports -- the autoregressive encoder-decoder (GRU/LSTM, layers, bidirectional encoder,
-dot or additive attention, residual decoding, teacher forcing at train time), the segment-recurrent family, and
-the instance-normalisation and channel-independence wrappers -- with the same parameter names, so a state dict moves
+dot or additive attention, residual decoding, teacher forcing at train time), the segment-recurrent and linear
+families, and the instance-normalisation and channel-independence wrappers -- with the same parameter names, so a state dict moves
 between the two unchanged.
 
 The file is safetensors (https://github.com/huggingface/safetensors): an 8-byte little-endian header length, a JSON
@@ -51,15 +51,19 @@ ARCHITECTURE_FIELDS = {
     "channel_independent": bool,
     "target_input_indices": list,
     "lookback": "count0",
+    "family_fields": "object",
 }
-# Fields added after the first files were written, and the value a record without them means.
-OPTIONAL_FIELDS = {"lookback": 0}
+# Fields that may be absent (added later, or written only for the families that have them), and what absence means.
+OPTIONAL_FIELDS = {"lookback": 0, "family_fields": None}
+# Each family's own fields (inside "family_fields"); a family not listed has none.
+FAMILY_FIELDS = {}
 
 
 def architecture(input_feature_count, output_feature_count, horizon, hidden_size=64, layer_count=1, cell="Gru",
                  bidirectional=False, attention="None", dropout=0.0, residual_decoding=False,
                  family="AutoregressiveEncoderDecoder", segment_length=1, normalization="None",
-                 normalization_affine=False, channel_independent=False, target_input_indices=None, lookback=0):
+                 normalization_affine=False, channel_independent=False, target_input_indices=None, lookback=0,
+                 family_fields=None):
     """An architecture record with the C# defaults; checked by validate_architecture."""
     if target_input_indices is None:
         target_input_indices = []
@@ -74,6 +78,8 @@ def architecture(input_feature_count, output_feature_count, horizon, hidden_size
                   normalization_affine=normalization_affine and normalization == "Standardize",
                   channel_independent=channel_independent, target_input_indices=list(target_input_indices),
                   lookback=lookback)
+    if family_fields is not None:
+        record["family_fields"] = dict(family_fields)
     return validate_architecture(record)
 
 
@@ -88,7 +94,9 @@ def validate_architecture(record):
         if name not in record:
             raise ValueError("architecture field '%s' is missing" % name)
         value = record[name]
-        if kind == "count0":
+        if kind == "object":
+            _validate_family_fields(record["family"], value)
+        elif kind == "count0":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError("architecture field '%s' must be an integer >= 0, not %r" % (name, value))
         elif isinstance(kind, tuple):
@@ -112,6 +120,20 @@ def validate_architecture(record):
     if not targets and (record["channel_independent"] or record["normalization"] != "None"):
         raise ValueError("architecture field 'target_input_indices' is needed by instance normalisation and channel independence")
     return record
+
+
+def _validate_family_fields(family, fields):
+    names = FAMILY_FIELDS.get(family)
+    if names is None:
+        if fields is not None:
+            raise ValueError("architecture field 'family_fields' is given, but the %s family has no fields of its own" % family)
+        return
+    if not isinstance(fields, dict) or sorted(fields) != sorted(names):
+        raise ValueError("architecture field 'family_fields' of the %s family must hold exactly %s" % (family, ", ".join(names)))
+    for name in names:
+        value = fields[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError("architecture field 'family_fields.%s' must be a positive integer, not %r" % (name, value))
 
 
 class RecurrentStack(nn.Module):
@@ -487,7 +509,7 @@ def save(path, network, feature_column_name="Features", score_column_name="Score
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "architecture": json.dumps(network.architecture),
+        "architecture": json.dumps({k: v for k, v in network.architecture.items() if not (k == "family_fields" and v is None)}),
         "feature_column_name": feature_column_name,
         "score_column_name": score_column_name,
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using static MLNetSeq2Seq.OptionRules;
 
@@ -52,6 +53,11 @@ public class Seq2SeqOptions
     /// <summary>Segment-recurrent family: steps per segment (w), at least 1. L and Horizon need not be multiples of it
     /// (the input is padded at the front, the forecast cropped). Default 24.</summary>
     public int SegmentLength { get; set; } = 24;
+
+    /// <summary>The settings of <see cref="Family"/> that belong to it alone: the family's own
+    /// <see cref="INetworkFamilyOptions"/> type (its <see cref="NetworkFamily"/> value's documentation names it). Null: the
+    /// family's defaults. Must belong to <see cref="Family"/>. Default null.</summary>
+    public INetworkFamilyOptions? FamilyOptions { get; set; }
 
     /// <summary>Per-window normalisation, inverted on the outputs. Default <see cref="MLNetSeq2Seq.InstanceNormalization.None"/>
     /// (<see cref="MLNetSeq2Seq.InstanceNormalization.SubtractLast"/> in <see cref="Seq2SeqForecastingOptions"/>).</summary>
@@ -321,7 +327,11 @@ public class Seq2SeqOptions
         RequireDefined(BaselineComparison, nameof(BaselineComparison));
         RequirePositive(SegmentLength, nameof(SegmentLength));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
-        Networks.NetworkFamilies.Get(Family).CheckOptions(this);
+        Networks.INetworkFamily family = Networks.NetworkFamilies.Of(this);
+        if (FutureFeatureColumnName is not null && !family.TakesFutureFeatures)
+            throw new ArgumentException($"{nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}': {nameof(NetworkFamily)}.{Family} reads the look-back window only and takes no known-future inputs; "
+                + $"use a family that does ({string.Join(", ", Networks.NetworkFamilies.All.Where(f => f.TakesFutureFeatures).Select(f => $"{nameof(NetworkFamily)}.{f.Id}"))}).", nameof(FutureFeatureColumnName));
+        family.CheckOptions(this);
         if (TargetInputIndices is int[] targets)
         {
             if (targets.Length == 0)

@@ -22,7 +22,8 @@ namespace MLNetSeq2Seq.ModelFile;
 /// 0x00010008 training series: series column and per-series statistics;
 /// 0x00010009 known-future inputs: architecture K, future-feature column and spec;
 /// 0x0001000A quantile calibration (conformal offsets);
-/// 0x0001000B architecture: lookback.
+/// 0x0001000B architecture: lookback;
+/// 0x0001000C architecture: the family's own fields (a length-prefixed block).
 /// </summary>
 internal static class Seq2SeqModelFile
 {
@@ -35,7 +36,8 @@ internal static class Seq2SeqModelFile
     private const uint FirstVersionWithFutureFeatures = 0x00010009;
     private const uint FirstVersionWithQuantileCalibration = 0x0001000A;
     private const uint FirstVersionWithLookback = 0x0001000B;
-    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithLookback, 0x00010003, typeof(Seq2SeqTransformer));
+    private const uint FirstVersionWithFamilyFields = 0x0001000C;
+    private static readonly ModelFormat s_format = new("S2SEQTRF", LoaderSignature, FirstVersionWithFamilyFields, 0x00010003, typeof(Seq2SeqTransformer));
     private const string WeightsStreamName = "Weights";
 
     /// <summary>
@@ -92,8 +94,7 @@ internal static class Seq2SeqModelFile
                 int batch = body.ReadInt32();
                 if (batch <= 0 || batch > Seq2SeqOptions.MaxInferenceBatchSize)
                     throw new InvalidDataException($"inference batch size {batch} is outside [1, {Seq2SeqOptions.MaxInferenceBatchSize}]");
-                NetworkArchitecture architecture = NetworkArchitecture.Read(body, version >= FirstVersionWithForecastingArchitecture,
-                    version >= FirstVersionWithQuantiles, version >= FirstVersionWithFutureFeatures, version >= FirstVersionWithLookback);
+                NetworkArchitecture architecture = NetworkArchitecture.Read(body, ArchitectureRevisionOf(version));
                 TrainingHistory history = TrainingHistoryFormat.Read(body);
                 string[]? slots = namesInStringTable ? ReadSlotNames(body, (long)architecture.Horizon * architecture.OutputFeatureCount) : null;
                 TrainingSeries? series = version >= FirstVersionWithTrainingSeries && body.ReadBoolean() ? TrainingSeries.Read(body) : null;
@@ -135,6 +136,14 @@ internal static class Seq2SeqModelFile
                 throw new InvalidDataException($"the saved architecture has {architecture.LayerCount} layers, but the weights hold only {tensors} tensors (at least 2 per layer)");
             return build(state, architecture, weights);
         });
+
+    private static ArchitectureRevision ArchitectureRevisionOf(uint version) =>
+        version >= FirstVersionWithFamilyFields ? ArchitectureRevision.FamilyFields
+        : version >= FirstVersionWithLookback ? ArchitectureRevision.Lookback
+        : version >= FirstVersionWithFutureFeatures ? ArchitectureRevision.FutureFeatures
+        : version >= FirstVersionWithQuantiles ? ArchitectureRevision.Quantiles
+        : version >= FirstVersionWithForecastingArchitecture ? ArchitectureRevision.Forecasting
+        : ArchitectureRevision.Recurrent;
 
     // Formats before 0x00010005 kept the names as strings inside the checked block.
     private static string ReadOldName(BinaryReader body, string what)

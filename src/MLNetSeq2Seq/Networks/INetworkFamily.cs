@@ -1,3 +1,5 @@
+using System.IO;
+using System.Text.Json.Nodes;
 using MLNetSeq2Seq.Networks.Layers;
 using MLNetSeq2Seq.Onnx;
 
@@ -20,6 +22,10 @@ internal interface INetworkFamily
     /// <summary>Whether the family takes right-padded rows of different input lengths in one batch (with their lengths);
     /// false: every input window must be full length.</summary>
     bool TakesVariableLengths { get; }
+
+    /// <summary>Whether the family reads known-future features (<see cref="Seq2SeqOptions.FutureFeatureColumnName"/>);
+    /// false: <see cref="Seq2SeqOptions.Validate"/> refuses them for this family.</summary>
+    bool TakesFutureFeatures { get; }
 
     /// <summary>Throws <see cref="System.ArgumentException"/> naming the option when <paramref name="options"/> asks for
     /// something this family cannot do. Called by <see cref="Seq2SeqOptions.Validate"/>.</summary>
@@ -48,4 +54,14 @@ internal interface INetworkFamily
 
     /// <summary>The family's own fields, for the architecture's description.</summary>
     string DescribeFields(NetworkArchitecture architecture);
+
+    /// <summary>Reads the family's own fields (<see cref="NetworkArchitecture.FamilyFields"/>) from their block, as the
+    /// family's <see cref="IFamilyArchitectureFields.Write"/> wrote them; <see cref="InvalidDataException"/> for values
+    /// out of range. A family without own fields reads nothing and returns null.</summary>
+    IFamilyArchitectureFields? ReadFields(BinaryReader reader) => null;
+
+    /// <summary>Reads the family's own fields from the "family_fields" JSON object (null when the record has none);
+    /// <see cref="InvalidDataException"/> naming the field that is wrong. A family without own fields refuses any.</summary>
+    IFamilyArchitectureFields? ReadFields(JsonObject? json) =>
+        json is null ? null : throw new InvalidDataException($"architecture field 'family_fields' is given, but the {Id} family has no fields of its own");
 }

@@ -9,7 +9,8 @@ namespace MLNetSeq2Seq.Networks;
 /// model computes. Saved with the model and in checkpoints. TargetInputIndices: for each output feature, the input
 /// feature it forecasts (used by instance normalisation and channel independence); null or empty when neither needs it.
 /// Lookback: the number of input steps the family's weights are shaped for (a family whose weights span the whole
-/// look-back window, such as a linear map over it); 0 when the family reads any number of steps.
+/// look-back window, such as a linear map over it); 0 when the family reads any number of steps. FamilyFields: the
+/// family's own fields beyond these (<see cref="IFamilyArchitectureFields"/>), null for a family that has none.
 /// </summary>
 internal sealed record NetworkArchitecture(
     int InputFeatureCount,
@@ -30,10 +31,14 @@ internal sealed record NetworkArchitecture(
     int[]? TargetInputIndices = null,
     double[]? QuantileLevels = null,
     int FutureFeatureCount = 0,
-    int Lookback = 0)
+    int Lookback = 0,
+    IFamilyArchitectureFields? FamilyFields = null)
 {
     // Upper bounds that no real model reaches; a damaged file is caught before any allocation.
     private const int MaxCount = 1 << 20;
+
+    /// <summary>The most bytes a family's own fields may take in a stored record.</summary>
+    public const int MaxFamilyFieldBytes = 4096;
 
     /// <summary>The target mapping, never null.</summary>
     public int[] Targets => TargetInputIndices ?? Array.Empty<int>();
@@ -72,7 +77,10 @@ internal sealed record NetworkArchitecture(
     /// int instance normalisation, bool affine, bool channel independent, int target count, target count × int input index;
     /// then (model format 0x00010007, checkpoint format 6 and later) int quantile count, quantile count × double level;
     /// then (model format 0x00010009, checkpoint format 7 and later) int known-future features per step (K, 0 for none);
-    /// then (model format 0x0001000B, checkpoint format 8 and later) int lookback (0: any number of steps).
+    /// then (model format 0x0001000B, checkpoint format 8 and later) int lookback (0: any number of steps);
+    /// then (model format 0x0001000C, checkpoint format 9 and later) int byte count (0 to <see cref="MaxFamilyFieldBytes"/>)
+    /// and that many bytes: the family's own fields as <see cref="IFamilyArchitectureFields.Write"/> wrote them (0 bytes
+    /// for a family without any).
     /// </summary>
     public void Write(BinaryWriter writer)
     {
@@ -99,23 +107,26 @@ internal sealed record NetworkArchitecture(
             writer.Write(level);
         writer.Write(FutureFeatureCount);
         writer.Write(Lookback);
+        using var block = new MemoryStream();
+        using (var blockWriter = new BinaryWriter(block, System.Text.Encoding.UTF8, leaveOpen: true))
+            FamilyFields?.Write(blockWriter);
+        writer.Write((int)block.Length);
+        writer.Write(block.GetBuffer(), 0, (int)block.Length);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range.
-    /// <paramref name="withForecastingFields"/> false reads the older record (up to model format 0x00010003), whose
-    /// networks are autoregressive encoder-decoders without instance normalisation or channel independence.
-    /// <paramref name="withQuantiles"/> false reads the record before model format 0x00010007 (no quantile levels).
-    /// <paramref name="withFutureFeatures"/> false reads the record before model format 0x00010009 (K = 0).
-    /// <paramref name="withLookback"/> false reads the record before model format 0x0001000B (lookback 0).</summary>
-    public static NetworkArchitecture Read(BinaryReader reader, bool withForecastingFields = true, bool withQuantiles = true, bool withFutureFeatures = true, bool withLookback = true)
+    /// <summary>Reads what <see cref="Write"/> wrote, in the same order, rejecting values out of range. An older
+    /// <paramref name="revision"/> reads the record as it was written then (see <see cref="ArchitectureRevision"/>): the
+    /// fields it lacks keep their neutral values (autoregressive, no normalisation, no quantiles, K = 0, lookback 0, no
+    /// family fields).</summary>
+    public static NetworkArchitecture Read(BinaryReader reader, ArchitectureRevision revision = ArchitectureRevision.FamilyFields)
     {
-        NetworkArchitecture architecture = ReadFields(reader, withForecastingFields, withQuantiles, withFutureFeatures, withLookback);
-        if (withForecastingFields && NetworkFamilies.Read(architecture.Family).WhyInvalid(architecture) is string invalid)
+        NetworkArchitecture architecture = ReadFields(reader, revision);
+        if (revision >= ArchitectureRevision.Forecasting && NetworkFamilies.Read(architecture.Family).WhyInvalid(architecture) is string invalid)
             throw new InvalidDataException(invalid);
         return architecture;
     }
 
-    private static NetworkArchitecture ReadFields(BinaryReader reader, bool withForecastingFields, bool withQuantiles, bool withFutureFeatures, bool withLookback)
+    private static NetworkArchitecture ReadFields(BinaryReader reader, ArchitectureRevision revision)
     {
         var architecture = new NetworkArchitecture(
             InputFeatureCount: ReadCount(reader, "input feature count"),
@@ -130,7 +141,7 @@ internal sealed record NetworkArchitecture(
             ResidualDecoding: reader.ReadBoolean());
         if (!(architecture.Dropout >= 0 && architecture.Dropout < 1))
             throw new InvalidDataException($"dropout {architecture.Dropout} is outside [0, 1)");
-        if (!withForecastingFields)
+        if (revision < ArchitectureRevision.Forecasting)
             return architecture;
         NetworkFamily family = ReadEnum<NetworkFamily>(reader, "network family");
         NetworkFamilies.Read(family); // an unknown family stops the read here
@@ -155,7 +166,7 @@ internal sealed record NetworkArchitecture(
         if (targetCount == 0 && (architecture.ChannelIndependent || architecture.Normalization != InstanceNormalization.None))
             throw new InvalidDataException("instance normalisation or channel independence without a target mapping");
         architecture = architecture with { TargetInputIndices = targets };
-        if (!withQuantiles)
+        if (revision < ArchitectureRevision.Quantiles)
             return architecture;
         int quantileCount = reader.ReadInt32();
         if (quantileCount < 0 || quantileCount > Seq2SeqOptions.MaxQuantileCount)
@@ -168,20 +179,45 @@ internal sealed record NetworkArchitecture(
                 throw new InvalidDataException($"quantile level {k} = {levels[k]} is outside (0, 1) or not above the one before");
         }
         architecture = architecture with { QuantileLevels = levels };
-        if (!withFutureFeatures)
+        if (revision < ArchitectureRevision.FutureFeatures)
             return architecture;
         int future = reader.ReadInt32();
         if (future < 0 || future > MaxCount)
             throw new InvalidDataException($"known-future feature count {future} is outside [0, {MaxCount}]");
         architecture = architecture with { FutureFeatureCount = future };
-        if (withLookback)
+        if (revision < ArchitectureRevision.Lookback)
+            return architecture;
+        int lookback = reader.ReadInt32();
+        if (lookback < 0 || lookback > MaxCount)
+            throw new InvalidDataException($"lookback {lookback} is outside [0, {MaxCount}]");
+        architecture = architecture with { Lookback = lookback };
+        if (revision < ArchitectureRevision.FamilyFields)
+            return architecture;
+        return architecture with { FamilyFields = ReadFamilyFields(reader, NetworkFamilies.Read(family)) };
+    }
+
+    // The family's block: its length checked before anything is read, then parsed by the family, which must use all of it.
+    private static IFamilyArchitectureFields? ReadFamilyFields(BinaryReader reader, INetworkFamily family)
+    {
+        int length = reader.ReadInt32();
+        if (length < 0 || length > MaxFamilyFieldBytes)
+            throw new InvalidDataException($"the {family.Id} family's fields take {length} bytes, outside [0, {MaxFamilyFieldBytes}]");
+        byte[] bytes = reader.ReadBytes(length);
+        if (bytes.Length != length)
+            throw new InvalidDataException($"the {family.Id} family's fields are cut off: {bytes.Length} of {length} bytes present");
+        using var block = new BinaryReader(new MemoryStream(bytes, writable: false));
+        IFamilyArchitectureFields? fields;
+        try
         {
-            int lookback = reader.ReadInt32();
-            if (lookback < 0 || lookback > MaxCount)
-                throw new InvalidDataException($"lookback {lookback} is outside [0, {MaxCount}]");
-            architecture = architecture with { Lookback = lookback };
+            fields = family.ReadFields(block);
         }
-        return architecture;
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"the {family.Id} family's fields are shorter than the family reads ({length} bytes)");
+        }
+        if (block.BaseStream.Position != length)
+            throw new InvalidDataException($"the {family.Id} family's fields hold {length - block.BaseStream.Position} bytes more than the family reads");
+        return fields;
     }
 
     public bool Equals(NetworkArchitecture? other) =>
@@ -190,7 +226,7 @@ internal sealed record NetworkArchitecture(
             == (other.InputFeatureCount, other.OutputFeatureCount, other.Horizon, other.HiddenSize, other.LayerCount, other.Cell, other.Bidirectional, other.Attention, other.Dropout, other.ResidualDecoding)
         && (Family, SegmentLength, Normalization, NormalizationAffine, ChannelIndependent) == (other.Family, other.SegmentLength, other.Normalization, other.NormalizationAffine, other.ChannelIndependent)
         && Targets.SequenceEqual(other.Targets) && Quantiles.SequenceEqual(other.Quantiles) && FutureFeatureCount == other.FutureFeatureCount
-        && Lookback == other.Lookback;
+        && Lookback == other.Lookback && Equals(FamilyFields, other.FamilyFields);
 
     public override int GetHashCode() => HashCode.Combine(InputFeatureCount, OutputFeatureCount, Horizon, HiddenSize, Family, Normalization, ChannelIndependent, Targets.Length);
 
@@ -201,7 +237,8 @@ internal sealed record NetworkArchitecture(
         + (Targets.Length > 0 ? $" targets=[{string.Join(",", Targets)}]" : "")
         + (Quantiles.Length > 0 ? FormattableString.Invariant($" quantiles=[{string.Join(",", Quantiles)}]") : "")
         + (FutureFeatureCount > 0 ? $" future={FutureFeatureCount}" : "")
-        + (Lookback > 0 ? $" lookback={Lookback}" : "");
+        + (Lookback > 0 ? $" lookback={Lookback}" : "")
+        + (FamilyFields?.Describe() ?? "");
 
     private static int ReadCount(BinaryReader reader, string what)
     {

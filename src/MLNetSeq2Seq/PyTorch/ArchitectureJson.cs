@@ -12,8 +12,10 @@ namespace MLNetSeq2Seq.PyTorch;
 /// The architecture record as the JSON object the reference PyTorch module reads (python/mlnetseq2seq_reference.py,
 /// ARCHITECTURE_FIELDS): snake_case field names, enums as the C# enum names. Reading is strict: every field must be
 /// present with the right type and no unknown field may appear, so a file from a newer or different module fails with
-/// the field's name instead of building some other network. The one exception is 'lookback', added after the first
-/// files were written: absent, it is 0 (a family that reads any number of steps).
+/// the field's name instead of building some other network. Two fields may be absent: 'lookback', added after the
+/// first files were written (absent: 0, a family that reads any number of steps), and 'family_fields', the family's own
+/// fields as an object the family reads (<see cref="INetworkFamily.ReadFields(JsonObject)"/>), written only for a
+/// family that has them.
 /// </summary>
 internal static class ArchitectureJson
 {
@@ -22,11 +24,11 @@ internal static class ArchitectureJson
     {
         "input_feature_count", "output_feature_count", "horizon", "hidden_size", "layer_count", "cell", "bidirectional",
         "attention", "dropout", "residual_decoding", "family", "segment_length", "normalization", "normalization_affine",
-        "channel_independent", "target_input_indices", "lookback",
+        "channel_independent", "target_input_indices", "lookback", "family_fields",
     };
 
-    // Fields added later, with the value a record written before them means.
-    private static readonly string[] s_optionalFields = { "lookback" };
+    // Fields that may be absent: added later (lookback), or written only for the families that have them.
+    private static readonly string[] s_optionalFields = { "lookback", "family_fields" };
 
     public static string Write(NetworkArchitecture a)
     {
@@ -50,6 +52,8 @@ internal static class ArchitectureJson
             ["target_input_indices"] = new JsonArray(a.Targets.Select(i => (JsonNode)i).ToArray()),
             ["lookback"] = a.Lookback,
         };
+        if (a.FamilyFields is not null)
+            json["family_fields"] = a.FamilyFields.ToJson();
         return json.ToJsonString();
     }
 
@@ -106,6 +110,10 @@ internal static class ArchitectureJson
             ChannelIndependent: Bool(json, "channel_independent"),
             TargetInputIndices: targets,
             Lookback: json.ContainsKey("lookback") ? Lookback(json) : 0);
+        JsonObject? familyFields = json["family_fields"] is JsonNode fieldsNode // absent or null: none
+            ? fieldsNode as JsonObject ?? throw new InvalidDataException($"architecture field 'family_fields' must be an object, not {fieldsNode.ToJsonString()}")
+            : null;
+        architecture = architecture with { FamilyFields = NetworkFamilies.Read(architecture.Family).ReadFields(familyFields) };
         if (!(architecture.Dropout >= 0 && architecture.Dropout < 1))
             throw new InvalidDataException($"architecture field 'dropout' is {architecture.Dropout}, outside [0, 1)");
         if (targets.Length != 0 && targets.Length != outputs)

@@ -117,7 +117,15 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
     /// read with empty ones (so resuming from it names the first option as different).</summary>
     public static RunIdentity Read(BinaryReader reader, int checkpointFormat)
     {
-        var architecture = NetworkArchitecture.Read(reader, withForecastingFields: checkpointFormat >= 4, withQuantiles: checkpointFormat >= 6, withFutureFeatures: checkpointFormat >= 7, withLookback: checkpointFormat >= 8);
+        var architecture = NetworkArchitecture.Read(reader, checkpointFormat switch
+        {
+            >= 9 => ArchitectureRevision.FamilyFields,
+            8 => ArchitectureRevision.Lookback,
+            7 => ArchitectureRevision.FutureFeatures,
+            >= 6 => ArchitectureRevision.Quantiles,
+            >= 4 => ArchitectureRevision.Forecasting,
+            _ => ArchitectureRevision.Recurrent,
+        });
         int seed = reader.ReadInt32(), trainRows = reader.ReadInt32(), validationRows = reader.ReadInt32(), batch = reader.ReadInt32(), maxEpochs = reader.ReadInt32();
         if (checkpointFormat < 5)
             return new RunIdentity(architecture, seed, trainRows, validationRows, batch, maxEpochs, Array.Empty<KeyValuePair<string, string>>(), "not recorded (checkpoint format " + checkpointFormat + ")");

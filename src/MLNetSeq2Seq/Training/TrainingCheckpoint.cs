@@ -23,7 +23,7 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 8; // 3: ResidualDecoding in the architecture, the peak rate in the history;
+    private const int FormatVersion = 9; // 3: ResidualDecoding in the architecture, the peak rate in the history;
                                          // 4: the forecasting fields of the architecture;
                                          // 5: the run identity holds the training options and a data fingerprint (3 and 4 are still read)
                                          // 6: the architecture holds the quantile levels (3 to 5 are still read)
@@ -31,6 +31,7 @@ internal sealed class TrainingCheckpoint
                                          // AdamWStateFormat, and TorchSharp's AdamW blocks of earlier checkpoints are still read)
                                          // 7: the architecture holds the known-future feature count (3 to 6 are still read)
                                          // 8: the architecture holds the lookback (3 to 7 are still read)
+                                         // 9: the architecture holds the family's own fields (3 to 8 are still read)
     private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 

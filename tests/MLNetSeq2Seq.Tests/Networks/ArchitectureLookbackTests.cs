@@ -26,10 +26,11 @@ public sealed class ArchitectureLookbackTests
         Assert.Equal(24, read.Lookback);
         Assert.Equal(architecture, read);
 
-        // The same bytes without the last int: a record from before model format 0x0001000B.
-        stream.SetLength(stream.Length - sizeof(int));
+        // The same bytes without the family block (an empty one: its length) and the lookback: a record from before
+        // model format 0x0001000B.
+        stream.SetLength(stream.Length - 2 * sizeof(int));
         stream.Position = 0;
-        NetworkArchitecture older = NetworkArchitecture.Read(new BinaryReader(stream), withLookback: false);
+        NetworkArchitecture older = NetworkArchitecture.Read(new BinaryReader(stream), ArchitectureRevision.FutureFeatures);
         Assert.Equal(0, older.Lookback);
         Assert.Equal(stream.Length, stream.Position);
     }

@@ -28,8 +28,8 @@ public sealed class FutureFeatureNetworkTests
     public static TheoryData<NetworkFamily, bool> Families()
     {
         var data = new TheoryData<NetworkFamily, bool>();
-        // Every family that takes known-future inputs (the linear family refuses them: LinearFamilyTests).
-        foreach (NetworkFamily family in Enum.GetValues<NetworkFamily>().Where(f => f != NetworkFamily.Linear))
+        // Every family that takes known-future inputs (the others refuse them: LinearFamilyTests, PatchTransformerFamilyTests).
+        foreach (NetworkFamily family in NetworkFamilies.All.Where(f => f.TakesFutureFeatures).Select(f => f.Id))
             foreach (bool channelIndependent in new[] { false, true })
                 data.Add(family, channelIndependent);
         return data;

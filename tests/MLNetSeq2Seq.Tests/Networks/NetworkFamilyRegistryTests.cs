@@ -72,7 +72,7 @@ public sealed class NetworkFamilyRegistryTests
         foreach (INetworkFamily family in NetworkFamilies.All)
         {
             var options = new Seq2SeqOptions { Family = family.Id };
-            var architecture = NetworkArchitecture.From(options, 3, 3, 4, null, channelIndependent: false, inputLength: 8);
+            var architecture = NetworkArchitecture.From(options, 3, 3, 4, null, channelIndependent: false, inputLength: 32);
 
             Assert.Equal(family.Id, architecture.Family);
             Assert.Null(family.WhyInvalid(architecture));

@@ -108,8 +108,8 @@ public sealed class ModelFileTests
     }
 
     [Theory]
-    [InlineData(0x00020001u, 0x00020001u, "was written by a newer MLNetSeq2Seq (model format 0x00020001, readable from format 0x00020001 on); this MLNetSeq2Seq reads formats 0x00010003 to 0x0001000B. Update the MLNetSeq2Seq package to load it.")]
-    [InlineData(0x00010001u, 0x00010001u, "was written by an older MLNetSeq2Seq (model format 0x00010001); this MLNetSeq2Seq reads formats 0x00010003 to 0x0001000B. Load it with the version that wrote it, or train the model again.")]
+    [InlineData(0x00020001u, 0x00020001u, "was written by a newer MLNetSeq2Seq (model format 0x00020001, readable from format 0x00020001 on); this MLNetSeq2Seq reads formats 0x00010003 to 0x0001000C. Update the MLNetSeq2Seq package to load it.")]
+    [InlineData(0x00010001u, 0x00010001u, "was written by an older MLNetSeq2Seq (model format 0x00010001); this MLNetSeq2Seq reads formats 0x00010003 to 0x0001000C. Load it with the version that wrote it, or train the model again.")]
     public void A_model_of_another_format_version_says_which_and_what_to_do(uint written, uint readable, string expected)
     {
         var zip = ModelZip.Read(SavedModel());

@@ -11,6 +11,8 @@ internal sealed class AutoregressiveFamily : INetworkFamily
 
     public string PythonClassName => "AutoregressiveNetwork";
 
+    public bool TakesFutureFeatures => true;
+
     public bool TakesVariableLengths => true;
 
     public void CheckOptions(Seq2SeqOptions options)

@@ -14,12 +14,11 @@ internal sealed class LinearFamily : INetworkFamily
 
     public bool TakesVariableLengths => false;
 
+    public bool TakesFutureFeatures => false;
+
     public void CheckOptions(Seq2SeqOptions options)
     {
         EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "it has no encoder", decoderReason: "it has no decoder");
-        if (options.FutureFeatureColumnName is not null)
-            throw new ArgumentException($"{nameof(Seq2SeqOptions.FutureFeatureColumnName)} = '{options.FutureFeatureColumnName}': {nameof(NetworkFamily)}.{Id} maps the look-back window only and takes no known-future inputs; "
-                + $"use {nameof(NetworkFamily)}.{NetworkFamily.SegmentRecurrent} for them.", nameof(Seq2SeqOptions.FutureFeatureColumnName));
     }
 
     // Keeps the lookback From took from the windows; the recurrent fields stay neutral.

@@ -12,6 +12,8 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
 
     public string PythonClassName => "SegmentRecurrentNetwork";
 
+    public bool TakesFutureFeatures => true;
+
     public bool TakesVariableLengths => false;
 
     public void CheckOptions(Seq2SeqOptions options)
