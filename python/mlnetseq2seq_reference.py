@@ -2,8 +2,8 @@
 
 One file, no dependency beyond torch (1.13 and 2.x). It builds the same network as the C# library for every
 architecture the library supports -- the autoregressive encoder-decoder (GRU/LSTM, layers, bidirectional encoder,
-dot or additive attention, residual decoding, teacher forcing at train time), the segment-recurrent and linear
-families, and the instance-normalisation and channel-independence wrappers -- with the same parameter names, so a state dict moves
+dot or additive attention, residual decoding, teacher forcing at train time), the segment-recurrent, linear and
+patch-Transformer families, and the instance-normalisation and channel-independence wrappers -- with the same parameter names, so a state dict moves
 between the two unchanged.
 
 The file is safetensors (https://github.com/huggingface/safetensors): an 8-byte little-endian header length, a JSON
@@ -44,7 +44,7 @@ ARCHITECTURE_FIELDS = {
     "attention": ("None", "Dot", "Additive"),
     "dropout": float,
     "residual_decoding": bool,
-    "family": ("AutoregressiveEncoderDecoder", "SegmentRecurrent", "Linear"),
+    "family": ("AutoregressiveEncoderDecoder", "SegmentRecurrent", "Linear", "PatchTransformer"),
     "segment_length": int,
     "normalization": ("None", "SubtractLast", "Standardize"),
     "normalization_affine": bool,
@@ -56,7 +56,7 @@ ARCHITECTURE_FIELDS = {
 # Fields that may be absent (added later, or written only for the families that have them), and what absence means.
 OPTIONAL_FIELDS = {"lookback": 0, "family_fields": None}
 # Each family's own fields (inside "family_fields"); a family not listed has none.
-FAMILY_FIELDS = {}
+FAMILY_FIELDS = {"PatchTransformer": ("patch_length", "patch_stride", "head_count", "feed_forward_size")}
 
 
 def architecture(input_feature_count, output_feature_count, horizon, hidden_size=64, layer_count=1, cell="Gru",
@@ -327,6 +327,78 @@ class LinearNetwork(nn.Module):
         return self.head(recent.reshape(rows, self.lookback * self.inputs)).reshape(rows, self.architecture["horizon"], self.outputs)
 
 
+class PatchEncoderLayer(nn.Module):
+    """Pre-norm Transformer encoder layer: x + drop(attention(norm(x))), then x + drop(W2 drop(gelu(W1 norm(x))))."""
+
+    def __init__(self, model_size, heads, feed_forward_size, dropout):
+        super().__init__()
+        self.heads = heads
+        self.attention_norm = nn.LayerNorm(model_size)
+        self.query = nn.Linear(model_size, model_size)
+        self.key = nn.Linear(model_size, model_size)
+        self.value = nn.Linear(model_size, model_size)
+        self.output = nn.Linear(model_size, model_size)
+        self.feed_forward_norm = nn.LayerNorm(model_size)
+        self.feed_forward_in = nn.Linear(model_size, feed_forward_size)
+        self.feed_forward_out = nn.Linear(feed_forward_size, model_size)
+        self.dropout = nn.Dropout(dropout)
+
+    def attend(self, tokens):
+        rows, count, size = tokens.shape
+        def heads(projection):
+            return projection(tokens).view(rows, count, self.heads, size // self.heads).transpose(1, 2)
+        q, k, v = heads(self.query), heads(self.key), heads(self.value)
+        weights = (q.matmul(k.transpose(2, 3)) * (1.0 / math.sqrt(size // self.heads))).softmax(3)
+        return weights.matmul(v).transpose(1, 2).reshape(rows, count, size)
+
+    def forward(self, tokens):
+        attended = tokens + self.dropout(self.output(self.attend(self.attention_norm(tokens))))
+        hidden = self.dropout(nn.functional.gelu(self.feed_forward_in(self.feed_forward_norm(attended))))
+        return attended + self.dropout(self.feed_forward_out(hidden))
+
+
+class PatchTransformerNetwork(nn.Module):
+    """PatchTST-style encoder: the last L steps padded at the end by repeating the last step S times, cut into
+    (L - P) // S + 2 patches of P steps, each embedded (Linear(P F -> d) + learned position), pre-norm encoder layers,
+    a final LayerNorm, and a flatten head Linear(N d -> H O)."""
+
+    def __init__(self, arch):
+        super().__init__()
+        self.architecture = arch
+        self.inputs, self.outputs = _family_counts(arch)
+        fields = arch["family_fields"]
+        self.lookback = arch["lookback"]
+        self.patch_length, stride = fields["patch_length"], fields["patch_stride"]
+        if self.lookback < self.patch_length:
+            raise ValueError("the PatchTransformer network needs a lookback of at least its patch length")
+        self.patches = (self.lookback - self.patch_length) // stride + 2
+        steps = [min(n * stride + p, self.lookback - 1) for n in range(self.patches) for p in range(self.patch_length)]
+        self.register_buffer("steps", torch.tensor(steps, dtype=torch.int64), persistent=False)
+        d = arch["hidden_size"]
+        self.patch_embedding = nn.Linear(self.patch_length * self.inputs, d)
+        self.position_embedding = nn.Parameter(torch.empty(self.patches, d).uniform_(-0.02, 0.02))
+        self.embedding_dropout = nn.Dropout(arch["dropout"])
+        self.layers = nn.ModuleList(PatchEncoderLayer(d, fields["head_count"], fields["feed_forward_size"], arch["dropout"])
+                                    for _ in range(arch["layer_count"]))
+        self.final_norm = nn.LayerNorm(d)
+        self.head_dropout = nn.Dropout(arch["dropout"])
+        self.head = nn.Linear(self.patches * d, arch["horizon"] * self.outputs)
+
+    def forward(self, features, lengths=None, teacher_targets=None, teacher_forced_steps=None, channels=None):
+        if lengths is not None:
+            raise ValueError("the PatchTransformer network needs full-length input windows")
+        rows = features.shape[0]
+        if features.shape[1] < self.lookback:
+            raise ValueError("the PatchTransformer network reads the last %d steps of a window, got %d" % (self.lookback, features.shape[1]))
+        recent = features[:, features.shape[1] - self.lookback:, :]
+        patches = recent.index_select(1, self.steps.to(features.device)).reshape(rows, self.patches, self.patch_length * self.inputs)
+        tokens = self.embedding_dropout(self.patch_embedding(patches) + self.position_embedding)
+        for layer in self.layers:
+            tokens = layer(tokens)
+        flat = self.final_norm(tokens).reshape(rows, -1)
+        return self.head(self.head_dropout(flat)).reshape(rows, self.architecture["horizon"], self.outputs)
+
+
 class ChannelIndependentNetwork(nn.Module):
     """Each forecast column its own univariate row through shared weights; output k reads input column targets[k]."""
 
@@ -434,6 +506,7 @@ FAMILIES = {
     "AutoregressiveEncoderDecoder": AutoregressiveNetwork,
     "SegmentRecurrent": SegmentRecurrentNetwork,
     "Linear": LinearNetwork,
+    "PatchTransformer": PatchTransformerNetwork,
 }
 
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using MLNetSeq2Seq.Networks.Autoregressive;
 using MLNetSeq2Seq.Networks.LinearMap;
+using MLNetSeq2Seq.Networks.PatchTransformer;
 using MLNetSeq2Seq.Networks.SegmentRecurrent;
 
 // The registry of network families, both halves in one file: the public value that names each family, and the list of
@@ -41,6 +42,16 @@ namespace MLNetSeq2Seq
         /// (HiddenSize, LayerCount, Cell and Dropout are ignored) and takes no known-future inputs.
         /// </summary>
         Linear,
+
+        /// <summary>
+        /// A patch Transformer encoder with a flatten head (after PatchTST, Nie et al. 2023): the last L steps are cut into
+        /// patches of P steps, S apart (the end padded by repeating the last step), each patch embedded as one token with a
+        /// learned position, a small pre-norm Transformer encoder over the tokens, and one linear map from all tokens to the
+        /// forecast. Use with channel independence and instance normalisation (the forecasting recipe's), as PatchTST does.
+        /// Its settings are <see cref="PatchTransformerOptions"/> (<see cref="Seq2SeqOptions.FamilyOptions"/>); its head is
+        /// shaped by the window length L, so every window must have at least L steps. Takes no known-future inputs.
+        /// </summary>
+        PatchTransformer,
     }
 }
 
@@ -56,6 +67,7 @@ namespace MLNetSeq2Seq.Networks
             new AutoregressiveFamily(),
             new SegmentRecurrentFamily(),
             new LinearFamily(),
+            new PatchTransformerFamily(),
         };
 
         private static readonly Dictionary<NetworkFamily, INetworkFamily> s_byId = s_families.ToDictionary(f => f.Id);

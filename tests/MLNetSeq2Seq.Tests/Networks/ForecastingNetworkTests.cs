@@ -18,7 +18,8 @@ public sealed class ForecastingNetworkTests
             Family: family, SegmentLength: family == NetworkFamily.SegmentRecurrent ? segment : 1, Normalization: normalization,
             NormalizationAffine: affine, ChannelIndependent: channelIndependent,
             TargetInputIndices: normalization != InstanceNormalization.None || channelIndependent ? Enumerable.Range(0, features).ToArray() : null,
-            Lookback: family == NetworkFamily.Linear ? inputLength : 0); // the linear map is shaped by the window length
+            Lookback: family is NetworkFamily.Linear or NetworkFamily.PatchTransformer ? inputLength : 0, // their heads are shaped by the window length
+            FamilyFields: family == NetworkFamily.PatchTransformer ? new MLNetSeq2Seq.Networks.PatchTransformer.PatchTransformerFields(PatchLength: 4, PatchStride: 3, HeadCount: 2, FeedForwardSize: 16) : null);
 
     private static SequenceNetwork Create(NetworkArchitecture architecture, int seed = 3)
     {

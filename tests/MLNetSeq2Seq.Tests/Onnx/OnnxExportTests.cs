@@ -33,7 +33,10 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
                 }
         foreach (string normalization in new[] { "none", "subtract-last", "standardize", "standardize-affine" })
             foreach (bool channelIndependent in new[] { false, true })
+            {
                 data.Add(NetworkFamily.Linear, RecurrentCellType.Gru, AttentionKind.None, normalization, channelIndependent);
+                data.Add(NetworkFamily.PatchTransformer, RecurrentCellType.Gru, AttentionKind.None, normalization, channelIndependent);
+            }
         return data;
     }
 
@@ -53,6 +56,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         if (family == NetworkFamily.SegmentRecurrent)
         {
             options.SegmentLength = 4; // L = 10: two steps of front padding; H = 5: two output segments, cut to 5 steps
+        }
+        else if (family == NetworkFamily.PatchTransformer)
+        {
+            // L = 10, P = 4, S = 3: four patches, the last one reading the padding (the last step repeated three times).
+            options.FamilyOptions = new PatchTransformerOptions { PatchLength = 4, PatchStride = 3, ModelSize = 8, HeadCount = 2, LayerCount = options.LayerCount, FeedForwardSize = 16 };
         }
         else if (family == NetworkFamily.AutoregressiveEncoderDecoder)
         {

@@ -27,6 +27,9 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         "linear subtract-last channel-independent",
         "linear standardize affine",
         "linear subtract-last channel-independent half-lookback", // a kept shorter lookback: the last 6 of 12 steps
+        "patch subtract-last channel-independent",
+        "patch standardize affine two-layers",
+        "patch subtract-last channel-independent half-lookback",
     };
 
     internal static Seq2SeqOptions Options(string configuration)
@@ -35,7 +38,10 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 2);
         options.HiddenSize = 16;
         options.Family = words.Contains("segment") ? NetworkFamily.SegmentRecurrent
-            : words.Contains("linear") ? NetworkFamily.Linear : NetworkFamily.AutoregressiveEncoderDecoder;
+            : words.Contains("linear") ? NetworkFamily.Linear
+            : words.Contains("patch") ? NetworkFamily.PatchTransformer : NetworkFamily.AutoregressiveEncoderDecoder;
+        if (words.Contains("patch")) // L = 12, P = 4, S = 3: five patches, the last one reading the padding
+            options.FamilyOptions = new PatchTransformerOptions { PatchLength = 4, PatchStride = 3, ModelSize = 8, HeadCount = 2, LayerCount = words.Contains("two-layers") ? 2 : 1, FeedForwardSize = 16 };
         options.SegmentLength = 5; // L = 12 is padded to 15, H = 4 cropped from 5
         options.Cell = words.Contains("lstm") ? RecurrentCellType.Lstm : RecurrentCellType.Gru;
         options.Attention = words.Contains("dot") ? AttentionKind.Dot : words.Contains("additive") ? AttentionKind.Additive : AttentionKind.None;

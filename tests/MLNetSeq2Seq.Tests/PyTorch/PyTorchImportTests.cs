@@ -16,6 +16,8 @@ public sealed class PyTorchImportTests(PyTorchDriver python) : IClassFixture<PyT
     [InlineData("AutoregressiveEncoderDecoder", "Lstm", "Additive", false, "Standardize", true, true)]
     [InlineData("SegmentRecurrent", "Gru", "None", false, "SubtractLast", false, true)]
     [InlineData("SegmentRecurrent", "Lstm", "None", false, "Standardize", true, false)]
+    [InlineData("PatchTransformer", "Gru", "None", false, "SubtractLast", false, true)]
+    [InlineData("PatchTransformer", "Gru", "None", false, "Standardize", true, false)]
     public void Weights_trained_in_PyTorch_score_the_same_after_import_and_after_an_MLNet_zip(
         string family, string cell, string attention, bool bidirectional, string normalization, bool affine, bool channelIndependent)
     {
@@ -28,16 +30,24 @@ public sealed class PyTorchImportTests(PyTorchDriver python) : IClassFixture<PyT
             ("labels", new long[] { train.Count, horizon, features }, InterchangeKit.Labels(train)),
             ("test_features", new long[] { test.Count, length, features }, InterchangeKit.Features(test)));
 
+        var architecture = new JsonObject
+        {
+            ["input_feature_count"] = features, ["output_feature_count"] = features, ["horizon"] = horizon, ["hidden_size"] = 12,
+            ["layer_count"] = 2, ["cell"] = cell, ["bidirectional"] = bidirectional, ["attention"] = attention, ["dropout"] = 0.1,
+            ["family"] = family, ["segment_length"] = 5, ["normalization"] = normalization, ["normalization_affine"] = affine,
+            ["channel_independent"] = channelIndependent, ["residual_decoding"] = !bidirectional,
+        };
+        if (family == nameof(NetworkFamily.PatchTransformer))
+        {
+            // Its head is shaped by the window (L = 12); patches of 4 steps, 3 apart: five, the last reading the padding.
+            architecture["residual_decoding"] = false;
+            architecture["lookback"] = length;
+            architecture["family_fields"] = new JsonObject { ["patch_length"] = 4, ["patch_stride"] = 3, ["head_count"] = 3, ["feed_forward_size"] = 16 };
+        }
         JsonObject answer = python.CallOk(new JsonObject
         {
             ["op"] = "train", ["steps"] = 8, ["seed"] = 7, ["teacher_forcing"] = 0.5,
-            ["architecture"] = new JsonObject
-            {
-                ["input_feature_count"] = features, ["output_feature_count"] = features, ["horizon"] = horizon, ["hidden_size"] = 12,
-                ["layer_count"] = 2, ["cell"] = cell, ["bidirectional"] = bidirectional, ["attention"] = attention, ["dropout"] = 0.1,
-                ["family"] = family, ["segment_length"] = 5, ["normalization"] = normalization, ["normalization_affine"] = affine,
-                ["channel_independent"] = channelIndependent, ["residual_decoding"] = !bidirectional,
-            },
+            ["architecture"] = architecture,
             ["inputs"] = folder.File("inputs.safetensors"), ["model"] = folder.File("model.safetensors"), ["out"] = folder.File("scores.safetensors"),
         });
         double[] losses = answer["losses"]!.AsArray().Select(l => l!.GetValue<double>()).ToArray();

@@ -18,6 +18,15 @@ public sealed class CheckpointTests
             options.InstanceNormalization = InstanceNormalization.SubtractLast;
             options.ChannelIndependent = true;
         }
+        if (family == NetworkFamily.PatchTransformer)
+        {
+            // The attention family: its own architecture fields are part of the checkpoint's identity, and its dropout
+            // masks part of the state.
+            options.Family = NetworkFamily.PatchTransformer;
+            options.FamilyOptions = new PatchTransformerOptions { PatchLength = 4, PatchStride = 2, ModelSize = 8, HeadCount = 2, LayerCount = 2, FeedForwardSize = 16 };
+            options.InstanceNormalization = InstanceNormalization.Standardize;
+            options.ChannelIndependent = true;
+        }
         if (family == NetworkFamily.SegmentRecurrent)
         {
             // The forecasting pieces: their parameters (channel embedding, affine) and RNG use are part of the state too.
@@ -43,6 +52,7 @@ public sealed class CheckpointTests
     [InlineData(NetworkFamily.AutoregressiveEncoderDecoder)]
     [InlineData(NetworkFamily.SegmentRecurrent)]
     [InlineData(NetworkFamily.Linear)]
+    [InlineData(NetworkFamily.PatchTransformer)]
     public void A_run_stopped_after_epoch_3_and_resumed_ends_with_the_weights_of_the_uninterrupted_run(NetworkFamily family)
     {
         var ml = new MLContext(seed: 1);
