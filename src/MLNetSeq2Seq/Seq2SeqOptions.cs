@@ -234,7 +234,8 @@ public class Seq2SeqOptions
     public IProgress<EpochSummary>? Progress { get; set; }
 
     /// <summary>Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or
-    /// <see cref="ArgumentException"/> naming the first one out of range. Fit calls it before reading any data.</summary>
+    /// <see cref="ArgumentException"/> naming the first one out of range, a group's setting by its path (for example
+    /// "Schedule.PlateauPatience"). Fit calls it before reading any data.</summary>
     public void Validate()
     {
         RequireName(FeatureColumnName, nameof(FeatureColumnName));
