@@ -54,7 +54,7 @@ internal static class ElectricityFigure
         options.Horizon = Horizon;
         options.MaxEpochs = epochs;
         options.BatchSize = batch;
-        options.Schedule = LearningRateSchedule.Constant;
+        options.Schedule.Kind = LearningRateSchedule.Constant;
         options.ValidationFraction = 0;
         options.Seed = Seed;
         var summaries = new List<EpochSummary>();

@@ -13,7 +13,7 @@ namespace MLNetSeq2Seq.Bench;
 /// The interval-smoothing run (--interval-smoothing): ETTh2 standard split, L = 96, H = 24 (--horizon), the
 /// <c>mlContext.Forecasting.Seq2Seq</c> recipe with Quantiles { 0.1, 0.5, 0.9 } trained once without calibration; then,
 /// from its uncalibrated outputs on the validation windows, split-conformal calibrations of the 80 % interval: per
-/// horizon step (each step's offset from its own scores: the rule of <see cref="Seq2SeqOptions.CalibrateQuantiles"/>),
+/// horizon step (each step's offset from its own scores: the rule of <see cref="QuantileOptions.Calibrate"/>),
 /// pooled over neighbouring steps (each step's offset from the scores of the steps within ±r), and per step then fitted
 /// non-decreasing in the step. Reports for each: coverage on validation (where the offsets were fitted) and on test,
 /// overall and the spread over horizon steps, the test mean width and weighted interval score, and how jagged the
@@ -82,8 +82,7 @@ internal static class IntervalSmoothingRun
             options.Horizon = horizon;
             options.ValidationSet = split.Validation;
             options.Seed = seed;
-            options.Quantiles = s_levels;
-            options.CalibrateQuantiles = false; // the raw intervals; both calibrations are computed below
+            options.Quantiles = new() { Levels = s_levels, Calibrate = false }; // the raw intervals; both calibrations are computed below
             if (epochs is int e)
                 options.MaxEpochs = e;
             options.Progress = new SynchronousProgress<EpochSummary>(s => Console.Error.WriteLine($"  {s}"));

@@ -15,7 +15,7 @@ namespace MLNetSeq2Seq.Bench;
 /// Quantiles { 0.1, 0.5, 0.9 } — on the same windows. Reports the 10–90 % interval's empirical coverage, mean width and
 /// the weighted interval score on validation and test, the median's MSE / MAE against the point model's, next to
 /// persistence and the closed-form linear baseline; and the interval after split-conformal calibration on the validation
-/// windows (the rule of <see cref="Seq2SeqOptions.CalibrateQuantiles"/>), computed from the uncalibrated outputs so one
+/// windows (the rule of <see cref="QuantileOptions.Calibrate"/>), computed from the uncalibrated outputs so one
 /// run shows both. Options: --csv, --horizon, --seed, --point-weight (PointLossWeight of the quantile model), --epochs,
 /// --models DIR (save both models there; when they are already there, load them instead of training: to re-evaluate).
 /// </summary>
@@ -76,10 +76,8 @@ internal static class QuantileCoverageRun
             var options = new Seq2SeqForecastingOptions();
             options.ValidationSet = split.Validation;
             options.Seed = seed;
-            options.Quantiles = quantiles;
-            options.PointLossWeight = pointWeight;
-            if (quantiles is not null)
-                options.CalibrateQuantiles = false; // the raw intervals; the calibrated ones are computed below by the same rule
+            // Calibrate = false: the raw intervals; the calibrated ones are computed below by the same rule.
+            options.Quantiles = quantiles is null ? null : new() { Levels = quantiles, PointLossWeight = pointWeight, Calibrate = false };
             if (epochs is int e)
                 options.MaxEpochs = e;
             options.Progress = new SynchronousProgress<EpochSummary>(s => Console.Error.WriteLine($"  {name} {s}"));

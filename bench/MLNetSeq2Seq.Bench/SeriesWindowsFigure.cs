@@ -45,7 +45,7 @@ internal static class SeriesWindowsFigure
     private static Seq2SeqOptions Options() => new()
     {
         Family = NetworkFamily.SegmentRecurrent, SegmentLength = 48, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
-        LearningRate = 1e-3, Schedule = LearningRateSchedule.Constant, MaxEpochs = 1, ValidationFraction = 0, Seed = Seed,
+        LearningRate = 1e-3, Schedule = { Kind = LearningRateSchedule.Constant }, MaxEpochs = 1, ValidationFraction = 0, Seed = Seed,
     };
 
     private static void RunRatio(int rows, int rounds, int stride)

@@ -11,7 +11,7 @@ using MLNetSeq2Seq;
 namespace MLNetSeq2Seq.Bench;
 
 /// <summary>
-/// Streaming Fit (issue #12, item 3; <see cref="Seq2SeqOptions.StreamingShufflePoolRows"/>) on binary IDataView files
+/// Streaming Fit (issue #12, item 3; <see cref="Seq2SeqOptions.Streaming"/>) on binary IDataView files
 /// (<c>SaveAsBinary</c>) of generated windows, L = 336, F = 7, H = 96, O = 7. (a) At a size where both fit: epoch time
 /// streaming ÷ in memory, interleaved rounds, both reading the same file. (b) Fresh child processes, one Fit each:
 /// peak RSS − pre-Fit RSS of the in-memory and the streamed Fit of the small file, and of the streamed Fit of a file of
@@ -96,8 +96,8 @@ internal static class StreamingFigure
     private static Seq2SeqOptions Options(int? pool) => new()
     {
         Family = NetworkFamily.SegmentRecurrent, SegmentLength = 48, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
-        LearningRate = 1e-3, Schedule = LearningRateSchedule.Constant, MaxEpochs = 1, ValidationFraction = ValidationFraction, ValidationGapRows = 0, Seed = Seed,
-        StreamingShufflePoolRows = pool,
+        LearningRate = 1e-3, Schedule = { Kind = LearningRateSchedule.Constant }, MaxEpochs = 1, ValidationFraction = ValidationFraction, ValidationGapRows = 0, Seed = Seed,
+        Streaming = pool is int rows ? new() { ShufflePoolRows = rows } : null,
     };
 
     private static void Write(string path, int rows)

@@ -43,7 +43,7 @@ internal sealed record Workload(int InputLength, int RowCount, int BatchSize = W
         GradientClipNorm = GradientClipNorm,
         BatchSize = BatchSize,
         MicroBatchSize = MicroBatchSize,
-        Schedule = LearningRateSchedule.Constant,
+        Schedule = { Kind = LearningRateSchedule.Constant },
         MaxEpochs = maxEpochs,
         ValidationFraction = 0,
         Device = ComputeDevice.Cpu,

@@ -209,7 +209,7 @@ internal sealed class DeviceChecks(CheckArguments arguments, JsonObject report)
         var options = new Seq2SeqOptions
         {
             HiddenSize = 1024, BatchSize = Rows, MicroBatchSize = Rows, MaxEpochs = 1, LearningRate = 1e-4,
-            TeacherForcingRatio = 1, Schedule = LearningRateSchedule.Constant, Device = ComputeDevice.Cuda, Seed = 1,
+            TeacherForcingRatio = 1, Schedule = { Kind = LearningRateSchedule.Constant }, Device = ComputeDevice.Cuda, Seed = 1,
         };
         var clock = Stopwatch.StartNew();
         var result = new JsonObject { ["rows"] = Rows, ["inputLength"] = Length, ["hiddenSize"] = 1024, ["effectiveBatch"] = Rows };
@@ -255,7 +255,7 @@ internal sealed class DeviceChecks(CheckArguments arguments, JsonObject report)
     private static Seq2SeqOptions W1Options(int epochs, ComputeDevice device) => new()
     {
         Cell = RecurrentCellType.Gru, HiddenSize = 128, LayerCount = 2, TeacherForcingRatio = 1, LearningRate = 1e-3, WeightDecay = 0.01,
-        GradientClipNorm = 1.0, BatchSize = 256, Schedule = LearningRateSchedule.Constant, MaxEpochs = epochs, Device = device, Seed = 1,
+        GradientClipNorm = 1.0, BatchSize = 256, Schedule = { Kind = LearningRateSchedule.Constant }, MaxEpochs = epochs, Device = device, Seed = 1,
     };
 
     private static float[] Scores(ITransformer model, IDataView rows) =>

@@ -37,7 +37,7 @@ public static class Runs
     {
         var ml = new MLContext(seed: 1);
         var (train, validation) = Data(ml, series, TableInputLength, TableHorizon, trainStride: 2, validationStride: 1);
-        var options = new Seq2SeqOptions { HiddenSize = 64, MaxEpochs = TableEpochs, LearningRate = 1e-3, ValidationSet = validation, EarlyStoppingPatience = TableEpochs, Seed = 1, ReferenceBatchSize = ReferenceBatch };
+        var options = new Seq2SeqOptions { HiddenSize = 64, MaxEpochs = TableEpochs, LearningRate = 1e-3, ValidationSet = validation, EarlyStopping = { Patience = TableEpochs }, Seed = 1, ReferenceBatchSize = ReferenceBatch };
         (options.BatchSize, options.MicroBatchSize, options.LearningRateScaling) = name switch
         {
             "reference" => (ReferenceBatch, (int?)null, LearningRateScaling.None),
@@ -67,7 +67,7 @@ public static class Runs
         {
             HiddenSize = 64, MaxEpochs = StoryEpochs, BatchSize = StoryBatch, MaxMicroBatchSize = micro, LearningRate = 1e-3,
             LearningRateScaling = LearningRateScaling.SquareRoot, ReferenceBatchSize = ReferenceBatch, TeacherForcingRatio = 1,
-            Dropout = 0.2, ValidationSet = validation, EarlyStoppingPatience = StoryEpochs, Seed = 1,
+            Dropout = 0.2, ValidationSet = validation, EarlyStopping = { Patience = StoryEpochs }, Seed = 1,
         };
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(train);
         var history = model.TrainingHistory;

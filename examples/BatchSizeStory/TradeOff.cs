@@ -36,7 +36,7 @@ public static class TradeOff
         var options = new Seq2SeqOptions
         {
             HiddenSize = Hidden, BatchSize = batch, LearningRate = LearningRate, LearningRateScaling = LearningRateScaling.SquareRoot, ReferenceBatchSize = Batch,
-            Schedule = LearningRateSchedule.Constant, TeacherForcingRatio = 1, MaxEpochs = EpochCap(batch), EarlyStoppingPatience = EpochCap(batch),
+            Schedule = { Kind = LearningRateSchedule.Constant }, TeacherForcingRatio = 1, MaxEpochs = EpochCap(batch), EarlyStopping = { Patience = EpochCap(batch) },
             ValidationSet = validation, Seed = 1, GradientNoiseScaleEverySteps = NoiseEvery,
             Progress = new EpochReport(e =>
             {

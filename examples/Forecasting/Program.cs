@@ -43,7 +43,7 @@ SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series, 
 Console.WriteLine($"windows: {split.Train.GetRowCount()} train, {split.Validation.GetRowCount()} validation, {split.Test.GetRowCount()} test (L = 96, H = {horizon}, {columns.Length} → {columns.Length} columns).");
 
 // 2. The forecasting trainer with its defaults, plus quantiles 0.1 / 0.5 / 0.9 for an 80 % interval (calibrated on the
-//    validation windows after training, Seq2SeqOptions.CalibrateQuantiles). Its progress (the recipe it picked, one line
+//    validation windows after training, Seq2SeqOptions.Quantiles.Calibrate). Its progress (the recipe it picked, one line
 //    per epoch) arrives through MLContext.Log like any ML.NET trainer's.
 ml.Log += (_, e) =>
 {
@@ -57,7 +57,7 @@ Seq2SeqForecastingOptions Recipe(int h, IDataView validation)
     var options = new Seq2SeqForecastingOptions();
     options.Horizon = h;
     options.ValidationSet = validation;
-    options.Quantiles = levels;
+    options.Quantiles = new() { Levels = levels };
     return options;
 }
 var estimator = ml.Forecasting.Seq2Seq(Recipe(horizon, split.Validation));

@@ -36,7 +36,7 @@ var options = new Seq2SeqOptions
     LearningRate = 3e-3,
     ValidationFraction = 0.15,
     ValidationGapRows = Gap,
-    EarlyStoppingPatience = 5,
+    EarlyStopping = { Patience = 5 },
     Progress = new Progress<EpochSummary>(e => Console.WriteLine("  " + e)),
 };
 var pipeline = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.Seq2Seq(options));

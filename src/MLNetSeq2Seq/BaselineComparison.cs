@@ -16,7 +16,7 @@ public enum BaselineComparison
     Warn,
 
     /// <summary>Keep the simplest candidate (persistence, then linear, then the network) whose mean validation score by
-    /// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> is within one standard error of the best candidate's: the
+    /// <see cref="EarlyStoppingOptions.Metric"/> is within one standard error of the best candidate's: the
     /// one-standard-error rule, with the error of the per-window difference taken over block means of consecutive
     /// windows (min(H, windows / 4) per block), since overlapping windows are strongly correlated. A network that is
     /// better only by noise of a small validation set does not displace a baseline. A baseline that wins is returned as

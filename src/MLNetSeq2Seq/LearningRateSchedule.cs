@@ -1,6 +1,7 @@
 namespace MLNetSeq2Seq;
 
-/// <summary>How the learning rate moves during training. Schedules step once per optimizer step.</summary>
+/// <summary>How the learning rate moves during training (<see cref="LearningRateScheduleOptions.Kind"/>). Schedules step
+/// once per optimizer step; their settings are the other members of <see cref="LearningRateScheduleOptions"/>.</summary>
 public enum LearningRateSchedule
 {
     /// <summary>

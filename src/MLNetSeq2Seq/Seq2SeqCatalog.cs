@@ -40,7 +40,7 @@ public static class Seq2SeqCatalog
     /// <param name="catalog">The regression trainers, <c>mlContext.Regression.Trainers</c>.</param>
     /// <param name="data">Training data with the columns the options name (validation settings are honoured: held-out rows are not used).</param>
     /// <param name="options">The trainer options; BatchSize, micro-batching, network and seed are used as Fit would. The data is read
-    /// into memory even when StreamingShufflePoolRows is set: for data larger than memory, pass a sample.</param>
+    /// into memory even when Streaming is set: for data larger than memory, pass a sample.</param>
     /// <param name="rangeOptions">Sweep settings; null for the defaults (1e-7 → 10 over 100 steps, stop at 4× the best loss).</param>
     public static LearningRateRangeTestResult FindSeq2SeqLearningRate(this RegressionCatalog.RegressionTrainers catalog, IDataView data,
         Seq2SeqOptions options, LearningRateRangeTestOptions? rangeOptions = null)
@@ -48,7 +48,7 @@ public static class Seq2SeqCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         Seq2SeqOptions inMemory = options.Clone();
-        inMemory.StreamingShufflePoolRows = null; // the sweep reads its data into memory: pass a sample of data too large for it
+        inMemory.Streaming = null; // the sweep reads its data into memory: pass a sample of data too large for it
         using var session = Training.TrainingSession.Open(MLNetHost.EnvironmentOf(catalog), inMemory, data, "Seq2SeqLearningRateFinder");
         return Training.LearningRateRangeTest.Run(session, rangeOptions ?? new LearningRateRangeTestOptions());
     }
@@ -157,11 +157,11 @@ public static class Seq2SeqCatalog
     /// <param name="catalog">The regression catalog.</param>
     /// <param name="data">Rows holding the label and quantile columns, for example the model's Transform output.</param>
     /// <param name="quantileLevels">The levels of the quantile column, increasing, each in (0, 1): the model's
-    /// <see cref="Seq2SeqOptions.Quantiles"/>.</param>
+    /// <see cref="QuantileOptions.Levels"/>.</param>
     /// <param name="labelColumnName">The label column, H × O values per row. Default: <c>"Label"</c>.</param>
     /// <param name="quantileColumnName">The quantile column, H × Q × O values per row ordered [step, level, output].
     /// Default: <c>"ScoreQuantiles"</c>.</param>
-    /// <exception cref="ArgumentException">Bad levels (ParamName Quantiles), a column missing or of the wrong size (the
+    /// <exception cref="ArgumentException">Bad levels (ParamName Quantiles.Levels), a column missing or of the wrong size (the
     /// message names the column and the row), or no rows.</exception>
     /// <exception cref="InvalidOperationException">A value is NaN or infinite; the message names the column and the row.</exception>
     public static SequenceQuantileMetrics EvaluateSequenceQuantiles(this RegressionCatalog catalog, IDataView data, IReadOnlyList<double> quantileLevels,
@@ -336,7 +336,7 @@ public static class Seq2SeqCatalog
 
     /// <summary>
     /// Saves <paramref name="data"/> as ML.NET's binary format (like <c>mlContext.Data.SaveAsBinary</c>) for a streaming
-    /// Fit (<see cref="Seq2SeqOptions.StreamingShufflePoolRows"/>): with one more column of zeros that Fit never reads,
+    /// Fit (<see cref="Seq2SeqOptions.Streaming"/>): with one more column of zeros that Fit never reads,
     /// so that the blocks of the columns it reads hold at most about <paramref name="blockBytes"/>.
     /// </summary>
     /// <remarks>

@@ -42,7 +42,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     public Seq2SeqTransformer Fit(IDataView input)
     {
         using TrainingSession session = TrainingSession.Open(_environment, _options, input, nameof(Seq2SeqEstimator));
-        TrainingCheckpoint? resume = _options.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
+        TrainingCheckpoint? resume = _options.Checkpoints?.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
         double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
         // The Score column names its values like the label does (e.g. "OT@t+1" from CreateSequenceWindows).
         string[]? scoreSlotNames = SequenceSlotNames.Of(input.Schema[_options.LabelColumnName], session.Shapes.LabelLength);
@@ -86,16 +86,16 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         }
     }
 
-    /// <summary>Seq2SeqOptions.CalibrateQuantiles: conformal offsets from the validation windows, when there are quantile
+    /// <summary>Seq2SeqOptions.Quantiles.Calibrate: conformal offsets from the validation windows, when there are quantile
     /// intervals and validation data.</summary>
     private void Calibrate(Seq2SeqTransformer transformer, TrainingSession session)
     {
         double[] levels = transformer.Network.Architecture.Quantiles;
-        if (!_options.CalibrateQuantiles || Forecasting.QuantileCalibration.CentralPairs(levels).Length == 0)
+        if (_options.Quantiles is not { Calibrate: true } || Forecasting.QuantileCalibration.CentralPairs(levels).Length == 0)
             return;
         if (session.ValidationRows is not TrainingData.ISequenceRows validation || validation.Count == 0)
         {
-            session.Host.Info("Seq2Seq: CalibrateQuantiles is on, but there is no validation data (set ValidationSet or ValidationFraction): the quantile intervals stay as trained.");
+            session.Host.Info("Seq2Seq: Quantiles.Calibrate is on, but there is no validation data (set ValidationSet or ValidationFraction): the quantile intervals stay as trained.");
             return;
         }
         var calibration = transformer.UsingNetwork(network => Forecasting.QuantileCalibration.FromNetwork(network, validation, _options.InferenceBatchSize));

@@ -9,14 +9,15 @@ namespace MLNetSeq2Seq;
 /// <see cref="Seq2SeqOptions.Dropout"/> = 0.5, <see cref="Seq2SeqOptions.InstanceNormalization"/> = SubtractLast,
 /// <see cref="Seq2SeqOptions.ChannelIndependent"/> = null (true where every output's input column is known),
 /// <see cref="Seq2SeqOptions.BatchSize"/> = 256, <see cref="Seq2SeqOptions.LearningRate"/> = 1e-3,
-/// <see cref="Seq2SeqOptions.WeightDecay"/> = 0, <see cref="Seq2SeqOptions.Schedule"/> = ReduceOnPlateau (halve,
-/// <see cref="Seq2SeqOptions.PlateauFactor"/> = 0.5, after <see cref="Seq2SeqOptions.PlateauPatience"/> = 2 epochs
-/// without validation improvement), <see cref="Seq2SeqOptions.EarlyStoppingPatience"/> = 4 epochs,
+/// <see cref="Seq2SeqOptions.WeightDecay"/> = 0, <see cref="Seq2SeqOptions.Schedule"/> with
+/// <see cref="LearningRateScheduleOptions.Kind"/> = ReduceOnPlateau (halve, <see cref="LearningRateScheduleOptions.PlateauFactor"/>
+/// = 0.5, after <see cref="LearningRateScheduleOptions.PlateauPatience"/> = 2 epochs without validation improvement),
+/// <see cref="Seq2SeqOptions.EarlyStopping"/> with <see cref="EarlyStoppingOptions.Patience"/> = 4 epochs,
 /// <see cref="Seq2SeqOptions.MaxEpochs"/> = 30, <see cref="Seq2SeqOptions.TeacherForcingRatio"/> = 0,
 /// <see cref="Seq2SeqOptions.Loss"/> = MeanAbsoluteError (robust to spikes), early-stopped on
-/// <see cref="Seq2SeqOptions.EarlyStoppingMetric"/> = MeanSquaredError, and <see cref="Seq2SeqOptions.BaselineComparison"/> =
+/// <see cref="EarlyStoppingOptions.Metric"/> = MeanSquaredError, and <see cref="Seq2SeqOptions.BaselineComparison"/> =
 /// Select (the network is kept only when it beats persistence and the closed-form linear forecaster on the validation
-/// windows). Every other option keeps its general default.
+/// windows). Every other option, including the other settings of those two groups, keeps its general default.
 /// Set <see cref="Seq2SeqOptions.Horizon"/> (or let the label's dimensions give it) and validation data.
 /// </summary>
 public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
@@ -33,14 +34,11 @@ public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
         BatchSize = 256;
         LearningRate = 1e-3;
         WeightDecay = 0;
-        Schedule = LearningRateSchedule.ReduceOnPlateau;
-        PlateauPatience = 2;
-        PlateauFactor = 0.5;
+        Schedule = new() { Kind = LearningRateSchedule.ReduceOnPlateau, PlateauPatience = 2, PlateauFactor = 0.5 };
         MaxEpochs = 30;
-        EarlyStoppingPatience = 4;
+        EarlyStopping = new() { Patience = 4, Metric = LossFunction.MeanSquaredError };
         TeacherForcingRatio = 0;
         Loss = LossFunction.MeanAbsoluteError;
-        EarlyStoppingMetric = LossFunction.MeanSquaredError;
         BaselineComparison = BaselineComparison.Select;
     }
 }

@@ -166,65 +166,25 @@ public class Seq2SeqOptions
     /// <summary>Upper bound on the number of epochs. Default 50.</summary>
     public int MaxEpochs { get; set; } = 50;
 
-    /// <summary>Learning-rate schedule, stepped once per optimizer step. Default <see cref="LearningRateSchedule.OneCycle"/>.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.OneCycle;
-
-    /// <summary>One-cycle: fraction of all steps spent rising to the peak, in (0, 1). Default 0.3.</summary>
-    public double OneCyclePctStart { get; set; } = 0.3;
-
-    /// <summary>One-cycle: the start rate is LearningRate / this. Default 25.</summary>
-    public double OneCycleDivFactor { get; set; } = 25;
-
-    /// <summary>One-cycle: the final rate is the start rate / this. Default 1e4.</summary>
-    public double OneCycleFinalDivFactor { get; set; } = 1e4;
-
-    /// <summary>Cosine with warm-up: fraction of all steps spent warming up, in [0, 1). Default 0.05.</summary>
-    public double WarmupFraction { get; set; } = 0.05;
-
-    /// <summary>Reduce-on-plateau: epochs without improvement before the rate is cut. Default 5.</summary>
-    public int PlateauPatience { get; set; } = 5;
-
-    /// <summary>Reduce-on-plateau: the factor the rate is multiplied by, in (0, 1). Default 0.5.</summary>
-    public double PlateauFactor { get; set; } = 0.5;
+    /// <summary>The learning-rate schedule, stepped once per optimizer step: its kind and the settings of each kind
+    /// (see <see cref="LearningRateScheduleOptions"/>). Never null. Default <c>new()</c>: one-cycle (the forecasting
+    /// recipe: reduce-on-plateau).</summary>
+    public LearningRateScheduleOptions Schedule { get; set; } = new();
 
     /// <summary>The training loss, averaged over every real label value. Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
     public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
 
-    /// <summary>Huber threshold δ (in the label's units), for <see cref="LossFunction.Huber"/> as loss or early-stopping metric. Default 1.</summary>
+    /// <summary>Huber threshold δ (in the label's units), for <see cref="LossFunction.Huber"/> as loss or early-stopping metric
+    /// (<see cref="EarlyStoppingOptions.Metric"/>). Default 1.</summary>
     public double HuberDelta { get; set; } = 1.0;
-
-    /// <summary>What the validation data is scored with after each epoch, for early stopping, the best-epoch choice and
-    /// reduce-on-plateau (logged with each epoch). Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
-    public LossFunction EarlyStoppingMetric { get; set; } = LossFunction.MeanSquaredError;
 
     /// <summary>Whether Fit compares the network with persistence and a closed-form linear forecaster on the validation
     /// windows, and keeps the best (see <see cref="MLNetSeq2Seq.BaselineComparison"/>). Default Off; the forecasting recipe: Select.</summary>
     public BaselineComparison BaselineComparison { get; set; } = BaselineComparison.Off;
 
-    /// <summary>Quantile levels to forecast besides the point forecast, for example { 0.1, 0.5, 0.9 }: strictly increasing,
-    /// each in (0, 1), at most 99 of them. The model then writes a second output column, "{Score}Quantiles", of
-    /// [Horizon, Quantiles, OutputFeatureCount] values; the quantiles never cross (levels below 0.5 are the point forecast
-    /// minus cumulative non-negative offsets, levels above it plus such offsets, 0.5 the point forecast itself). Trained with
-    /// the pinball loss averaged over the levels, added to <see cref="PointLossWeight"/> × <see cref="Loss"/>. Default
-    /// null: point forecasts only.</summary>
-    public double[]? Quantiles { get; set; }
-
-    /// <summary>With <see cref="Quantiles"/>: the weight of <see cref="Loss"/> in the training loss
-    /// <c>PointLossWeight × Loss + mean over levels of the pinball loss</c> (both means over the real label values). 0 trains
-    /// the point forecast as the median, which then needs 0.5 among <see cref="Quantiles"/>. Finite, ≥ 0. Default 1;
-    /// ignored without quantiles.</summary>
-    public double PointLossWeight { get; set; } = 1.0;
-
-    /// <summary>With <see cref="Quantiles"/> and validation data (<see cref="ValidationSet"/> or
-    /// <see cref="ValidationFraction"/>): after training, calibrate each central interval (levels τ and 1 − τ) on the
-    /// validation windows by split-conformal quantile regression, per output column and horizon step: the interval moves
-    /// out (or in) on both sides by the ⌈(n + 1)(1 − 2τ)⌉-th smallest of max(lower − y, y − upper) over the n validation
-    /// windows, so that its coverage on data like the validation windows is at least its nominal 1 − 2τ. The offsets are
-    /// saved with the model and apply to the quantile column and the forecast engine's bounds; the point forecast and
-    /// unpaired levels are unchanged, and the levels still never cross. Default true: intervals trained on the pinball
-    /// loss alone carry no coverage guarantee and under-cover when the validation and test periods differ from the
-    /// training period. Ignored without quantiles or without validation data (logged).</summary>
-    public bool CalibrateQuantiles { get; set; } = true;
+    /// <summary>Quantile forecasts besides the point forecast: the levels, the point loss's weight and conformal
+    /// calibration (see <see cref="QuantileOptions"/>). Default null: point forecasts only.</summary>
+    public QuantileOptions? Quantiles { get; set; }
 
     // ---- Data checks ----
 
@@ -233,24 +193,9 @@ public class Seq2SeqOptions
     /// (<see cref="NonFiniteRowHandling.Skip"/>).</summary>
     public NonFiniteRowHandling NonFiniteRows { get; set; } = NonFiniteRowHandling.Throw;
 
-    /// <summary>
-    /// Streaming Fit, for data larger than memory: null (the default) reads every row into memory once; a number
-    /// reads the rows again every epoch through ML.NET cursors, shuffled through a pool of this many rows, so memory
-    /// stays at the pool plus one batch (rows × (L × F + H × O) × 4 bytes each) plus what the data view's cursor holds,
-    /// whatever the data's size. For a <c>SaveAsBinary</c> file the cursor's part dominates: ML.NET's binary loader keeps
-    /// about 13 blocks per column read in flight (2 cores; more with more cores), and a block is 80 MiB across all the
-    /// row's columns, about 1 GiB for rows of 12 KB; saving the rows with an extra column of zeros that Fit does not read
-    /// makes the blocks of the columns read smaller (README, "Data larger than memory").
-    /// Each epoch still visits every row once, in an order that depends only on (Seed, epoch): the same seed gives the
-    /// same weights, and checkpoints resume exactly. A pool that holds every training row gives the in-memory order,
-    /// hence the in-memory weights; a smaller pool mixes rows only within about that many rows of each other in the
-    /// data's order, so store the rows shuffled (or keep the pool large) when their order is not already mixed.
-    /// Validation rows are streamed too, in order. Costs: one extra pass to count and check the rows before training,
-    /// each epoch reads and converts every row again (slower than in memory; with ValidationFraction the held-out rows
-    /// continue the epoch's cursor), and the learning-rate range test is not available (set LearningRate). Feature and
-    /// label columns must have a fixed size.
-    /// </summary>
-    public int? StreamingShufflePoolRows { get; set; }
+    /// <summary>Streaming Fit, for data larger than memory: the rows are read again every epoch through ML.NET cursors,
+    /// shuffled through a pool of rows (see <see cref="StreamingOptions"/>). Default null: every row is read into memory once.</summary>
+    public StreamingOptions? Streaming { get; set; }
 
     // ---- Validation and early stopping ----
 
@@ -266,25 +211,16 @@ public class Seq2SeqOptions
     /// <c>CreateSequenceWindows</c>, ⌈Horizon / Stride⌉ − 1 windows; for other data none, with a warning in the log. Default null.</summary>
     public int? ValidationGapRows { get; set; }
 
-    /// <summary>Stop after this many epochs without a validation improvement; the model keeps the best epoch's
-    /// weights. Needs validation. Default 10.</summary>
-    public int EarlyStoppingPatience { get; set; } = 10;
-
-    /// <summary>An improvement must lower the validation metric (<see cref="EarlyStoppingMetric"/>) by more than this (absolute). Default 0.</summary>
-    public double EarlyStoppingMinDelta { get; set; }
+    /// <summary>Early stopping on the validation data: patience, minimum improvement and the validation metric (see
+    /// <see cref="EarlyStoppingOptions"/>). Never null. Default <c>new()</c>: patience 10 epochs, mean squared error
+    /// (the forecasting recipe: patience 4 epochs).</summary>
+    public EarlyStoppingOptions EarlyStopping { get; set; } = new();
 
     // ---- Checkpoints ----
 
-    /// <summary>Folder for checkpoints (model, optimizer, schedule, early stopping, history), written atomically.
-    /// Null: no checkpoints. Default null.</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>Write a checkpoint every this many epochs (and after the last). Default 1.</summary>
-    public int CheckpointEveryEpochs { get; set; } = 1;
-
-    /// <summary>A checkpoint file, or a CheckpointDirectory, to continue a run from: the same data and options give
-    /// the same final weights as the uninterrupted run (on the CPU). Default null.</summary>
-    public string? ResumeFrom { get; set; }
+    /// <summary>Checkpoints of the run, and the checkpoint to resume from (see <see cref="CheckpointOptions"/>).
+    /// Default null: none written, none resumed.</summary>
+    public CheckpointOptions? Checkpoints { get; set; }
 
     // ---- Runtime ----
 
@@ -304,7 +240,8 @@ public class Seq2SeqOptions
     public IProgress<EpochSummary>? Progress { get; set; }
 
     /// <summary>Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or
-    /// <see cref="ArgumentException"/> naming the first one out of range. Fit calls it before reading any data.</summary>
+    /// <see cref="ArgumentException"/> naming the first one out of range, a group's setting by its path (for example
+    /// "Schedule.PlateauPatience"). Fit calls it before reading any data.</summary>
     public void Validate()
     {
         RequireName(FeatureColumnName, nameof(FeatureColumnName));
@@ -317,13 +254,11 @@ public class Seq2SeqOptions
         RequirePositive(Horizon, nameof(Horizon));
         RequireDefined(Cell, nameof(Cell));
         RequireDefined(Attention, nameof(Attention));
-        RequireDefined(Schedule, nameof(Schedule));
         RequireDefined(Device, nameof(Device));
         RequireDefined(NonFiniteRows, nameof(NonFiniteRows));
         RequireDefined(Family, nameof(Family));
         RequireDefined(InstanceNormalization, nameof(InstanceNormalization));
         RequireDefined(Loss, nameof(Loss));
-        RequireDefined(EarlyStoppingMetric, nameof(EarlyStoppingMetric));
         RequireDefined(BaselineComparison, nameof(BaselineComparison));
         RequirePositive(SegmentLength, nameof(SegmentLength));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
@@ -368,37 +303,42 @@ public class Seq2SeqOptions
         RequirePositive(MaxMicroBatchSize, nameof(MaxMicroBatchSize));
         RequirePositive(GradientNoiseScaleEverySteps, nameof(GradientNoiseScaleEverySteps));
         RequirePositive(MaxEpochs, nameof(MaxEpochs));
-        RequirePositive(CheckpointEveryEpochs, nameof(CheckpointEveryEpochs));
-        RequireRange(OneCyclePctStart, nameof(OneCyclePctStart), 0, 1, upperInclusive: false, lowerInclusive: false);
-        if (!(OneCycleDivFactor >= 1) || !double.IsFinite(OneCycleDivFactor))
-            throw new ArgumentOutOfRangeException(nameof(OneCycleDivFactor), OneCycleDivFactor, $"{nameof(OneCycleDivFactor)} must be a finite number ≥ 1.");
-        if (!(OneCycleFinalDivFactor >= 1) || !double.IsFinite(OneCycleFinalDivFactor))
-            throw new ArgumentOutOfRangeException(nameof(OneCycleFinalDivFactor), OneCycleFinalDivFactor, $"{nameof(OneCycleFinalDivFactor)} must be a finite number ≥ 1.");
-        RequireRange(WarmupFraction, nameof(WarmupFraction), 0, 1, upperInclusive: false);
-        RequirePositive(PlateauPatience, nameof(PlateauPatience));
-        RequireRange(PlateauFactor, nameof(PlateauFactor), 0, 1, upperInclusive: false, lowerInclusive: false);
+        RequireGroup(Schedule, nameof(Schedule)).Validate();
+        Checkpoints?.Validate();
         RequireRange(ValidationFraction, nameof(ValidationFraction), 0, 1, upperInclusive: false);
         if (ValidationGapRows is int gapRows && gapRows < 0)
             throw new ArgumentOutOfRangeException(nameof(ValidationGapRows), gapRows, $"{nameof(ValidationGapRows)} must be ≥ 0 (it is {gapRows}).");
-        RequirePositive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
-        if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0)
-            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be a finite number ≥ 0.");
-        CheckQuantiles(Quantiles, PointLossWeight);
-        RequirePositive(StreamingShufflePoolRows, nameof(StreamingShufflePoolRows));
-        if (StreamingShufflePoolRows is not null && LearningRate is null)
-            throw new ArgumentException($"{nameof(StreamingShufflePoolRows)} streams the data, but {nameof(LearningRate)} = null asks for the learning-rate range test, "
+        RequireGroup(EarlyStopping, nameof(EarlyStopping)).Validate();
+        Quantiles?.Validate();
+        Streaming?.Validate();
+        if (Streaming is not null && LearningRate is null)
+            throw new ArgumentException($"{nameof(Streaming)} streams the data, but {nameof(LearningRate)} = null asks for the learning-rate range test, "
                 + $"which needs the rows in memory: set {nameof(LearningRate)} (for example from FindSeq2SeqLearningRate on a sample of the data).", nameof(LearningRate));
-        if (StreamingShufflePoolRows is not null && FutureFeatureColumnName is not null)
-            throw new ArgumentException($"{nameof(StreamingShufflePoolRows)} streams the data, but {nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}' asks for known-future inputs, "
-                + $"which streaming does not read yet: train in memory (clear {nameof(StreamingShufflePoolRows)}), or train without future inputs.", nameof(StreamingShufflePoolRows));
+        if (Streaming is not null && FutureFeatureColumnName is not null)
+            throw new ArgumentException($"{nameof(Streaming)} streams the data, but {nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}' asks for known-future inputs, "
+                + $"which streaming does not read yet: train in memory (set {nameof(Streaming)} = null), or train without future inputs.", nameof(Streaming));
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         if (InferenceBatchSize > MaxInferenceBatchSize)
             throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
     }
 
-    /// <summary>The most quantile levels a model forecasts.</summary>
+    /// <summary>The most quantile levels a model forecasts (<see cref="QuantileOptions.Levels"/>).</summary>
     public const int MaxQuantileCount = 99;
 
-    /// <summary>A shallow copy, so Fit can resolve shapes without changing the caller's object.</summary>
-    internal Seq2SeqOptions Clone() => (Seq2SeqOptions)MemberwiseClone();
+    /// <summary>A copy whose option groups are copies too, so Fit can resolve shapes without changing the caller's
+    /// object, and a change to the caller's groups after the estimator was made does not reach its Fit. Data views,
+    /// arrays outside the groups and the progress sink are shared.</summary>
+    internal Seq2SeqOptions Clone()
+    {
+        var copy = (Seq2SeqOptions)MemberwiseClone();
+        copy.Schedule = Schedule?.Clone()!;
+        copy.EarlyStopping = EarlyStopping?.Clone()!;
+        copy.Quantiles = Quantiles?.Clone();
+        copy.Streaming = Streaming?.Clone();
+        copy.Checkpoints = Checkpoints?.Clone();
+        return copy;
+    }
+
+    private static T RequireGroup<T>(T? group, string option) where T : class =>
+        group ?? throw new ArgumentNullException(option, $"{option} must not be null; assign new() for the defaults.");
 }

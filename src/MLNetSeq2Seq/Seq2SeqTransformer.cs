@@ -138,7 +138,7 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
     /// forecast engine builds them from it. Null for models without future features or trained on other data.</summary>
     internal FutureFeatureSpec? FutureFeatures { get; }
 
-    /// <summary>The conformal offsets of the quantile intervals (Seq2SeqOptions.CalibrateQuantiles), applied to every
+    /// <summary>The conformal offsets of the quantile intervals (Seq2SeqOptions.Quantiles.Calibrate), applied to every
     /// quantile this model scores; null when uncalibrated. Set once, by Fit or the loader, before scoring.</summary>
     internal Forecasting.QuantileCalibration? QuantileCalibration { get; set; }
 

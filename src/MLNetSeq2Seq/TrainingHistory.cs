@@ -33,7 +33,7 @@ public sealed class TrainingHistory
     /// history holds the numbers only).</summary>
     public string? TrainingLossName { get; internal init; }
 
-    /// <summary>What <see cref="EpochSummary.ValidationLoss"/> measures (<see cref="Seq2SeqOptions.EarlyStoppingMetric"/>):
+    /// <summary>What <see cref="EpochSummary.ValidationLoss"/> measures (<see cref="EarlyStoppingOptions.Metric"/>):
     /// "MSE" by default. Null without validation and on a model loaded from a file.</summary>
     public string? ValidationMetricName { get; internal init; }
 

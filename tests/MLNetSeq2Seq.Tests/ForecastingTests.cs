@@ -129,7 +129,7 @@ public sealed class ForecastingTests
             case "autoregressive-revin-affine-ci-huber":
                 options.InstanceNormalization = InstanceNormalization.Standardize; options.InstanceNormalizationAffine = true;
                 options.ChannelIndependent = true; options.Loss = LossFunction.Huber; options.HuberDelta = 0.5;
-                options.EarlyStoppingMetric = LossFunction.MeanAbsoluteError;
+                options.EarlyStopping.Metric = LossFunction.MeanAbsoluteError;
                 break;
             case "segment-mixing-standardize":
                 options.Family = NetworkFamily.SegmentRecurrent; options.SegmentLength = 7; options.LayerCount = 2;
@@ -138,7 +138,7 @@ public sealed class ForecastingTests
                 break;
             case "linear-ci-quantiles":
                 options.Family = NetworkFamily.Linear; options.InstanceNormalization = InstanceNormalization.SubtractLast;
-                options.ChannelIndependent = true; options.Quantiles = new[] { 0.1, 0.5, 0.9 };
+                options.ChannelIndependent = true; options.Quantiles = new() { Levels = new[] { 0.1, 0.5, 0.9 } };
                 break;
             case "autoregressive-subtract-last":
                 options.InstanceNormalization = InstanceNormalization.SubtractLast; options.Loss = LossFunction.MeanAbsoluteError;
@@ -319,7 +319,7 @@ public sealed class ForecastingTests
         Seq2SeqOptions options = OptionSet("autoregressive-subtract-last");
         options.Loss = LossFunction.Huber;
         options.HuberDelta = 0.3;
-        options.EarlyStoppingMetric = metric;
+        options.EarlyStopping.Metric = metric;
         options.MaxEpochs = 3;
         options.ValidationSet = split.Validation;
 

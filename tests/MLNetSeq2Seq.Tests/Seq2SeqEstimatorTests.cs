@@ -62,7 +62,7 @@ public sealed class Seq2SeqEstimatorTests
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 12);
         options.ValidationFraction = 0.2;
-        options.EarlyStoppingPatience = 3;
+        options.EarlyStopping.Patience = 3;
         // From epoch 4 on, the observer wrecks the weights before validation: later epochs must be worse.
         var observer = new WeightRecorder(sabotageFromEpoch: 4);
         var estimator = ml.Regression.Trainers.Seq2Seq(options);
@@ -87,7 +87,7 @@ public sealed class Seq2SeqEstimatorTests
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
         // A learning rate too small to move the weights, no teacher forcing: training sees what validation sees.
         options.LearningRate = 1e-12;
-        options.Schedule = LearningRateSchedule.Constant;
+        options.Schedule.Kind = LearningRateSchedule.Constant;
         options.TeacherForcingRatio = 0;
         options.ValidationSet = ml.Data.LoadFromEnumerable(rows);
 
@@ -166,7 +166,7 @@ public sealed class Seq2SeqEstimatorTests
         options.Dropout = 0.5;
         options.LayerCount = 2;
         options.ValidationSet = ml.Data.LoadFromEnumerable(rows.Skip(150));
-        options.EarlyStoppingPatience = 5;
+        options.EarlyStopping.Patience = 5;
 
         using var model = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(rows.Take(150)));
 

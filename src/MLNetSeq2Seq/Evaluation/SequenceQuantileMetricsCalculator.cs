@@ -18,7 +18,7 @@ internal static class SequenceQuantileMetricsCalculator
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(quantileLevels);
         double[] levels = quantileLevels.ToArray();
-        new Seq2SeqOptions { Quantiles = levels }.Validate(); // the same rules and messages as the training option
+        new QuantileOptions { Levels = levels }.Validate(); // the same rules and messages as the training option
         int q = levels.Length;
         DataViewSchema.Column label = FloatVectorColumn.Find(data.Schema, labelColumnName, "label", nameof(labelColumnName));
         DataViewSchema.Column quantiles = FloatVectorColumn.Find(data.Schema, quantileColumnName, "quantile", nameof(quantileColumnName));

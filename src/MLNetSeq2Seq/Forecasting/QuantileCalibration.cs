@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace MLNetSeq2Seq.Forecasting;
 
 /// <summary>
-/// Split-conformal calibration of a quantile model's central intervals (<see cref="Seq2SeqOptions.CalibrateQuantiles"/>):
+/// Split-conformal calibration of a quantile model's central intervals (<see cref="QuantileOptions.Calibrate"/>):
 /// for each pair of levels (τ, 1 − τ), each horizon step and each output column, an offset c that moves the lower level
 /// down and the upper level up by c (in by −c when c is negative). c is the ⌈(n + 1)(1 − 2τ)⌉-th smallest nonconformity
 /// score max(lower − y, y − upper) over the n calibration windows whose label at that step is real and finite (the

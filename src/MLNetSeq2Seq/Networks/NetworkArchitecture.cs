@@ -57,7 +57,7 @@ internal sealed record NetworkArchitecture(
                 Bidirectional: false, AttentionKind.None, options.Dropout, ResidualDecoding: false,
                 options.Family, SegmentLength: 1,
                 options.InstanceNormalization, options.InstanceNormalization == InstanceNormalization.Standardize && options.InstanceNormalizationAffine,
-                channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Clone(),
+                channelIndependent, targetInputIndices, options.Quantiles is null ? null : (double[])options.Quantiles.Levels.Clone(),
                 Lookback: inputLength ?? 0),
             options);
 

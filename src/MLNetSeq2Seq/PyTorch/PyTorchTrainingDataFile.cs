@@ -94,11 +94,11 @@ internal static class PyTorchTrainingDataFile
     {
         if (options.Quantiles is not null)
             throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.Quantiles)} is set; the PyTorch trainer and the interchange format train point-forecast networks only. Export without Quantiles.");
-        if (options.StreamingShufflePoolRows is not null)
-            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.StreamingShufflePoolRows)} is set: streamed rows are not held by Fit, so there is no storage to export. "
-                + "Export the component's window view (CreateSequenceWindows), whose series is written once, without StreamingShufflePoolRows.");
-        if (options.ResumeFrom is not null)
-            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.ResumeFrom)} is set; the export describes a run from its start. Leave ResumeFrom null.");
+        if (options.Streaming is not null)
+            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.Streaming)} is set: streamed rows are not held by Fit, so there is no storage to export. "
+                + "Export the component's window view (CreateSequenceWindows), whose series is written once, without Streaming.");
+        if (options.Checkpoints?.ResumeFrom is not null)
+            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom))} is set; the export describes a run from its start. Leave it null.");
     }
 
     /// <summary>One part's tensors into <paramref name="tensors"/>; returns its layout entry.</summary>
@@ -148,22 +148,22 @@ internal static class PyTorchTrainingDataFile
         ["steps_per_epoch"] = stepsPerEpoch,
         ["max_epochs"] = options.MaxEpochs,
         ["peak_learning_rate"] = peakLearningRate,
-        ["schedule"] = options.Schedule.ToString(),
-        ["one_cycle_pct_start"] = options.OneCyclePctStart,
-        ["one_cycle_div_factor"] = options.OneCycleDivFactor,
-        ["one_cycle_final_div_factor"] = options.OneCycleFinalDivFactor,
-        ["warmup_fraction"] = options.WarmupFraction,
-        ["plateau_patience"] = options.PlateauPatience,
-        ["plateau_factor"] = options.PlateauFactor,
+        ["schedule"] = options.Schedule.Kind.ToString(),
+        ["one_cycle_pct_start"] = options.Schedule.OneCyclePctStart,
+        ["one_cycle_div_factor"] = options.Schedule.OneCycleDivFactor,
+        ["one_cycle_final_div_factor"] = options.Schedule.OneCycleFinalDivFactor,
+        ["warmup_fraction"] = options.Schedule.WarmupFraction,
+        ["plateau_patience"] = options.Schedule.PlateauPatience,
+        ["plateau_factor"] = options.Schedule.PlateauFactor,
         ["weight_decay"] = options.WeightDecay,
         ["adam_betas"] = new JsonArray(AdamWOptimizer.Beta1, AdamWOptimizer.Beta2),
         ["adam_epsilon"] = AdamWOptimizer.Epsilon,
         ["gradient_clip_norm"] = options.GradientClipNorm,
         ["loss"] = options.Loss.ToString(),
         ["huber_delta"] = options.HuberDelta,
-        ["early_stopping_metric"] = options.EarlyStoppingMetric.ToString(),
-        ["early_stopping_patience"] = options.EarlyStoppingPatience,
-        ["early_stopping_min_delta"] = options.EarlyStoppingMinDelta,
+        ["early_stopping_metric"] = options.EarlyStopping.Metric.ToString(),
+        ["early_stopping_patience"] = options.EarlyStopping.Patience,
+        ["early_stopping_min_delta"] = options.EarlyStopping.MinDelta,
         ["teacher_forcing_ratio"] = options.TeacherForcingRatio,
         ["teacher_forcing_ratio_end"] = options.TeacherForcingRatioEnd,
         ["inference_batch_size"] = options.InferenceBatchSize,

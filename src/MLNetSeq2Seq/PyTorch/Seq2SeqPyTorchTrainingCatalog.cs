@@ -28,8 +28,8 @@ public static class Seq2SeqPyTorchTrainingCatalog
     /// <param name="catalog"><c>mlContext.Data</c>.</param>
     /// <param name="trainingData">The data Fit would be given.</param>
     /// <param name="options">The options Fit would be given (validated as Fit validates them). Not supported here:
-    /// <see cref="Seq2SeqOptions.Quantiles"/>, <see cref="Seq2SeqOptions.StreamingShufflePoolRows"/>,
-    /// <see cref="Seq2SeqOptions.ResumeFrom"/> and rows of different lengths.</param>
+    /// <see cref="Seq2SeqOptions.Quantiles"/>, <see cref="Seq2SeqOptions.Streaming"/>,
+    /// <see cref="CheckpointOptions.ResumeFrom"/> and rows of different lengths.</param>
     /// <param name="path">The file to write (replaced if it exists); ".safetensors" is the usual extension.</param>
     /// <returns>What was written: window counts, seed, batch, steps per epoch, peak learning rate, size.</returns>
     /// <exception cref="NotSupportedException">An option or data shape the PyTorch trainer does not replay (the message names it).</exception>

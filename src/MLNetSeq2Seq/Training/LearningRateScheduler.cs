@@ -21,7 +21,7 @@ internal sealed class LearningRateScheduler
         if (totalSteps <= 0)
             throw new ArgumentOutOfRangeException(nameof(totalSteps));
         _options = options;
-        _schedule = options.Schedule;
+        _schedule = options.Schedule.Kind;
         _peak = peakLearningRate;
         _totalSteps = totalSteps;
         _plateauRate = peakLearningRate;
@@ -47,7 +47,7 @@ internal sealed class LearningRateScheduler
                 return _plateauRate;
             case LearningRateSchedule.CosineWithWarmup:
             {
-                long warmup = (long)Math.Floor(_options.WarmupFraction * _totalSteps);
+                long warmup = (long)Math.Floor(_options.Schedule.WarmupFraction * _totalSteps);
                 if (step < warmup)
                     return _peak * (step + 1) / warmup;
                 double progress = _totalSteps == warmup ? 1 : (double)(step - warmup) / (_totalSteps - warmup);
@@ -55,9 +55,9 @@ internal sealed class LearningRateScheduler
             }
             case LearningRateSchedule.OneCycle:
             {
-                double initial = _peak / _options.OneCycleDivFactor;
-                double minimum = initial / _options.OneCycleFinalDivFactor;
-                double peakStep = Math.Max(1, _options.OneCyclePctStart * _totalSteps - 1);
+                double initial = _peak / _options.Schedule.OneCycleDivFactor;
+                double minimum = initial / _options.Schedule.OneCycleFinalDivFactor;
+                double peakStep = Math.Max(1, _options.Schedule.OneCyclePctStart * _totalSteps - 1);
                 if (last <= 1)
                     return _peak;
                 if (step <= peakStep)
@@ -80,9 +80,9 @@ internal sealed class LearningRateScheduler
             _plateauEpochsWithoutImprovement = 0;
             return;
         }
-        if (++_plateauEpochsWithoutImprovement >= _options.PlateauPatience)
+        if (++_plateauEpochsWithoutImprovement >= _options.Schedule.PlateauPatience)
         {
-            _plateauRate *= _options.PlateauFactor;
+            _plateauRate *= _options.Schedule.PlateauFactor;
             _plateauEpochsWithoutImprovement = 0;
         }
     }

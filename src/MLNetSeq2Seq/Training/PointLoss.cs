@@ -10,7 +10,7 @@ internal readonly record struct PointLoss(LossFunction Function, double HuberDel
 {
     public static PointLoss TrainingLossOf(Seq2SeqOptions options) => new(options.Loss, options.HuberDelta);
 
-    public static PointLoss EarlyStoppingMetricOf(Seq2SeqOptions options) => new(options.EarlyStoppingMetric, options.HuberDelta);
+    public static PointLoss EarlyStoppingMetricOf(Seq2SeqOptions options) => new(options.EarlyStopping.Metric, options.HuberDelta);
 
     /// <summary>Short name for logs: "MSE", "MAE", "Huber(δ=1)".</summary>
     public string Name => Function switch

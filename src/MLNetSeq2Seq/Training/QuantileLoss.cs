@@ -13,7 +13,7 @@ namespace MLNetSeq2Seq.Training;
 internal sealed record QuantileLoss(PointLoss Point, double PointWeight, double[] Levels)
 {
     public static QuantileLoss TrainingLossOf(Seq2SeqOptions options) =>
-        new(PointLoss.TrainingLossOf(options), options.Quantiles is null ? 1.0 : options.PointLossWeight, options.Quantiles ?? Array.Empty<double>());
+        new(PointLoss.TrainingLossOf(options), options.Quantiles?.PointLossWeight ?? 1.0, options.Quantiles?.Levels ?? Array.Empty<double>());
 
     /// <summary>A point-only loss.</summary>
     public static implicit operator QuantileLoss(PointLoss point) => new(point, 1.0, Array.Empty<double>());

@@ -33,22 +33,35 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };
+        // The keys are the names these options had when checkpoint format 5 began recording them (before the option
+        // groups), so that checkpoints written then still resume; DisplayName gives each its path today.
         return new (string, object?)[]
         {
             (nameof(o.LearningRate), o.LearningRate), (nameof(o.LearningRateScaling), o.LearningRateScaling), (nameof(o.ReferenceBatchSize), o.ReferenceBatchSize),
-            (nameof(o.Schedule), o.Schedule), (nameof(o.OneCyclePctStart), o.OneCyclePctStart), (nameof(o.OneCycleDivFactor), o.OneCycleDivFactor),
-            (nameof(o.OneCycleFinalDivFactor), o.OneCycleFinalDivFactor), (nameof(o.WarmupFraction), o.WarmupFraction), (nameof(o.PlateauPatience), o.PlateauPatience),
-            (nameof(o.PlateauFactor), o.PlateauFactor), (nameof(o.WeightDecay), o.WeightDecay), (nameof(o.GradientClipNorm), o.GradientClipNorm),
+            ("Schedule", o.Schedule.Kind), ("OneCyclePctStart", o.Schedule.OneCyclePctStart), ("OneCycleDivFactor", o.Schedule.OneCycleDivFactor),
+            ("OneCycleFinalDivFactor", o.Schedule.OneCycleFinalDivFactor), ("WarmupFraction", o.Schedule.WarmupFraction), ("PlateauPatience", o.Schedule.PlateauPatience),
+            ("PlateauFactor", o.Schedule.PlateauFactor), (nameof(o.WeightDecay), o.WeightDecay), (nameof(o.GradientClipNorm), o.GradientClipNorm),
             (nameof(o.TeacherForcingRatio), o.TeacherForcingRatio), (nameof(o.TeacherForcingRatioEnd), o.TeacherForcingRatioEnd), (nameof(o.Loss), o.Loss),
-            (nameof(o.HuberDelta), o.HuberDelta), (nameof(o.EarlyStoppingMetric), o.EarlyStoppingMetric), (nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience),
-            (nameof(o.EarlyStoppingMinDelta), o.EarlyStoppingMinDelta), (nameof(o.SkipNonFiniteSteps), o.SkipNonFiniteSteps), (nameof(o.NonFiniteRows), o.NonFiniteRows),
+            (nameof(o.HuberDelta), o.HuberDelta), ("EarlyStoppingMetric", o.EarlyStopping.Metric), ("EarlyStoppingPatience", o.EarlyStopping.Patience),
+            ("EarlyStoppingMinDelta", o.EarlyStopping.MinDelta), (nameof(o.SkipNonFiniteSteps), o.SkipNonFiniteSteps), (nameof(o.NonFiniteRows), o.NonFiniteRows),
             (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.ValidationGapRows), o.ValidationGapRows),
-        }.Concat(o.Quantiles is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { (nameof(o.PointLossWeight), o.PointLossWeight) }) // point-only runs keep format-5 identities
+        }.Concat(o.Quantiles is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { ("PointLossWeight", o.Quantiles.PointLossWeight) }) // point-only runs keep format-5 identities
          // Only streamed runs name the pool (it sets the order of the rows), so in-memory checkpoints keep their identities and
          // neither kind resumes as the other.
-         .Concat(o.StreamingShufflePoolRows is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { (nameof(o.StreamingShufflePoolRows), o.StreamingShufflePoolRows) })
+         .Concat(o.Streaming is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { ("StreamingShufflePoolRows", o.Streaming.ShufflePoolRows) })
          .Select(p => new KeyValuePair<string, string>(p.Item1, Text(p.Item2))).ToArray();
     }
+
+    /// <summary>The option path a recorded key names today ("PlateauPatience" is Schedule.PlateauPatience); other keys are paths already.</summary>
+    private static string DisplayName(string key) => key switch
+    {
+        "Schedule" => "Schedule.Kind",
+        "OneCyclePctStart" or "OneCycleDivFactor" or "OneCycleFinalDivFactor" or "WarmupFraction" or "PlateauPatience" or "PlateauFactor" => "Schedule." + key,
+        "EarlyStoppingMetric" or "EarlyStoppingPatience" or "EarlyStoppingMinDelta" => "EarlyStopping." + key["EarlyStopping".Length..],
+        "PointLossWeight" => "Quantiles.PointLossWeight",
+        "StreamingShufflePoolRows" => "Streaming.ShufflePoolRows",
+        _ => key,
+    };
 
     /// <summary>The first 16 bytes (hex) of a SHA-256 over the row counts, shapes and <see cref="RowFingerprint.SampledRows"/> sampled rows of
     /// features, labels and lengths of each data set: cheap (two small device reads), and any edit of a sampled row shows.</summary>
@@ -84,7 +97,7 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
         var mine = TrainingOptions.ToDictionary(p => p.Key, p => p.Value);
         var theirs = run.TrainingOptions.ToDictionary(p => p.Key, p => p.Value);
         foreach (string name in mine.Keys.Union(theirs.Keys))
-            fields.Add((name, mine.GetValueOrDefault(name, "absent"), theirs.GetValueOrDefault(name, "absent")));
+            fields.Add((DisplayName(name), mine.GetValueOrDefault(name, "absent"), theirs.GetValueOrDefault(name, "absent")));
         fields.Add(("data (a fingerprint of the row counts and sampled rows of the training and validation data)", DataFingerprint, run.DataFingerprint));
         foreach (var (name, checkpoint, current) in fields)
         {

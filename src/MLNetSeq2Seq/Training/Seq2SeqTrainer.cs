@@ -24,6 +24,7 @@ internal sealed class Seq2SeqTrainer
     private readonly int _seed;
     private readonly double _peakLearningRate;
     private readonly ITrainingObserver? _observer;
+    private static readonly string ResumeFrom = CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom));
 
     public Seq2SeqTrainer(Seq2SeqOptions options, MLNetHost host, int seed, double peakLearningRate, ITrainingObserver? observer = null)
     {
@@ -57,10 +58,10 @@ internal sealed class Seq2SeqTrainer
         // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
         // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);
-        var earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta);
+        var earlyStopping = new EarlyStopping(_options.EarlyStopping.Patience, _options.EarlyStopping.MinDelta);
         using Tensor lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: train.Device);
         var epochs = new List<EpochSummary>();
-        var progress = new TrainingProgress(_host, _options.MaxEpochs, stepsPerEpoch, _options.EarlyStoppingPatience, trainingLoss.Name,
+        var progress = new TrainingProgress(_host, _options.MaxEpochs, stepsPerEpoch, _options.EarlyStopping.Patience, trainingLoss.Name,
             validation is null ? null : validationMetric.Name, TrainingSwitches.StepProgressInterval);
         long step = 0;
         int firstEpoch = 1;
@@ -68,13 +69,13 @@ internal sealed class Seq2SeqTrainer
         if (resume is not null)
         {
             if (resume.Identity.FirstDifference(identity) is string difference)
-                throw new ArgumentException($"ResumeFrom: the checkpoint belongs to another run, {difference}. Resume with the options and data of the run that wrote it, "
-                    + "or start a new run without ResumeFrom.", nameof(Seq2SeqOptions.ResumeFrom));
+                throw new ArgumentException($"{ResumeFrom}: the checkpoint belongs to another run, {difference}. Resume with the options and data of the run that wrote it, "
+                    + $"or start a new run without {ResumeFrom}.", ResumeFrom);
             TrainingCheckpoint.LoadModule(network, resume.NetworkState);
             TrainingCheckpoint.LoadOptimizer(runner.Optimizer, resume.OptimizerState);
             if (resume.BestWeightsState is byte[] bestState)
                 best.Deserialize(network.Architecture, bestState, validation is null ? resume.CompletedEpochs : resume.EarlyStopping.BestEpoch);
-            earlyStopping = new EarlyStopping(_options.EarlyStoppingPatience, _options.EarlyStoppingMinDelta, resume.EarlyStopping);
+            earlyStopping = new EarlyStopping(_options.EarlyStopping.Patience, _options.EarlyStopping.MinDelta, resume.EarlyStopping);
             schedule.PlateauState = resume.Plateau;
             epochs.AddRange(resume.History);
             step = resume.Step;
@@ -84,14 +85,14 @@ internal sealed class Seq2SeqTrainer
 
         _host.Info($"Seq2Seq: {train.Count} training rows, {(validation is null ? "no validation" : $"{validation.Count} validation rows")}, "
             + $"device {train.Device}, effective batch {batchSize} (micro-batch {runner.MicroBatchSize}), {stepsPerEpoch} optimizer steps per epoch, "
-            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule} schedule peaking at {_peakLearningRate:G4}; training loss {trainingLoss.Name}"
-            + (validation is null ? "." : $", validation (early stopping) {validationMetric.Name}, patience {_options.EarlyStoppingPatience}.")
+            + $"up to {_options.MaxEpochs} epochs, {_options.Schedule.Kind} schedule peaking at {_peakLearningRate:G4}; training loss {trainingLoss.Name}"
+            + (validation is null ? "." : $", validation (early stopping) {validationMetric.Name}, patience {_options.EarlyStopping.Patience}.")
             + $" Network: {network.Architecture}.");
         if (validation is null)
             _host.Info("Seq2Seq: no validation data (set ValidationSet or ValidationFraction): no early stopping, the model keeps the last epoch's weights.");
-        else if (_options.Schedule is LearningRateSchedule.OneCycle or LearningRateSchedule.CosineWithWarmup && _options.EarlyStoppingPatience < _options.MaxEpochs / 2)
-            _host.Info($"Seq2Seq: the {_options.Schedule} schedule anneals over all {_options.MaxEpochs} epochs, but early stopping (patience {_options.EarlyStoppingPatience}) "
-                + "usually ends the run long before that, with the rate still high. For rates that decay within the epochs that run, use Schedule = ReduceOnPlateau "
+        else if (_options.Schedule.Kind is LearningRateSchedule.OneCycle or LearningRateSchedule.CosineWithWarmup && _options.EarlyStopping.Patience < _options.MaxEpochs / 2)
+            _host.Info($"Seq2Seq: the {_options.Schedule.Kind} schedule anneals over all {_options.MaxEpochs} epochs, but early stopping (patience {_options.EarlyStopping.Patience}) "
+                + "usually ends the run long before that, with the rate still high. For rates that decay within the epochs that run, use Schedule.Kind = ReduceOnPlateau "
                 + "(as mlContext.Forecasting.Seq2Seq does) or fewer MaxEpochs.");
 
         bool stoppedEarly = false;
@@ -175,9 +176,9 @@ internal sealed class Seq2SeqTrainer
 
             stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
             if (stoppedEarly)
-                _host.Info($"Seq2Seq: no validation improvement for {_options.EarlyStoppingPatience} epochs; stopping after epoch {epoch}.");
-            if (_options.CheckpointDirectory is string directory
-                && (epoch % _options.CheckpointEveryEpochs == 0 || epoch == _options.MaxEpochs || stoppedEarly))
+                _host.Info($"Seq2Seq: no validation improvement for {_options.EarlyStopping.Patience} epochs; stopping after epoch {epoch}.");
+            if (_options.Checkpoints?.Directory is string directory
+                && (epoch % _options.Checkpoints.EveryEpochs == 0 || epoch == _options.MaxEpochs || stoppedEarly))
             {
                 WriteCheckpoint(directory, identity, epoch, step, runner, schedule, earlyStopping, epochs, network, best);
             }

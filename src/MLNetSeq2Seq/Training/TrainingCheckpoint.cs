@@ -93,7 +93,7 @@ internal sealed class TrainingCheckpoint
     {
         string file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file))
-            throw new FileNotFoundException($"ResumeFrom: no checkpoint at '{file}'.", file);
+            throw new FileNotFoundException($"Checkpoints.ResumeFrom: no checkpoint at '{file}'.", file);
         try
         {
             byte[] content = File.ReadAllBytes(file);
@@ -105,7 +105,7 @@ internal sealed class TrainingCheckpoint
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
         {
-            throw new InvalidDataException($"ResumeFrom: '{file}' is not a readable Seq2Seq checkpoint: {ex.Message}", ex);
+            throw new InvalidDataException($"Checkpoints.ResumeFrom: '{file}' is not a readable Seq2Seq checkpoint: {ex.Message}", ex);
         }
     }
 

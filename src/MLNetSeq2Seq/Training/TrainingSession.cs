@@ -15,7 +15,7 @@ namespace MLNetSeq2Seq.Training;
 
 /// <summary>
 /// What Fit and the learning-rate range test both start from: validated options, resolved shapes, the device, the
-/// seed, and the training (and validation) rows: read once into tensors, or, with StreamingShufflePoolRows, checked
+/// seed, and the training (and validation) rows: read once into tensors, or, with Streaming, checked
 /// and counted in one pass and read again every epoch. Owns the tensors.
 /// </summary>
 internal sealed class TrainingSession : IDisposable
@@ -57,7 +57,7 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>The training rows in memory; not there when streaming (see <see cref="Streamed"/>).</summary>
     public SequenceDataset Train => _train ?? throw new InvalidOperationException(
-        $"The training rows are streamed ({nameof(Seq2SeqOptions.StreamingShufflePoolRows)} is set), so they are not in memory.");
+        $"The training rows are streamed ({nameof(Seq2SeqOptions.Streaming)} is set), so they are not in memory.");
     public SequenceDataset? Validation { get; }
 
     /// <summary>The rows Fit trains on, in memory or streamed.</summary>
@@ -66,7 +66,7 @@ internal sealed class TrainingSession : IDisposable
     /// <summary>The rows Fit validates on after each epoch; null for none.</summary>
     public ISequenceRows? ValidationRows { get; }
 
-    /// <summary>True when the rows are read again every epoch (StreamingShufflePoolRows).</summary>
+    /// <summary>True when the rows are read again every epoch (Streaming).</summary>
     public bool Streamed => _train is null;
 
     /// <summary>Which input each output forecasts, and whether channels are independent.</summary>
@@ -89,7 +89,7 @@ internal sealed class TrainingSession : IDisposable
         var host = new MLNetHost(environment, component);
         Device device = TorchDevices.Resolve(options.Device, host);
         int seed = options.Seed ?? host.Seed ?? Random.Shared.Next();
-        if (options.StreamingShufflePoolRows is int poolRows)
+        if (options.Streaming?.ShufflePoolRows is int poolRows)
             return OpenStreamed(options, input, shapes, targets, host, device, seed, poolRows);
         SequenceDataset all = SequenceDataReader.Read(input, options.FeatureColumnName, options.LabelColumnName, shapes, device, "Training data", options.NonFiniteRows, host, TrainingSwitches.CopyWindows, options.FutureFeatureColumnName);
         try

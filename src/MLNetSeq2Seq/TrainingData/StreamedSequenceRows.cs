@@ -42,8 +42,8 @@ internal sealed class StreamedSequenceRows : ISequenceRows
         _labelWidth = view.Shapes.LabelLength;
         long pooled = Math.Min(poolRows, count);
         if (pooled * Math.Max(_featureWidth, _labelWidth) > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(Seq2SeqOptions.StreamingShufflePoolRows), poolRows,
-                $"A pool of {pooled} rows of {_featureWidth} feature values holds more than {Array.MaxLength} values; lower {nameof(Seq2SeqOptions.StreamingShufflePoolRows)}.");
+            throw new ArgumentOutOfRangeException(StreamingOptions.Path(nameof(StreamingOptions.ShufflePoolRows)), poolRows,
+                $"A pool of {pooled} rows of {_featureWidth} feature values holds more than {Array.MaxLength} values; lower {StreamingOptions.Path(nameof(StreamingOptions.ShufflePoolRows))}.");
     }
 
     public int Count { get; }

@@ -59,10 +59,10 @@ internal sealed class StreamedView : IDisposable
         NonFiniteRowHandling nonFiniteRows, MLNetHost? host)
     {
         if (shapes.InputLength is null || ((VectorDataViewType)data.Schema[labelColumnName].Type).Size == 0)
-            throw new ArgumentException($"{dataName}: {nameof(Seq2SeqOptions.StreamingShufflePoolRows)} streams fixed-size rows, but "
+            throw new ArgumentException($"{dataName}: {nameof(Seq2SeqOptions.Streaming)} streams fixed-size rows, but "
                 + (shapes.InputLength is null ? $"feature column '{featureColumnName}'" : $"label column '{labelColumnName}'")
-                + " has a variable size. Give the column a fixed size (every row the same length), or train in memory (StreamingShufflePoolRows = null).",
-                nameof(Seq2SeqOptions.StreamingShufflePoolRows));
+                + " has a variable size. Give the column a fixed size (every row the same length), or train in memory (Streaming = null).",
+                nameof(Seq2SeqOptions.Streaming));
         // Rows to hash: evenly spaced when the view knows its row count, otherwise the first ones.
         long[] sampled = RowFingerprint.SampleRows(data.GetRowCount() ?? RowFingerprint.SampledRows);
         var sample = new HashSet<long>(sampled);

@@ -130,19 +130,19 @@ public sealed class SeriesBackedWindowsTests
         Seq2SeqOptions Options() => new()
         {
             HiddenSize = 16, BatchSize = 32, MaxEpochs = 4, LearningRate = 1e-2, Seed = 6, Dropout = 0.2, TeacherForcingRatio = 0.5, ValidationFraction = 0.2,
-            EarlyStoppingPatience = 20,
+            EarlyStopping = { Patience = 20 },
         };
         using Seq2SeqTransformer uninterrupted = ml.Regression.Trainers.Seq2Seq(Options()).Fit(windows);
 
         Seq2SeqOptions interrupted = Options();
-        interrupted.CheckpointDirectory = folder.Path;
+        interrupted.Checkpoints = new() { Directory = folder.Path };
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 2) ml.CancelExecution(); });
         // Interrupted on copied windows, resumed on the series.
         Assert.ThrowsAny<OperationCanceledException>(() => TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(windows), copyWindows: true));
 
         var fresh = new MLContext(seed: 1);
         Seq2SeqOptions resumed = Options();
-        resumed.ResumeFrom = folder.Path;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path };
         using Seq2SeqTransformer continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(windows);
 
         AssertIdenticalWeights(uninterrupted, continued);

@@ -19,9 +19,9 @@ public sealed class QuantileCalibrationPathsTests
         Seq2SeqOptions Options(int? pool)
         {
             var options = SyntheticSequences.SmallOptions(3);
-            options.Quantiles = s_levels;
+            options.Quantiles = new() { Levels = s_levels };
             options.ValidationFraction = 0.25;
-            options.StreamingShufflePoolRows = pool;
+            options.Streaming = pool is int rows ? new() { ShufflePoolRows = rows } : null;
             return options;
         }
 
@@ -42,7 +42,7 @@ public sealed class QuantileCalibrationPathsTests
         SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(EventSeries.Load(ml, rows), EventSeries.WindowOptions(futureEvents: true),
             new ChronologicalSplit(500, 600, 700));
         Seq2SeqOptions options = EventSeries.Options(future: true, maxEpochs: 2);
-        options.Quantiles = s_levels;
+        options.Quantiles = new() { Levels = s_levels };
         options.ValidationSet = split.Validation;
 
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(split.Train);

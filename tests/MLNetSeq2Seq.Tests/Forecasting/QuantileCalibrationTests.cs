@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace MLNetSeq2Seq.Tests.Forecasting;
 
-/// <summary>Split-conformal calibration of the quantile intervals (Seq2SeqOptions.CalibrateQuantiles).</summary>
+/// <summary>Split-conformal calibration of the quantile intervals (Seq2SeqOptions.Quantiles.Calibrate).</summary>
 public sealed class QuantileCalibrationTests
 {
     private static readonly double[] s_levels = { 0.1, 0.5, 0.9 };
@@ -104,9 +104,8 @@ public sealed class QuantileCalibrationTests
     {
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: epochs);
         options.HiddenSize = 16;
-        options.Quantiles = s_levels;
+        options.Quantiles = new() { Levels = s_levels, Calibrate = calibrate };
         options.ValidationSet = split.Validation;
-        options.CalibrateQuantiles = calibrate;
         return options;
     }
 

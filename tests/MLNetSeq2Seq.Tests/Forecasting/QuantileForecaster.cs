@@ -23,12 +23,11 @@ public sealed class QuantileForecaster : IDisposable
         segment.SegmentLength = 5;
         segment.InstanceNormalization = InstanceNormalization.SubtractLast;
         segment.ChannelIndependent = null;
-        segment.Quantiles = Levels;
+        segment.Quantiles = new() { Levels = Levels };
         Segment = Context.Regression.Trainers.Seq2Seq(segment).Fit(Split.Train);
 
         Seq2SeqOptions median = ReliabilityKit.TinyOptions(maxEpochs: 2);
-        median.Quantiles = Levels;
-        median.PointLossWeight = 0;
+        median.Quantiles = new() { Levels = Levels, PointLossWeight = 0 };
         Median = Context.Regression.Trainers.Seq2Seq(median).Fit(Split.Train);
     }
 

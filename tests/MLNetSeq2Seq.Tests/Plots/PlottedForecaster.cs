@@ -29,7 +29,7 @@ public sealed class PlottedForecaster : IDisposable
         options.SegmentLength = 5;
         options.InstanceNormalization = InstanceNormalization.SubtractLast;
         options.ChannelIndependent = null;
-        options.Quantiles = Levels;
+        options.Quantiles = new() { Levels = Levels };
         options.ValidationSet = Split.Validation;
         Model = Context.Regression.Trainers.Seq2Seq(options).Fit(Split.Train);
     }

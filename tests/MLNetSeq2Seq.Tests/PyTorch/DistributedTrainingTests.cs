@@ -30,7 +30,7 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         MaxEpochs = maxEpochs,
         LearningRate = 1e-2,
         Seed = 3,
-        EarlyStoppingPatience = 10,
+        EarlyStopping = { Patience = 10 },
     };
 
     internal static IDataView Windows(MLContext ml, int rows) => ml.Data.CreateSequenceWindows(GeneratedSeries.Load(ml, GeneratedSeries.Create(rows)),

@@ -50,7 +50,7 @@ public sealed class TrainingDataExportTests
     {
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions options = DistributedTrainingTests.Options(maxEpochs: 1);
-        options.Quantiles = new[] { 0.1, 0.9 };
+        options.Quantiles = new() { Levels = new[] { 0.1, 0.9 } };
         using var folder = new TemporaryFolder();
         var error = Assert.Throws<NotSupportedException>(() => ml.Data.ExportSeq2SeqTrainingData(DistributedTrainingTests.Windows(ml, 60), options, folder.File("x.safetensors")));
         Assert.Contains("Quantiles", error.Message);

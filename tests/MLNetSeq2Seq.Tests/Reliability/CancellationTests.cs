@@ -28,7 +28,7 @@ public sealed class CancellationTests
         var ml = new MLContext(seed: 1);
         using var folder = new TemporaryFolder();
         Seq2SeqOptions options = Options(maxEpochs: 5);
-        options.CheckpointDirectory = folder.Path;
+        options.Checkpoints = new() { Directory = folder.Path };
         // Epoch 2, step 2, second micro-batch: the step's last two micro-batches still run, then Fit stops.
         var canceller = new CancelAt(ml, epoch: 2, microBatch: MicroBatchesPerStep + 2);
 

@@ -33,7 +33,7 @@ public sealed class CrashSafetyTests
     {
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions options = Options();
-        options.CheckpointDirectory = args[0];
+        options.Checkpoints = new() { Directory = args[0] };
         ITrainingObserver? observer = args.Length > 1 ? new PauseInCheckpointWrite(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)) : null;
         using Seq2SeqTransformer model = TrainingTestKit.Estimator(ml, options, observer).Fit(Data(ml));
         Console.WriteLine("FINISHED");
@@ -72,8 +72,7 @@ public sealed class CrashSafetyTests
         // Resuming from it finishes the run exactly as an uninterrupted run, and removes the dead process's leftover.
         var ml = new MLContext(seed: 1);
         Seq2SeqOptions resumed = Options();
-        resumed.ResumeFrom = folder.Path;
-        resumed.CheckpointDirectory = folder.Path;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path, Directory = folder.Path };
         using Seq2SeqTransformer continued = ml.Regression.Trainers.Seq2Seq(resumed).Fit(Data(ml));
         var reference = new MLContext(seed: 1);
         using Seq2SeqTransformer uninterrupted = reference.Regression.Trainers.Seq2Seq(Options()).Fit(Data(reference));

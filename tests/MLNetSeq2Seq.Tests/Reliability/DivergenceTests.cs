@@ -21,7 +21,7 @@ public sealed class DivergenceTests
         Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs);
         options.LearningRate = 1e6;
         options.GradientClipNorm = null;
-        options.Schedule = LearningRateSchedule.Constant;
+        options.Schedule.Kind = LearningRateSchedule.Constant;
         return options;
     }
 

@@ -7,7 +7,8 @@ namespace MLNetSeq2Seq.Tests.Reliability;
 
 /// <summary>
 /// Every option out of range stops Fit before any data is read — in every build configuration, not by a Debug
-/// assert — with an ArgumentException (usually ArgumentOutOfRangeException) whose ParamName is the option.
+/// assert — with an ArgumentException (usually ArgumentOutOfRangeException) whose ParamName is the option, by its path
+/// inside the option groups ("Schedule.PlateauPatience").
 /// </summary>
 public sealed class OptionValidationTests
 {
@@ -38,26 +39,35 @@ public sealed class OptionValidationTests
         { "GradientClipNorm", "0", o => o.GradientClipNorm = 0 },
         { "GradientClipNorm", "-Inf", o => o.GradientClipNorm = double.NegativeInfinity },
         { "MaxEpochs", "0", o => o.MaxEpochs = 0 },
-        { "OneCyclePctStart", "0", o => o.OneCyclePctStart = 0 },
-        { "OneCyclePctStart", "1", o => o.OneCyclePctStart = 1 },
-        { "OneCycleDivFactor", "0.5", o => o.OneCycleDivFactor = 0.5 },
-        { "OneCycleFinalDivFactor", "+Inf", o => o.OneCycleFinalDivFactor = double.PositiveInfinity },
-        { "WarmupFraction", "1", o => o.WarmupFraction = 1 },
-        { "PlateauPatience", "0", o => o.PlateauPatience = 0 },
-        { "PlateauFactor", "0", o => o.PlateauFactor = 0 },
-        { "PlateauFactor", "1", o => o.PlateauFactor = 1 },
+        { "Schedule.OneCyclePctStart", "0", o => o.Schedule.OneCyclePctStart = 0 },
+        { "Schedule.OneCyclePctStart", "1", o => o.Schedule.OneCyclePctStart = 1 },
+        { "Schedule.OneCycleDivFactor", "0.5", o => o.Schedule.OneCycleDivFactor = 0.5 },
+        { "Schedule.OneCycleFinalDivFactor", "+Inf", o => o.Schedule.OneCycleFinalDivFactor = double.PositiveInfinity },
+        { "Schedule.WarmupFraction", "1", o => o.Schedule.WarmupFraction = 1 },
+        { "Schedule.PlateauPatience", "0", o => o.Schedule.PlateauPatience = 0 },
+        { "Schedule.PlateauFactor", "0", o => o.Schedule.PlateauFactor = 0 },
+        { "Schedule.PlateauFactor", "1", o => o.Schedule.PlateauFactor = 1 },
         { "ValidationFraction", "1", o => o.ValidationFraction = 1 },
         { "ValidationFraction", "-0.1", o => o.ValidationFraction = -0.1 },
-        { "EarlyStoppingPatience", "0", o => o.EarlyStoppingPatience = 0 },
-        { "EarlyStoppingMinDelta", "-1", o => o.EarlyStoppingMinDelta = -1 },
-        { "CheckpointEveryEpochs", "0", o => o.CheckpointEveryEpochs = 0 },
+        { "EarlyStopping.Patience", "0", o => o.EarlyStopping.Patience = 0 },
+        { "EarlyStopping.MinDelta", "-1", o => o.EarlyStopping.MinDelta = -1 },
+        { "EarlyStopping.MinDelta", "NaN", o => o.EarlyStopping.MinDelta = double.NaN },
+        { "EarlyStopping.Metric", "undefined", o => o.EarlyStopping.Metric = (LossFunction)7 },
+        { "EarlyStopping", "null", o => o.EarlyStopping = null! },
+        { "Checkpoints.EveryEpochs", "0", o => o.Checkpoints = new() { EveryEpochs = 0 } },
+        { "Streaming.ShufflePoolRows", "0", o => o.Streaming = new() { ShufflePoolRows = 0 } },
+        { "LearningRate", "null (range test) with Streaming", o => { o.Streaming = new(); o.LearningRate = null; } },
+        { "Streaming", "with FutureFeatureColumnName", o => { o.Streaming = new(); o.FutureFeatureColumnName = "FutureFeatures"; } },
+        { "Quantiles.Levels", "empty", o => o.Quantiles = new() { Levels = System.Array.Empty<double>() } },
+        { "Quantiles.PointLossWeight", "-1", o => o.Quantiles = new() { PointLossWeight = -1 } },
         { "InferenceBatchSize", "0", o => o.InferenceBatchSize = 0 },
         { "InferenceBatchSize", "2^21", o => o.InferenceBatchSize = 1 << 21 },
         { "ReferenceBatchSize", "0", o => o.ReferenceBatchSize = 0 },
         { "ReferenceBatchSize", "missing for Linear scaling", o => o.LearningRateScaling = LearningRateScaling.Linear },
         { "Cell", "undefined", o => o.Cell = (RecurrentCellType)7 },
         { "Attention", "undefined", o => o.Attention = (AttentionKind)7 },
-        { "Schedule", "undefined", o => o.Schedule = (LearningRateSchedule)7 },
+        { "Schedule.Kind", "undefined", o => o.Schedule.Kind = (LearningRateSchedule)7 },
+        { "Schedule", "null", o => o.Schedule = null! },
         { "Device", "undefined", o => o.Device = (ComputeDevice)7 },
         { "LearningRateScaling", "undefined", o => o.LearningRateScaling = (LearningRateScaling)7 },
         { "NonFiniteRows", "undefined", o => o.NonFiniteRows = (NonFiniteRowHandling)7 },

@@ -48,7 +48,7 @@ public sealed class RandomIsolationTests
         Seq2SeqOptions options = DropoutOptions();
         options.Family = family;
         options.SegmentLength = 2;
-        options.StreamingShufflePoolRows = streamingPool;
+        options.Streaming = streamingPool is int rows ? new() { ShufflePoolRows = rows } : null;
         return options;
     }
 

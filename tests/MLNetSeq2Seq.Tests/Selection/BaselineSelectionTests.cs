@@ -118,7 +118,7 @@ public sealed class BaselineSelectionTests
         var warnings = new List<string>();
         ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
         Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
-        options.Quantiles = new[] { 0.1, 0.9 };
+        options.Quantiles = new() { Levels = new[] { 0.1, 0.9 } };
 
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
 
@@ -156,7 +156,7 @@ public sealed class BaselineSelectionTests
         IReadOnlyList<ModelCandidate> Candidates(int? pool)
         {
             Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
-            options.StreamingShufflePoolRows = pool;
+            options.Streaming = pool is int rows ? new() { ShufflePoolRows = rows } : null;
             using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
             return model.TrainingHistory.Candidates;
         }

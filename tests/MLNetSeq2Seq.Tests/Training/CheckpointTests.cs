@@ -42,9 +42,9 @@ public sealed class CheckpointTests
         options.TeacherForcingRatio = 0.5;
         options.MicroBatchSize = 12;
         options.ValidationFraction = 0.2;
-        options.EarlyStoppingPatience = 20;
-        options.Schedule = LearningRateSchedule.ReduceOnPlateau;
-        options.PlateauPatience = 1;
+        options.EarlyStopping.Patience = 20;
+        options.Schedule.Kind = LearningRateSchedule.ReduceOnPlateau;
+        options.Schedule.PlateauPatience = 1;
         return options;
     }
 
@@ -62,14 +62,14 @@ public sealed class CheckpointTests
         using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Options(6, family)).Fit(data);
 
         var interrupted = Options(6, family);
-        interrupted.CheckpointDirectory = folder.Path;
+        interrupted.Checkpoints = new() { Directory = folder.Path };
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 3) ml.CancelExecution(); });
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(data));
         Assert.Equal(new[] { "seq2seq-checkpoint.bin" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
 
         var fresh = new MLContext(seed: 1);
         var resumed = Options(6, family);
-        resumed.ResumeFrom = folder.Path;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path };
         using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
 
         double difference = TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted));
@@ -86,12 +86,12 @@ public sealed class CheckpointTests
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(80, seed: 31));
         using var folder = new TemporaryFolder();
         var first = Options(1);
-        first.CheckpointDirectory = folder.Path;
+        first.Checkpoints = new() { Directory = folder.Path };
         using (ml.Regression.Trainers.Seq2Seq(first).Fit(data)) { }
 
         var other = Options(1);
         other.Seed = 99;
-        other.ResumeFrom = Path.Combine(folder.Path, "seq2seq-checkpoint.bin");
+        other.Checkpoints = new() { ResumeFrom = Path.Combine(folder.Path, "seq2seq-checkpoint.bin") };
         var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(data));
         Assert.Contains("another run", error.Message);
     }
@@ -99,7 +99,7 @@ public sealed class CheckpointTests
     [Theory]
     [InlineData("LearningRate", "LearningRate: ")]
     [InlineData("WeightDecay", "WeightDecay: ")]
-    [InlineData("Schedule", "Schedule: ")]
+    [InlineData("Schedule", "Schedule.Kind: ")]
     [InlineData("Loss", "Loss: ")]
     [InlineData("TeacherForcingRatio", "TeacherForcingRatio: ")]
     [InlineData("data", "data (a fingerprint")]
@@ -109,44 +109,46 @@ public sealed class CheckpointTests
         var rows = SyntheticSequences.Generate(80, seed: 31);
         using var folder = new TemporaryFolder();
         var first = Options(1);
-        first.CheckpointDirectory = folder.Path;
+        first.Checkpoints = new() { Directory = folder.Path };
         using (ml.Regression.Trainers.Seq2Seq(first).Fit(ml.Data.LoadFromEnumerable(rows))) { }
 
         var other = Options(1);
-        other.ResumeFrom = folder.Path;
+        other.Checkpoints = new() { ResumeFrom = folder.Path };
         switch (change)
         {
             case "LearningRate": other.LearningRate = 0.0123; break;
             case "WeightDecay": other.WeightDecay = first.WeightDecay + 0.1; break;
-            case "Schedule": other.Schedule = first.Schedule == LearningRateSchedule.Constant ? LearningRateSchedule.OneCycle : LearningRateSchedule.Constant; break;
+            case "Schedule": other.Schedule.Kind = first.Schedule.Kind == LearningRateSchedule.Constant ? LearningRateSchedule.OneCycle : LearningRateSchedule.Constant; break;
             case "Loss": other.Loss = LossFunction.MeanAbsoluteError; break;
             case "TeacherForcingRatio": other.TeacherForcingRatio = first.TeacherForcingRatio / 2 + 0.1; break;
             case "data": rows[0].Features[5] += 1; break; // one value of the first row: the same row count and shapes
         }
         var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(ml.Data.LoadFromEnumerable(rows)));
 
-        Assert.Equal(nameof(Seq2SeqOptions.ResumeFrom), error.ParamName);
+        Assert.Equal("Checkpoints.ResumeFrom", error.ParamName);
         Assert.Contains("another run, " + named, error.Message);
     }
 
     [Theory]
     [InlineData("levels", "network: ")]
-    [InlineData("PointLossWeight", "PointLossWeight: 1 in the checkpoint, 0.5 in this run")]
+    [InlineData("PointLossWeight", "Quantiles.PointLossWeight: 1 in the checkpoint, 0.5 in this run")]
     public void Resuming_a_quantile_run_checks_its_levels_and_point_loss_weight(string change, string named)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(80, seed: 31));
         using var folder = new TemporaryFolder();
         var first = Options(1);
-        first.Quantiles = new[] { 0.1, 0.5, 0.9 };
-        first.CheckpointDirectory = folder.Path;
+        first.Quantiles = new() { Levels = new[] { 0.1, 0.5, 0.9 } };
+        first.Checkpoints = new() { Directory = folder.Path };
         using (ml.Regression.Trainers.Seq2Seq(first).Fit(data)) { }
 
         var other = Options(1);
-        other.Quantiles = change == "levels" ? new[] { 0.2, 0.5, 0.8 } : new[] { 0.1, 0.5, 0.9 };
-        if (change == "PointLossWeight")
-            other.PointLossWeight = 0.5;
-        other.ResumeFrom = folder.Path;
+        other.Quantiles = new()
+        {
+            Levels = change == "levels" ? new[] { 0.2, 0.5, 0.8 } : new[] { 0.1, 0.5, 0.9 },
+            PointLossWeight = change == "PointLossWeight" ? 0.5 : 1,
+        };
+        other.Checkpoints = new() { ResumeFrom = folder.Path };
         var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(data));
 
         Assert.Contains("another run, " + named, error.Message);
@@ -179,7 +181,7 @@ public sealed class CheckpointTests
 
         var fresh = new MLContext(seed: 1);
         var resumed = OldReleaseRun();
-        resumed.ResumeFrom = folder.Path;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path };
         using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31)));
 
         // The first two epochs ran on the machine that wrote the fixture: another CPU may round differently in the last
@@ -201,7 +203,7 @@ public sealed class CheckpointTests
         using var folder = new TemporaryFolder();
         File.WriteAllBytes(folder.File("seq2seq-checkpoint.bin"), new byte[] { 1, 2, 3 });
         var options = Options(1);
-        options.ResumeFrom = folder.Path;
+        options.Checkpoints = new() { ResumeFrom = folder.Path };
 
         var error = Assert.Throws<InvalidDataException>(() => ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(40, seed: 1))));
         Assert.Contains("not a readable Seq2Seq checkpoint", error.Message);

@@ -29,7 +29,7 @@ public sealed class LearningRateScalingTests
         var log = new List<string>();
         ml.Log += (_, e) => log.Add(e.Message);
         var options = SyntheticSequences.SmallOptions(maxEpochs: 1);
-        options.Schedule = LearningRateSchedule.Constant;
+        options.Schedule.Kind = LearningRateSchedule.Constant;
         options.LearningRate = 2e-3;
         options.LearningRateScaling = rule;
         options.ReferenceBatchSize = 16;

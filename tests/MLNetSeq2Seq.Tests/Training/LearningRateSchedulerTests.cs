@@ -10,7 +10,7 @@ public sealed class LearningRateSchedulerTests
     [Fact]
     public void OneCycle_rises_from_peak_over_div_to_the_peak_then_anneals_to_the_final_floor()
     {
-        var options = new Seq2SeqOptions { Schedule = LearningRateSchedule.OneCycle, OneCyclePctStart = 0.25, OneCycleDivFactor = 10, OneCycleFinalDivFactor = 100 };
+        var options = new Seq2SeqOptions { Schedule = { Kind = LearningRateSchedule.OneCycle, OneCyclePctStart = 0.25, OneCycleDivFactor = 10, OneCycleFinalDivFactor = 100 } };
         var scheduler = new LearningRateScheduler(options, peakLearningRate: 0.01, totalSteps: 401);
         double[] rates = Enumerable.Range(0, 401).Select(s => scheduler.RateAt(s)).ToArray();
 
@@ -26,7 +26,7 @@ public sealed class LearningRateSchedulerTests
     [Fact]
     public void Cosine_with_warmup_warms_linearly_then_decays_towards_zero()
     {
-        var options = new Seq2SeqOptions { Schedule = LearningRateSchedule.CosineWithWarmup, WarmupFraction = 0.1 };
+        var options = new Seq2SeqOptions { Schedule = { Kind = LearningRateSchedule.CosineWithWarmup, WarmupFraction = 0.1 } };
         var scheduler = new LearningRateScheduler(options, 1.0, totalSteps: 100);
 
         Assert.Equal(0.1, scheduler.RateAt(0), 12);
@@ -39,10 +39,10 @@ public sealed class LearningRateSchedulerTests
     [Fact]
     public void Constant_stays_and_ReduceOnPlateau_cuts_after_patience_epochs_without_improvement()
     {
-        var constant = new LearningRateScheduler(new Seq2SeqOptions { Schedule = LearningRateSchedule.Constant }, 0.3, 10);
+        var constant = new LearningRateScheduler(new Seq2SeqOptions { Schedule = { Kind = LearningRateSchedule.Constant } }, 0.3, 10);
         Assert.All(Enumerable.Range(0, 10), s => Assert.Equal(0.3, constant.RateAt(s)));
 
-        var plateau = new LearningRateScheduler(new Seq2SeqOptions { Schedule = LearningRateSchedule.ReduceOnPlateau, PlateauPatience = 2, PlateauFactor = 0.5 }, 0.4, 10);
+        var plateau = new LearningRateScheduler(new Seq2SeqOptions { Schedule = { Kind = LearningRateSchedule.ReduceOnPlateau, PlateauPatience = 2, PlateauFactor = 0.5 } }, 0.4, 10);
         plateau.OnEpochEnd(1.0);
         plateau.OnEpochEnd(0.9);
         plateau.OnEpochEnd(0.95);

@@ -10,7 +10,7 @@ using Xunit;
 
 namespace MLNetSeq2Seq.Tests.Training;
 
-/// <summary>Streaming Fit (StreamingShufflePoolRows): every row once per epoch, the in-memory result when the pool holds
+/// <summary>Streaming Fit (Seq2SeqOptions.Streaming): every row once per epoch, the in-memory result when the pool holds
 /// everything, the same weights run to run, exact resume, and checkpoints that do not cross between the two kinds.</summary>
 public sealed class StreamingFitTests
 {
@@ -21,10 +21,10 @@ public sealed class StreamingFitTests
         options.LayerCount = 2;
         options.TeacherForcingRatio = 0.5;
         options.MicroBatchSize = 12;
-        options.EarlyStoppingPatience = 20;
-        options.Schedule = LearningRateSchedule.ReduceOnPlateau;
-        options.PlateauPatience = 1;
-        options.StreamingShufflePoolRows = poolRows;
+        options.EarlyStopping.Patience = 20;
+        options.Schedule.Kind = LearningRateSchedule.ReduceOnPlateau;
+        options.Schedule.PlateauPatience = 1;
+        options.Streaming = poolRows is int rows ? new() { ShufflePoolRows = rows } : null;
         return options;
     }
 
@@ -167,13 +167,13 @@ public sealed class StreamingFitTests
         using var uninterrupted = ml.Regression.Trainers.Seq2Seq(Configure()).Fit(data);
 
         var interrupted = Configure();
-        interrupted.CheckpointDirectory = folder.Path;
+        interrupted.Checkpoints = new() { Directory = folder.Path };
         interrupted.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e => { if (e.Epoch == 2) ml.CancelExecution(); });
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Seq2Seq(interrupted).Fit(data));
 
         var fresh = new MLContext(seed: 1);
         var resumed = Configure();
-        resumed.ResumeFrom = folder.Path;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path };
         using var continued = fresh.Regression.Trainers.Seq2Seq(resumed).Fit(fresh.Data.LoadFromEnumerable(SyntheticSequences.Generate(150, seed: 31)));
 
         Assert.Equal(0, TrainingTestKit.MaxRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted)));
@@ -182,22 +182,22 @@ public sealed class StreamingFitTests
     }
 
     [Theory]
-    [InlineData(null, 20, "StreamingShufflePoolRows: absent in the checkpoint, 20 in this run")]
-    [InlineData(20, null, "StreamingShufflePoolRows: 20 in the checkpoint, absent in this run")]
-    [InlineData(20, 30, "StreamingShufflePoolRows: 20 in the checkpoint, 30 in this run")]
+    [InlineData(null, 20, "Streaming.ShufflePoolRows: absent in the checkpoint, 20 in this run")]
+    [InlineData(20, null, "Streaming.ShufflePoolRows: 20 in the checkpoint, absent in this run")]
+    [InlineData(20, 30, "Streaming.ShufflePoolRows: 20 in the checkpoint, 30 in this run")]
     public void A_checkpoint_resumes_only_with_the_same_streaming_setting(int? written, int? resumedWith, string named)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(80, seed: 31));
         using var folder = new TemporaryFolder();
         var first = Options(maxEpochs: 1, written);
-        first.CheckpointDirectory = folder.Path;
+        first.Checkpoints = new() { Directory = folder.Path };
         using (ml.Regression.Trainers.Seq2Seq(first).Fit(data)) { }
 
         var other = Options(maxEpochs: 1, resumedWith);
-        other.ResumeFrom = folder.Path;
+        other.Checkpoints = new() { ResumeFrom = folder.Path };
         var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(data));
-        Assert.Equal(nameof(Seq2SeqOptions.ResumeFrom), error.ParamName);
+        Assert.Equal("Checkpoints.ResumeFrom", error.ParamName);
         Assert.Contains(named, error.Message);
     }
 
@@ -208,7 +208,7 @@ public sealed class StreamingFitTests
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(40, seed: 31));
 
         var zeroPool = Options(1, poolRows: 0);
-        Assert.Equal(nameof(Seq2SeqOptions.StreamingShufflePoolRows),
+        Assert.Equal("Streaming.ShufflePoolRows",
             Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Seq2Seq(zeroPool).Fit(data)).ParamName);
 
         var rangeTest = Options(1, poolRows: 10);
@@ -222,14 +222,14 @@ public sealed class StreamingFitTests
         var streaming = Options(1, poolRows: 10);
         streaming.InputFeatureCount = 2;
         var shapeError = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(streaming).Fit(variable));
-        Assert.Equal(nameof(Seq2SeqOptions.StreamingShufflePoolRows), shapeError.ParamName);
+        Assert.Equal(nameof(Seq2SeqOptions.Streaming), shapeError.ParamName);
         Assert.Contains("feature column 'Features'", shapeError.Message);
 
         // Known-future inputs are read in memory only.
         var future = Options(1, poolRows: 10);
         future.FutureFeatureColumnName = "FutureFeatures";
         var futureError = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(future).Fit(data));
-        Assert.Equal(nameof(Seq2SeqOptions.StreamingShufflePoolRows), futureError.ParamName);
+        Assert.Equal(nameof(Seq2SeqOptions.Streaming), futureError.ParamName);
         Assert.Contains("FutureFeatureColumnName", futureError.Message);
     }
 

@@ -52,7 +52,7 @@ public sealed class StreamingSaveTests
         {
             var context = new MLContext(seed: 1);
             var options = SyntheticSequences.SmallOptions(2);
-            options.StreamingShufflePoolRows = 16;
+            options.Streaming = new() { ShufflePoolRows = 16 };
             options.ValidationFraction = 0.2;
             using var model = context.Regression.Trainers.Seq2Seq(options).Fit(context.Data.LoadFromBinary(path));
             return TrainingTestKit.Weights(model);

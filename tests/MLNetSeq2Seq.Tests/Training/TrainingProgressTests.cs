@@ -36,7 +36,7 @@ public sealed class TrainingProgressTests
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs);
         options.BatchSize = batchSize;
         options.ValidationSet = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(64, seed: 4));
-        options.EarlyStoppingPatience = maxEpochs;
+        options.EarlyStopping.Patience = maxEpochs;
         using Seq2SeqTransformer model = TrainingSwitches.With(() => ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(data)), stepProgressInterval: interval);
         lock (lines)
             return (model.TrainingHistory, lines.ToList(), options, rows);
