@@ -17,7 +17,8 @@ namespace MLNetSeq2Seq.Bench;
 /// --data illness runs national_illness.csv on its protocol instead (70/10/20 rows: train [0, 676), validation targets
 /// [676, 773), test targets [773, 966); L = 36, H = 24/36/48/60). Options after the flag override the defaults, to try
 /// recipes: --hidden, --epochs, --patience, --lr, --batch, --dropout, --segment, --schedule, --normalization,
-/// --channel-independent, --loss, --family, --comparison, --horizons, --lookback.
+/// --channel-independent, --loss, --family, --comparison, --horizons, --lookback; the opt-in model search with
+/// --search-families, --search-lookbacks, --search-minutes, and the patch Transformer's settings with --patch P/S/d/heads/layers/ff.
 /// </summary>
 internal static class AccuracyRun
 {
@@ -98,7 +99,9 @@ internal static class AccuracyRun
             string iTransformer = !illness && lookback == 96 && s_iTransformer.TryGetValue(horizon, out double it) ? $"{it:F3}" : "—";
             var candidates = model.TrainingHistory.Candidates;
             string Score(string name) => candidates.FirstOrDefault(c => c.Name == name)?.ValidationMetric.ToString("F3", CultureInfo.InvariantCulture) ?? "—";
-            string kept = candidates.Count == 0 ? "no comparison" : $"{candidates.Single(c => c.Kept).Name} ({Score("network")} / {Score("persistence")} / {Score("linear")})";
+            string network = options.Search is null ? Score("network")
+                : candidates.Where(c => c.Name != "persistence" && !c.Name.StartsWith("linear", StringComparison.Ordinal)).Min(c => c.ValidationMetric).ToString("F3", CultureInfo.InvariantCulture);
+            string kept = candidates.Count == 0 ? "no comparison" : $"{candidates.Single(c => c.Kept).Name} ({network} / {Score("persistence")} / {Score("linear")})";
             Console.WriteLine($"| {horizon} | **{metrics.MeanSquaredError:F3}** | **{metrics.MeanAbsoluteError:F3}** | {baselines.Persistence.MeanSquaredError:F3} | {baselines.Persistence.MeanAbsoluteError:F3} "
                 + $"| {baselines.Linear.MeanSquaredError:F3} | {baselines.Linear.MeanAbsoluteError:F3} | {segRnn} | {iTransformer} | {kept} "
                 + $"| {model.TrainingHistory.BestEpoch} / {model.TrainingHistory.Epochs.Count} | {seconds:F0} |");
@@ -109,6 +112,20 @@ internal static class AccuracyRun
         Console.WriteLine();
         Console.WriteLine($"Total {clock.Elapsed.TotalMinutes:F1} min; load average at the end {MachineInfo.LoadAverage()}.");
         return 0;
+    }
+
+    private static ModelSearchOptions Search(Seq2SeqOptions options) => options.Search ??= new ModelSearchOptions();
+
+    // --patch P/S/d/heads/layers/feed-forward: the patch Transformer's settings, for --family PatchTransformer and for the
+    // search; give it after --family and the --search-* flags.
+    private static void Patch(Seq2SeqOptions options, string value)
+    {
+        int[] v = value.Split('/').Select(int.Parse).ToArray();
+        var settings = new PatchTransformerOptions { PatchLength = v[0], PatchStride = v[1], ModelSize = v[2], HeadCount = v[3], LayerCount = v[4], FeedForwardSize = v[5] };
+        if (options.Family == NetworkFamily.PatchTransformer)
+            options.FamilyOptions = settings;
+        if (options.Search is ModelSearchOptions search)
+            search.FamilySettings = new INetworkFamilyOptions[] { settings };
     }
 
     private static Action<Seq2SeqOptions> Override(string name, string value)
@@ -131,6 +148,10 @@ internal static class AccuracyRun
             "--loss" => o => o.Loss = Enum.Parse<LossFunction>(value, ignoreCase: true),
             "--family" => o => o.Family = Enum.Parse<NetworkFamily>(value, ignoreCase: true),
             "--comparison" => o => o.BaselineComparison = Enum.Parse<BaselineComparison>(value, ignoreCase: true),
+            "--search-families" => o => Search(o).Families = value.Split(',').Select(f => Enum.Parse<NetworkFamily>(f, ignoreCase: true)).ToArray(),
+            "--search-lookbacks" => o => Search(o).Lookbacks = value.Split(',').Select(int.Parse).ToArray(),
+            "--search-minutes" => o => Search(o).TimeBudget = TimeSpan.FromMinutes(number),
+            "--patch" => o => Patch(o, value),
             _ => throw new ArgumentException($"unknown option {name}"),
         };
     }

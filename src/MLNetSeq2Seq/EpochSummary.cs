@@ -10,8 +10,12 @@ namespace MLNetSeq2Seq;
 /// <param name="IsBest">Whether this epoch's weights are the best so far (the ones early stopping keeps).</param>
 public sealed record EpochSummary(int Epoch, double TrainLoss, double? ValidationLoss, double LearningRate, double Seconds, int OptimizerSteps, bool IsBest)
 {
+    /// <summary>With <see cref="Seq2SeqOptions.Search"/>: the candidate this epoch trained (for example
+    /// "PatchTransformer, last 336 steps"); null outside a search.</summary>
+    public string? Candidate { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"epoch {Epoch}: train loss {TrainLoss:G5}" + (ValidationLoss is double v ? $", validation {v:G5}" : "")
+        (Candidate is null ? "" : $"{Candidate}, ") + $"epoch {Epoch}: train loss {TrainLoss:G5}" + (ValidationLoss is double v ? $", validation {v:G5}" : "")
         + $", lr {LearningRate:G3}, {OptimizerSteps} steps, {Seconds:F1} s" + (IsBest ? " (best)" : "");
 }

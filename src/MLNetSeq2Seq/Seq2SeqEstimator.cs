@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -54,27 +55,39 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
         Seq2SeqModelState State(TrainingHistory history) => new(_options.FeatureColumnName, _options.ScoreColumnName,
             _options.InferenceBatchSize, history, scoreSlotNames, series, _options.FutureFeatureColumnName, future);
 
-        SequenceNetwork? network = session.CreateNetwork();
+        SequenceNetwork? network = null;
         try
         {
-            var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
             TrainingHistory history;
             TimeSpan trainingTime;
-            try
+            IReadOnlyList<ModelCandidate> searched = Array.Empty<ModelCandidate>();
+            string? searchWinner = null;
+            if (_options.Search is not null)
             {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
-                trainingTime = clock.Elapsed;
+                ModelSearch.Result result = ModelSearch.Run(session, peakLearningRate, Observer);
+                (network, history, trainingTime, searched, searchWinner) = (result.Network, result.History, result.FitTime, result.Candidates, result.Name);
             }
-            catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
+            else
             {
-                // The trainer restored the kept weights into the network: hand them to the caller with the error.
-                diverged.Model = new Seq2SeqTransformer(network, State(kept), session.Device, session.Host);
-                network = null;
-                throw;
+                network = session.CreateNetwork();
+                var trainer = new Seq2SeqTrainer(_options, session.Host, session.Seed, peakLearningRate, Observer);
+                try
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
+                    trainingTime = clock.Elapsed;
+                }
+                catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
+                {
+                    // The trainer restored the kept weights into the network: hand them to the caller with the error.
+                    diverged.Model = new Seq2SeqTransformer(network, State(kept), session.Device, session.Host);
+                    network = null;
+                    throw;
+                }
             }
-            var (keptNetwork, candidates) = BaselineSelection.Choose(network, trainingTime, session);
+            var (keptNetwork, compared) = BaselineSelection.Choose(network, trainingTime, session);
             network = keptNetwork; // the trained network, or a baseline that beat it (the other is disposed)
+            IReadOnlyList<ModelCandidate> candidates = SearchSummary.Merge(searched, searchWinner, compared);
             var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 ? history.WithCandidates(candidates) : history), session.Device, session.Host);
             network = null; // owned by the transformer now
             Calibrate(transformer, session);

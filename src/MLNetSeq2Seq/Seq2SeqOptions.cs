@@ -182,6 +182,11 @@ public class Seq2SeqOptions
     /// windows, and keeps the best (see <see cref="MLNetSeq2Seq.BaselineComparison"/>). Default Off; the forecasting recipe: Select.</summary>
     public BaselineComparison BaselineComparison { get; set; } = BaselineComparison.Off;
 
+    /// <summary>An opt-in search over network families and lookbacks, chosen on the validation rows, within a time budget
+    /// (see <see cref="ModelSearchOptions"/>). Needs validation data and a <see cref="LearningRate"/>; not with
+    /// checkpoints. Default null: one network, of <see cref="Family"/>.</summary>
+    public ModelSearchOptions? Search { get; set; }
+
     /// <summary>Quantile forecasts besides the point forecast: the levels, the point loss's weight and conformal
     /// calibration (see <see cref="QuantileOptions"/>). Default null: point forecasts only.</summary>
     public QuantileOptions? Quantiles { get; set; }
@@ -317,6 +322,16 @@ public class Seq2SeqOptions
         if (Streaming is not null && FutureFeatureColumnName is not null)
             throw new ArgumentException($"{nameof(Streaming)} streams the data, but {nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}' asks for known-future inputs, "
                 + $"which streaming does not read yet: train in memory (set {nameof(Streaming)} = null), or train without future inputs.", nameof(Streaming));
+        if (Search is not null)
+        {
+            Search.Validate();
+            if (ValidationSet is null && ValidationFraction == 0)
+                throw new ArgumentException($"{nameof(Search)} chooses among its candidates on validation data: set {nameof(ValidationSet)} or {nameof(ValidationFraction)}.", nameof(Search));
+            if (LearningRate is null)
+                throw new ArgumentException($"{nameof(Search)} trains every candidate at one learning rate: set {nameof(LearningRate)} (the range test runs for one network).", nameof(LearningRate));
+            if (Checkpoints is not null)
+                throw new ArgumentException($"{nameof(Search)} trains several networks, which checkpoints do not cover yet: set {nameof(Checkpoints)} = null, or train one family.", nameof(Search));
+        }
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         if (InferenceBatchSize > MaxInferenceBatchSize)
             throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, $"{nameof(InferenceBatchSize)} must be at most {MaxInferenceBatchSize} (it is {InferenceBatchSize}).");
@@ -336,6 +351,7 @@ public class Seq2SeqOptions
         copy.Quantiles = Quantiles?.Clone();
         copy.Streaming = Streaming?.Clone();
         copy.Checkpoints = Checkpoints?.Clone();
+        copy.Search = Search?.Clone();
         return copy;
     }
 

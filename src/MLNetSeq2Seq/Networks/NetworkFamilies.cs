@@ -92,6 +92,10 @@ namespace MLNetSeq2Seq.Networks
             return family;
         }
 
+        /// <summary>The first of <paramref name="settings"/> that belongs to <paramref name="family"/>; null when none does.</summary>
+        public static INetworkFamilyOptions? SettingsOf(NetworkFamily family, IEnumerable<INetworkFamilyOptions?> settings) =>
+            settings.FirstOrDefault(s => s is not null && s.Family == family);
+
         /// <summary>As <see cref="Get"/>, for values read from a file: an unknown family is <see cref="InvalidDataException"/>.</summary>
         public static INetworkFamily Read(NetworkFamily family) =>
             s_byId.TryGetValue(family, out INetworkFamily? descriptor)

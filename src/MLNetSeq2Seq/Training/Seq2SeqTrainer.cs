@@ -42,6 +42,14 @@ internal sealed class Seq2SeqTrainer
     public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
         Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
 
+    /// <summary>Asked after each epoch (with validation) whether to stop this run early; a reason stops it like early
+    /// stopping does (the best epoch's weights are kept) and is logged. Null: never. Used by the model search to abandon
+    /// candidates that are clearly losing.</summary>
+    public Func<EpochSummary, string?>? Abandon { get; init; }
+
+    /// <summary>The model search's name for the candidate this run trains, given to every <see cref="EpochSummary"/>; null outside a search.</summary>
+    public string? Candidate { get; init; }
+
     /// <summary>Trains on rows held in memory or streamed each epoch (see <see cref="ISequenceRows"/>).</summary>
     public TrainingHistory Train(SequenceNetwork network, ISequenceRows train, ISequenceRows? validation, TrainingCheckpoint? resume = null)
     {
@@ -168,7 +176,7 @@ internal sealed class Seq2SeqTrainer
                 best.CaptureIfFinite(network, epoch);
             else if (isBest)
                 best.Capture(network, epoch);
-            var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, appliedSteps, isBest);
+            var summary = new EpochSummary(epoch, trainLoss, validationLoss, learningRate, clock.Elapsed.TotalSeconds, appliedSteps, isBest) { Candidate = Candidate };
             epochs.Add(summary);
             _host.Info(progress.EpochLine(summary, earlyStopping.BestEpoch));
             if (noiseScale is not null)
@@ -177,6 +185,11 @@ internal sealed class Seq2SeqTrainer
             stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
             if (stoppedEarly)
                 _host.Info($"Seq2Seq: no validation improvement for {_options.EarlyStopping.Patience} epochs; stopping after epoch {epoch}.");
+            else if (validation is not null && epoch < _options.MaxEpochs && Abandon?.Invoke(summary) is string abandoned)
+            {
+                stoppedEarly = true;
+                _host.Info($"Seq2Seq: stopping after epoch {epoch}: {abandoned}.");
+            }
             if (_options.Checkpoints?.Directory is string directory
                 && (epoch % _options.Checkpoints.EveryEpochs == 0 || epoch == _options.MaxEpochs || stoppedEarly))
             {

@@ -36,6 +36,7 @@ internal sealed class PatchTransformerFamily : INetworkFamily
         {
             HiddenSize = settings.ModelSize,
             LayerCount = settings.LayerCount,
+            Dropout = settings.Dropout ?? architecture.Dropout,
             Cell = RecurrentCellType.Gru,
             Bidirectional = false,
             Attention = AttentionKind.None,

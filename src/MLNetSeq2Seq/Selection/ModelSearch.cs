@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using MLNetSeq2Seq.Networks;
+using MLNetSeq2Seq.Training;
+using TorchSharp;
+
+namespace MLNetSeq2Seq.Selection;
+
+/// <summary>
+/// <see cref="Seq2SeqOptions.Search"/>: trains one network per (family, lookback) candidate on the session's rows, in
+/// turn, abandons candidates that are clearly losing or that the time budget no longer covers, and returns the one with
+/// the best validation score (the others are disposed) with every candidate's score and fit time.
+/// </summary>
+internal static class ModelSearch
+{
+    /// <summary>One trained candidate: its name, its network (null once disposed), its history and what training took.</summary>
+    internal sealed record Result(string Name, SequenceNetwork Network, TrainingHistory History, TimeSpan FitTime, IReadOnlyList<ModelCandidate> Candidates);
+
+    /// <summary>Trains the candidates; the caller owns the returned network. Throws the last candidate's error when none trained.</summary>
+    public static Result Run(TrainingSession session, double peakLearningRate, ITrainingObserver? observer)
+    {
+        Seq2SeqOptions options = session.Options;
+        ModelSearchOptions search = options.Search!;
+        var clock = Stopwatch.StartNew();
+        var plan = Plan(session, search);
+        session.Host.Info($"Seq2Seq search: {plan.Count} candidates ({string.Join("; ", plan.Select(c => c.Name))}), budget {search.TimeBudget.TotalMinutes:F1} min, "
+            + $"abandoning after {search.AbandonAfterEpochs} epochs any candidate {search.AbandonMargin:P0} behind the best finished one.");
+        Result? best = null;
+        double bestScore = double.PositiveInfinity;
+        var candidates = new List<ModelCandidate>();
+        Exception? lastError = null;
+        try
+        {
+            for (int i = 0; i < plan.Count; i++)
+            {
+                var (name, candidateOptions, lookback) = plan[i];
+                if (i > 0 && clock.Elapsed >= search.TimeBudget)
+                {
+                    session.Host.Info($"Seq2Seq search: the time budget is spent; {plan.Count - i} candidates not trained ({string.Join("; ", plan.Skip(i).Select(c => c.Name))}).");
+                    break;
+                }
+                session.Host.Info($"Seq2Seq search: candidate {i + 1} of {plan.Count}, {name}.");
+                double reference = bestScore, candidateBest = double.PositiveInfinity;
+                var trainer = new Seq2SeqTrainer(candidateOptions, session.Host, session.Seed, peakLearningRate, observer)
+                {
+                    Candidate = name,
+                    Abandon = epoch =>
+                    {
+                        if (epoch.ValidationLoss is double v)
+                            candidateBest = Math.Min(candidateBest, v);
+                        if (clock.Elapsed >= search.TimeBudget)
+                            return "the search's time budget is spent";
+                        return epoch.Epoch >= search.AbandonAfterEpochs && double.IsFinite(reference) && !(candidateBest <= reference * (1 + search.AbandonMargin))
+                            ? string.Create(CultureInfo.InvariantCulture, $"abandoned, its best validation score {candidateBest:G4} is more than {search.AbandonMargin:P0} above the best finished candidate's {reference:G4}")
+                            : null;
+                    },
+                };
+                SequenceNetwork network = NetworkFactory.Create(Architecture(session, candidateOptions, lookback), session.Seed);
+                network.to(session.Device);
+                TrainingHistory history;
+                var started = clock.Elapsed;
+                try
+                {
+                    history = trainer.Train(network, session.TrainRows, session.ValidationRows);
+                }
+                catch (TrainingDivergedException diverged)
+                {
+                    network.Dispose();
+                    lastError = diverged;
+                    session.Host.Warning($"Seq2Seq search: {name} diverged and is dropped: {diverged.Message}");
+                    continue;
+                }
+                TimeSpan fitTime = clock.Elapsed - started;
+                double score = history.BestValidationLoss ?? double.PositiveInfinity;
+                candidates.Add(new ModelCandidate(name, score, Kept: false, fitTime));
+                session.Host.Info(string.Create(CultureInfo.InvariantCulture,
+                    $"Seq2Seq search: {name}: validation {history.ValidationMetricName} {score:G4} (epoch {history.BestEpoch} of {history.Epochs.Count}), {fitTime.TotalSeconds:F0} s."));
+                if (score < bestScore || best is null)
+                {
+                    best?.Network.Dispose();
+                    best = new Result(name, network, history, fitTime, candidates);
+                    bestScore = score;
+                }
+                else
+                {
+                    network.Dispose();
+                }
+            }
+        }
+        catch
+        {
+            best?.Network.Dispose();
+            throw;
+        }
+        if (best is null)
+            throw lastError ?? new InvalidOperationException("The model search trained no candidate.");
+        session.Host.Info(string.Create(CultureInfo.InvariantCulture, $"Seq2Seq search: {best.Name} has the best validation score ({bestScore:G4}) of {candidates.Count} trained candidates, in {clock.Elapsed.TotalSeconds:F0} s."));
+        return best with { Candidates = candidates.Select(c => c with { Kept = c.Name == best.Name }).ToArray() };
+    }
+
+    /// <summary>The candidates in the order they train: for each family in the search's order, the lookbacks
+    /// shortest first when the family's weights are shaped by the window length, else once over the whole window.</summary>
+    internal static List<(string Name, Seq2SeqOptions Options, int Lookback)> Plan(TrainingSession session, ModelSearchOptions search)
+    {
+        int window = session.Shapes.InputLength ?? throw new ArgumentException(
+            $"{nameof(Seq2SeqOptions.Search)} needs windows of one length (the feature column's size): the candidates read the last L′ steps of each.", nameof(Seq2SeqOptions.Search));
+        int[] lookbacks = (search.Lookbacks ?? DefaultLookbacks(window)).OrderBy(l => l).ToArray();
+        if (lookbacks[^1] > window)
+            throw new ArgumentOutOfRangeException($"{nameof(Seq2SeqOptions.Search)}.{nameof(ModelSearchOptions.Lookbacks)}", lookbacks[^1],
+                $"{nameof(Seq2SeqOptions.Search)}.{nameof(ModelSearchOptions.Lookbacks)} holds {lookbacks[^1]} steps, but the windows hold {window}: cut the windows with the longest lookback you allow.");
+        var plan = new List<(string, Seq2SeqOptions, int)>();
+        foreach (NetworkFamily family in search.Families)
+        {
+            Seq2SeqOptions options = session.Options.Clone();
+            options.Family = family;
+            options.FamilyOptions = NetworkFamilies.SettingsOf(family, search.FamilySettings.Append(session.Options.FamilyOptions));
+            options.Search = null;
+            options.Validate();
+            bool shapedByLookback = Architecture(session, options, window).Lookback > 0;
+            foreach (int lookback in shapedByLookback ? lookbacks : new[] { window })
+            {
+                string name = Name(family, lookback, window, shapedByLookback);
+                // Before anything trains: a candidate the family cannot build (a patch longer than its lookback, say).
+                if (NetworkFamilies.Get(family).WhyInvalid(Architecture(session, options, lookback)) is string invalid)
+                    throw new ArgumentException($"{nameof(Seq2SeqOptions.Search)}: the candidate {name} cannot be built: {invalid}. Change {nameof(Seq2SeqOptions.Search)}.{nameof(ModelSearchOptions.Lookbacks)} or the family's settings.", nameof(Seq2SeqOptions.Search));
+                plan.Add((name, options, lookback));
+            }
+        }
+        return plan;
+    }
+
+    private static int[] DefaultLookbacks(int window)
+    {
+        var lookbacks = new List<int> { window };
+        for (int shorter = window / 2; shorter >= 16 && lookbacks.Count < 3; shorter /= 2)
+            lookbacks.Add(shorter);
+        return lookbacks.ToArray();
+    }
+
+    private static string Name(NetworkFamily family, int lookback, int window, bool shapedByLookback) =>
+        shapedByLookback && lookback != window ? string.Create(CultureInfo.InvariantCulture, $"{family}, last {lookback} steps") : family.ToString();
+
+    private static NetworkArchitecture Architecture(TrainingSession session, Seq2SeqOptions options, int lookback) =>
+        NetworkArchitecture.From(options, session.Shapes.InputFeatureCount, session.Shapes.OutputFeatureCount, session.Shapes.Horizon,
+            session.Targets.InputIndices, session.Targets.ChannelIndependent, lookback) with { FutureFeatureCount = session.Shapes.FutureFeatureCount };
+}
