@@ -116,12 +116,15 @@ internal static class AccuracyRun
 
     private static ModelSearchOptions Search(Seq2SeqOptions options) => options.Search ??= new ModelSearchOptions();
 
-    // --patch P/S/d/heads/layers/feed-forward: the patch Transformer's settings, for --family PatchTransformer and for the
+    // --patch P/S/d/heads/layers/feed-forward[/dropout]: the patch Transformer's settings, for --family PatchTransformer and for the
     // search; give it after --family and the --search-* flags.
     private static void Patch(Seq2SeqOptions options, string value)
     {
-        int[] v = value.Split('/').Select(int.Parse).ToArray();
+        string[] parts = value.Split('/');
+        int[] v = parts.Take(6).Select(int.Parse).ToArray();
         var settings = new PatchTransformerOptions { PatchLength = v[0], PatchStride = v[1], ModelSize = v[2], HeadCount = v[3], LayerCount = v[4], FeedForwardSize = v[5] };
+        if (parts.Length > 6)
+            settings.Dropout = double.Parse(parts[6], CultureInfo.InvariantCulture);
         if (options.Family == NetworkFamily.PatchTransformer)
             options.FamilyOptions = settings;
         if (options.Search is ModelSearchOptions search)

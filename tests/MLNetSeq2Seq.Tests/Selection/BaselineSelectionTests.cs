@@ -93,6 +93,30 @@ public sealed class BaselineSelectionTests
     }
 
     [Fact]
+    public void A_searched_network_meets_the_baselines_under_its_own_name_and_loses_to_persistence_on_random_walks()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = RandomWalks(ml);
+        Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
+        options.Search = new ModelSearchOptions
+        {
+            Families = new[] { NetworkFamily.PatchTransformer, NetworkFamily.SegmentRecurrent },
+            Lookbacks = new[] { 12, 24 },
+            FamilySettings = new INetworkFamilyOptions[] { new PatchTransformerOptions { PatchLength = 6, PatchStride = 6, ModelSize = 8, HeadCount = 2, LayerCount = 1, FeedForwardSize = 8 } },
+        };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
+
+        // The search's three networks first (none kept: an untrained network loses to persistence), then the baselines;
+        // no anonymous "network" entry.
+        string[] names = model.TrainingHistory.Candidates.Select(c => c.Name).ToArray();
+        Assert.Equal(new[] { "PatchTransformer, last 12 steps", "PatchTransformer", "SegmentRecurrent", "persistence" }, names.Take(4));
+        Assert.DoesNotContain("network", names);
+        Assert.Equal("persistence", Assert.Single(model.TrainingHistory.Candidates, c => c.Kept).Name);
+        Assert.Equal(NetworkFamily.Linear, model.Network.Architecture.Family);
+    }
+
+    [Fact]
     public void Warn_keeps_the_network_and_logs_a_warning_naming_the_better_baseline()
     {
         var ml = new MLContext(seed: 1);
