@@ -305,6 +305,15 @@ class SegmentRecurrentNetwork(nn.Module):
         return prediction.reshape(rows, self.output_segments * w, self.outputs).narrow(1, 0, self.architecture["horizon"])
 
 
+def _recent_steps(features, lengths, lookback, family):
+    """The last lookback steps of full-length windows, for the families whose weights are shaped by the lookback."""
+    if lengths is not None:
+        raise ValueError("the %s network needs full-length input windows" % family)
+    if features.shape[1] < lookback:
+        raise ValueError("the %s network reads the last %d steps of a window, got %d" % (family, lookback, features.shape[1]))
+    return features[:, features.shape[1] - lookback:, :]
+
+
 class LinearNetwork(nn.Module):
     """One linear map from the last L steps of the window (L x F values, time-major) to the forecast (H x O values)."""
 
@@ -318,12 +327,8 @@ class LinearNetwork(nn.Module):
         self.head = nn.Linear(self.lookback * self.inputs, arch["horizon"] * self.outputs)
 
     def forward(self, features, lengths=None, teacher_targets=None, teacher_forced_steps=None, channels=None):
-        if lengths is not None:
-            raise ValueError("the Linear network needs full-length input windows")
+        recent = _recent_steps(features, lengths, self.lookback, "Linear")
         rows = features.shape[0]
-        if features.shape[1] < self.lookback:
-            raise ValueError("the Linear network reads the last %d steps of a window, got %d" % (self.lookback, features.shape[1]))
-        recent = features[:, features.shape[1] - self.lookback:, :]
         return self.head(recent.reshape(rows, self.lookback * self.inputs)).reshape(rows, self.architecture["horizon"], self.outputs)
 
 
@@ -385,12 +390,8 @@ class PatchTransformerNetwork(nn.Module):
         self.head = nn.Linear(self.patches * d, arch["horizon"] * self.outputs)
 
     def forward(self, features, lengths=None, teacher_targets=None, teacher_forced_steps=None, channels=None):
-        if lengths is not None:
-            raise ValueError("the PatchTransformer network needs full-length input windows")
+        recent = _recent_steps(features, lengths, self.lookback, "PatchTransformer")
         rows = features.shape[0]
-        if features.shape[1] < self.lookback:
-            raise ValueError("the PatchTransformer network reads the last %d steps of a window, got %d" % (self.lookback, features.shape[1]))
-        recent = features[:, features.shape[1] - self.lookback:, :]
         patches = recent.index_select(1, self.steps.to(features.device)).reshape(rows, self.patches, self.patch_length * self.inputs)
         tokens = self.embedding_dropout(self.patch_embedding(patches) + self.position_embedding)
         for layer in self.layers:

@@ -43,6 +43,19 @@ internal abstract class SequenceNetwork : nn.Module<SequenceInput, Tensor>
     public virtual (Tensor Point, Tensor? Quantiles) ForwardWithQuantiles(Tensor features, Tensor? lengths = null, Tensor? teacherTargets = null, bool[]? teacherForcedSteps = null, Tensor? future = null) =>
         (Forward(features, lengths, teacherTargets, teacherForcedSteps, future: future), null);
 
+    /// <summary>The last <paramref name="lookback"/> steps of full-length windows (N, L ≥ lookback, <paramref name="inputs"/>),
+    /// after checking the shape and the known-future input: for the families whose weights are shaped by the lookback.</summary>
+    protected Tensor RecentSteps(SequenceInput input, int lookback, int inputs)
+    {
+        Tensor features = input.Features;
+        if (features.dim() != 3 || features.shape[1] < lookback || features.shape[2] != inputs)
+            throw new ArgumentException($"The {Architecture.Family} network reads the last {lookback} steps × {inputs} values of a window (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
+        if (input.Lengths is not null)
+            throw new ArgumentException($"The {Architecture.Family} network needs full-length input windows, but the rows differ in length.", nameof(input));
+        CheckFuture(features, input.Future);
+        return features.shape[1] == lookback ? features : features.narrow(1, features.shape[1] - lookback, lookback);
+    }
+
     /// <summary>Checks <paramref name="future"/> against the architecture's K: (N, Horizon, K) when K &gt; 0, null otherwise.</summary>
     protected void CheckFuture(Tensor features, Tensor? future)
     {

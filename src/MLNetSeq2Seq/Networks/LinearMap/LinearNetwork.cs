@@ -33,14 +33,7 @@ internal sealed class LinearNetwork : SequenceNetwork
 
     public override Tensor forward(SequenceInput input)
     {
-        Tensor features = input.Features;
-        if (features.dim() != 3 || features.shape[1] < _lookback || features.shape[2] != _inputs)
-            throw new ArgumentException($"The {NetworkFamily.Linear} network reads the last {_lookback} steps × {_inputs} values of a window (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
-        if (input.Lengths is not null)
-            throw new ArgumentException($"The {NetworkFamily.Linear} network needs full-length input windows, but the rows differ in length.", nameof(input));
-        CheckFuture(features, input.Future);
-        long rows = features.shape[0];
-        Tensor recent = features.shape[1] == _lookback ? features : features.narrow(1, features.shape[1] - _lookback, _lookback);
-        return head.call(recent.reshape(rows, (long)_lookback * _inputs)).reshape(rows, Architecture.Horizon, _outputs);
+        Tensor recent = RecentSteps(input, _lookback, _inputs);
+        return head.call(recent.reshape(recent.shape[0], (long)_lookback * _inputs)).reshape(recent.shape[0], Architecture.Horizon, _outputs);
     }
 }

@@ -61,15 +61,9 @@ internal sealed class PatchTransformerNetwork : SequenceNetwork
 
     public override Tensor forward(SequenceInput input)
     {
-        Tensor features = input.Features;
-        if (features.dim() != 3 || features.shape[1] < _lookback || features.shape[2] != _inputs)
-            throw new ArgumentException($"The {NetworkFamily.PatchTransformer} network reads the last {_lookback} steps × {_inputs} values of a window (its lookback), got ({string.Join(", ", features.shape)}).", nameof(input));
-        if (input.Lengths is not null)
-            throw new ArgumentException($"The {NetworkFamily.PatchTransformer} network needs full-length input windows, but the rows differ in length.", nameof(input));
-        CheckFuture(features, input.Future);
-        long rows = features.shape[0];
-        Tensor recent = features.shape[1] == _lookback ? features : features.narrow(1, features.shape[1] - _lookback, _lookback);
-        using Tensor steps = torch.tensor(_steps, device: features.device);
+        Tensor recent = RecentSteps(input, _lookback, _inputs);
+        long rows = recent.shape[0];
+        using Tensor steps = torch.tensor(_steps, device: recent.device);
         Tensor patches = recent.index_select(1, steps).reshape(rows, _patches, (long)_patchLength * _inputs);
         Tensor tokens = embedding_dropout.call(Plus(patch_embedding.call(patches), position_embedding));
         foreach (PatchEncoderLayer layer in layers)
