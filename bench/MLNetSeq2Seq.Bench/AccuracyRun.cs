@@ -131,6 +131,17 @@ internal static class AccuracyRun
             search.FamilySettings = new INetworkFamilyOptions[] { settings };
     }
 
+    // --segment w: the segment-recurrent family's segment length, for --family SegmentRecurrent (the recipe's) and for the
+    // search; give it after --family and the --search-* flags.
+    private static void Segment(Seq2SeqOptions options, int segmentLength)
+    {
+        var settings = new SegmentRecurrentOptions { SegmentLength = segmentLength };
+        if (options.Family == NetworkFamily.SegmentRecurrent)
+            options.FamilyOptions = settings;
+        if (options.Search is ModelSearchOptions search && search.Families.Contains(NetworkFamily.SegmentRecurrent))
+            search.FamilySettings = search.FamilySettings.Where(f => f.Family != NetworkFamily.SegmentRecurrent).Append(settings).ToArray();
+    }
+
     private static Action<Seq2SeqOptions> Override(string name, string value)
     {
         double number = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) ? n : double.NaN;
@@ -143,7 +154,7 @@ internal static class AccuracyRun
             "--lr" => o => o.LearningRate = number,
             "--batch" => o => o.BatchSize = (int)number,
             "--dropout" => o => o.Dropout = number,
-            "--segment" => o => o.SegmentLength = (int)number,
+            "--segment" => o => Segment(o, (int)number),
             "--weight-decay" => o => o.WeightDecay = number,
             "--schedule" => o => o.Schedule.Kind = Enum.Parse<LearningRateSchedule>(value, ignoreCase: true),
             "--normalization" => o => o.InstanceNormalization = Enum.Parse<InstanceNormalization>(value, ignoreCase: true),

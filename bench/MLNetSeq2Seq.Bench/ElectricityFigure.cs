@@ -75,7 +75,7 @@ internal static class ElectricityFigure
 
         double epochSeconds = summaries.Select(e => e.Seconds).OrderBy(s => s).ElementAt(summaries.Count / 2);
         double samplesPerSecond = trainWindows / epochSeconds;
-        double flopsPerSample = TrainingFlopsPerSample(options.SegmentLength, options.HiddenSize, options.LayerCount);
+        double flopsPerSample = TrainingFlopsPerSample((options.FamilyOptions as SegmentRecurrentOptions ?? new SegmentRecurrentOptions()).SegmentLength, options.HiddenSize, options.LayerCount);
         double achieved = samplesPerSecond * flopsPerSample;
         double seriesMiB = seriesCount * (double)rows * sizeof(float) / 1048576;
         Report.Heading("Result");

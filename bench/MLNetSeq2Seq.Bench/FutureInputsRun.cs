@@ -124,7 +124,7 @@ internal static class FutureInputsRun
         options.Seed = seed;
         options.FutureFeatureColumnName = futureColumn;
         if (segment is int w)
-            options.SegmentLength = w;
+            options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = w };
         options.Progress = new SynchronousProgress<EpochSummary>(e => Console.Error.WriteLine($"  {name}: {e}"));
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
         SequenceRegressionMetrics metrics = ml.Regression.EvaluateSequence(model.Transform(split.Test), "Label", "Score");

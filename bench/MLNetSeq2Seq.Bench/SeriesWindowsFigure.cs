@@ -39,12 +39,12 @@ internal static class SeriesWindowsFigure
     private static string Describe()
     {
         Seq2SeqOptions o = Options();
-        return $"{o.Family}, segment {o.SegmentLength}, hidden {o.HiddenSize}, batch {o.BatchSize} (micro {o.MicroBatchSize}), one epoch";
+        return $"{o.Family}, segment {((SegmentRecurrentOptions)o.FamilyOptions!).SegmentLength}, hidden {o.HiddenSize}, batch {o.BatchSize} (micro {o.MicroBatchSize}), one epoch";
     }
 
     private static Seq2SeqOptions Options() => new()
     {
-        Family = NetworkFamily.SegmentRecurrent, SegmentLength = 48, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
+        Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 48 }, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
         LearningRate = 1e-3, Schedule = { Kind = LearningRateSchedule.Constant }, MaxEpochs = 1, ValidationFraction = 0, Seed = Seed,
     };
 

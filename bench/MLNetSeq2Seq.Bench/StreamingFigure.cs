@@ -88,14 +88,14 @@ internal static class StreamingFigure
     private static string Describe(int pool)
     {
         Seq2SeqOptions o = Options(pool);
-        return $"{o.Family}, segment {o.SegmentLength}, hidden {o.HiddenSize}, batch {o.BatchSize} (micro {o.MicroBatchSize}), one epoch, "
+        return $"{o.Family}, segment {((SegmentRecurrentOptions)o.FamilyOptions!).SegmentLength}, hidden {o.HiddenSize}, batch {o.BatchSize} (micro {o.MicroBatchSize}), one epoch, "
             + $"validation: the last {o.ValidationFraction:P0} of the rows, streaming pool {pool} rows ({pool * RowBytes / 1048576.0:F0} MiB)";
     }
 
     /// <summary>Null pool: in memory.</summary>
     private static Seq2SeqOptions Options(int? pool) => new()
     {
-        Family = NetworkFamily.SegmentRecurrent, SegmentLength = 48, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
+        Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 48 }, HiddenSize = 32, BatchSize = 512, MicroBatchSize = 256,
         LearningRate = 1e-3, Schedule = { Kind = LearningRateSchedule.Constant }, MaxEpochs = 1, ValidationFraction = ValidationFraction, ValidationGapRows = 0, Seed = Seed,
         Streaming = pool is int rows ? new() { ShufflePoolRows = rows } : null,
     };

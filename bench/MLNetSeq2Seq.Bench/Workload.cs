@@ -35,7 +35,7 @@ internal sealed record Workload(int InputLength, int RowCount, int BatchSize = W
         Cell = RecurrentCellType.Gru,
         HiddenSize = HiddenSize,
         LayerCount = LayerCount,
-        Attention = AttentionKind.None,
+        FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.None },
         Dropout = 0,
         TeacherForcingRatio = 1,
         LearningRate = LearningRate,

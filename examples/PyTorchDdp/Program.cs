@@ -45,7 +45,7 @@ if (mode == "import")
 var options = new Seq2SeqOptions
 {
     Family = NetworkFamily.SegmentRecurrent,
-    SegmentLength = 24,
+    FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 24 },
     InstanceNormalization = InstanceNormalization.SubtractLast,
     ChannelIndependent = true,
     HiddenSize = 32,

@@ -83,7 +83,7 @@ public static class Seq2SeqCatalog
             Cell = cell,
             HiddenSize = hiddenSize,
             LayerCount = layerCount,
-            Attention = attention,
+            FamilyOptions = new AutoregressiveOptions { Attention = attention },
             BatchSize = batchSize,
             MaxEpochs = maxEpochs,
             LearningRate = learningRate,

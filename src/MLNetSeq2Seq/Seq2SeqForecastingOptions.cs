@@ -5,7 +5,9 @@ namespace MLNetSeq2Seq;
 /// <c>new Seq2SeqForecastingOptions { Horizon = 96, ValidationSet = validation }</c> trains the same network as
 /// <c>mlContext.Forecasting.Seq2Seq(horizon: 96, validationSet: validation)</c>. The recipe's defaults, where they differ
 /// from <see cref="Seq2SeqOptions"/>: <see cref="Seq2SeqOptions.Family"/> = SegmentRecurrent,
-/// <see cref="Seq2SeqOptions.SegmentLength"/> = 24 steps, <see cref="Seq2SeqOptions.HiddenSize"/> = 256,
+/// <see cref="SegmentRecurrentOptions.SegmentLength"/> = 24 steps (the family's own default, so the recipe sets no
+/// <see cref="Seq2SeqOptions.FamilyOptions"/> and <see cref="Seq2SeqOptions.Family"/> can be switched freely),
+/// <see cref="Seq2SeqOptions.HiddenSize"/> = 256,
 /// <see cref="Seq2SeqOptions.Dropout"/> = 0.5, <see cref="Seq2SeqOptions.InstanceNormalization"/> = SubtractLast,
 /// <see cref="Seq2SeqOptions.ChannelIndependent"/> = null (true where every output's input column is known),
 /// <see cref="Seq2SeqOptions.BatchSize"/> = 256, <see cref="Seq2SeqOptions.LearningRate"/> = 1e-3,
@@ -26,7 +28,6 @@ public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
     public Seq2SeqForecastingOptions()
     {
         Family = NetworkFamily.SegmentRecurrent;
-        SegmentLength = 24;
         HiddenSize = 256;
         Dropout = 0.5;
         InstanceNormalization = InstanceNormalization.SubtractLast;

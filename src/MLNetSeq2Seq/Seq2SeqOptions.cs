@@ -50,10 +50,6 @@ public class Seq2SeqOptions
     /// (<see cref="NetworkFamily.SegmentRecurrent"/> in <see cref="Seq2SeqForecastingOptions"/>).</summary>
     public NetworkFamily Family { get; set; } = NetworkFamily.AutoregressiveEncoderDecoder;
 
-    /// <summary>Segment-recurrent family: steps per segment (w), at least 1. L and Horizon need not be multiples of it
-    /// (the input is padded at the front, the forecast cropped). Default 24.</summary>
-    public int SegmentLength { get; set; } = 24;
-
     /// <summary>The settings of <see cref="Family"/> that belong to it alone: the family's own
     /// <see cref="INetworkFamilyOptions"/> type (its <see cref="NetworkFamily"/> value's documentation names it). Null: the
     /// family's defaults. Must belong to <see cref="Family"/>. Default null.</summary>
@@ -92,24 +88,14 @@ public class Seq2SeqOptions
     /// <summary>Recurrent layers in the encoder and, equally, in the decoder. Default 1.</summary>
     public int LayerCount { get; set; } = 1;
 
-    /// <summary>Whether the encoder reads the sequence in both directions. Default false.</summary>
-    public bool Bidirectional { get; set; }
-
-    /// <summary>Decoder attention over the encoder outputs. Default <see cref="AttentionKind.None"/>.</summary>
-    public AttentionKind Attention { get; set; } = AttentionKind.None;
-
-    /// <summary>When true, each decoder step predicts a correction to a learned projection of the last observed
-    /// input step (the anchor) instead of the value itself, so "like now" is free to express. It helped on ETTh2
-    /// (validation MSE 0.39 → 0.29) and hurt on smooth synthetic series with full teacher forcing: measure on your
-    /// validation data. Default false.</summary>
-    public bool ResidualDecoding { get; set; }
-
     /// <summary>Dropout probability between recurrent layers and before the output head, in [0, 1). Training only. Default 0.</summary>
     public double Dropout { get; set; }
 
     /// <summary>
     /// Probability, per decoder step in training, of feeding the true previous target instead of the model's own
-    /// prediction (scheduled sampling), in [0, 1]. Validation and Transform always feed the prediction. Default 0.5.
+    /// prediction (scheduled sampling), in [0, 1]. Validation and Transform always feed the prediction. Only the
+    /// autoregressive family feeds targets; the others ignore it (the draws are made anyway, from their own stream). Default 0.5
+    /// (0 in <see cref="Seq2SeqForecastingOptions"/>).
     /// </summary>
     public double TeacherForcingRatio { get; set; } = 0.5;
 
@@ -258,14 +244,12 @@ public class Seq2SeqOptions
         RequirePositive(OutputFeatureCount, nameof(OutputFeatureCount));
         RequirePositive(Horizon, nameof(Horizon));
         RequireDefined(Cell, nameof(Cell));
-        RequireDefined(Attention, nameof(Attention));
         RequireDefined(Device, nameof(Device));
         RequireDefined(NonFiniteRows, nameof(NonFiniteRows));
         RequireDefined(Family, nameof(Family));
         RequireDefined(InstanceNormalization, nameof(InstanceNormalization));
         RequireDefined(Loss, nameof(Loss));
         RequireDefined(BaselineComparison, nameof(BaselineComparison));
-        RequirePositive(SegmentLength, nameof(SegmentLength));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
         Networks.INetworkFamily family = Networks.NetworkFamilies.Of(this);
         if (FutureFeatureColumnName is not null && !family.TakesFutureFeatures)

@@ -123,7 +123,7 @@ public sealed class ForecastingTests
         switch (name)
         {
             case "segment-lstm-ci":
-                options.Family = NetworkFamily.SegmentRecurrent; options.SegmentLength = 8; options.Cell = RecurrentCellType.Lstm;
+                options.Family = NetworkFamily.SegmentRecurrent; options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 8 }; options.Cell = RecurrentCellType.Lstm;
                 options.InstanceNormalization = InstanceNormalization.SubtractLast; options.ChannelIndependent = null; options.Dropout = 0.3;
                 break;
             case "autoregressive-revin-affine-ci-huber":
@@ -132,7 +132,7 @@ public sealed class ForecastingTests
                 options.EarlyStopping.Metric = LossFunction.MeanAbsoluteError;
                 break;
             case "segment-mixing-standardize":
-                options.Family = NetworkFamily.SegmentRecurrent; options.SegmentLength = 7; options.LayerCount = 2;
+                options.Family = NetworkFamily.SegmentRecurrent; options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 7 }; options.LayerCount = 2;
                 options.InstanceNormalization = InstanceNormalization.Standardize; options.ChannelIndependent = false;
                 options.TargetInputIndices = new[] { 1, 0 };
                 break;
@@ -346,7 +346,7 @@ public sealed class ForecastingTests
         List<string> log = ReliabilityKit.CaptureLog(ml);
         var options = new Seq2SeqOptions
         {
-            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, InputFeatureCount = VariableLengthTests.FeatureCount,
+            Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 }, InputFeatureCount = VariableLengthTests.FeatureCount,
             Horizon = VariableLengthTests.Horizon, HiddenSize = 8, MaxEpochs = 1,
         };
 
@@ -361,8 +361,10 @@ public sealed class ForecastingTests
     public void Segment_options_that_do_not_apply_are_refused_by_name()
     {
         var options = new Seq2SeqForecastingOptions();
-        options.Attention = AttentionKind.Dot;
-        Assert.Equal(nameof(Seq2SeqOptions.Attention), Assert.Throws<ArgumentException>(options.Validate).ParamName);
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Dot };
+        Assert.Equal(nameof(Seq2SeqOptions.FamilyOptions), Assert.Throws<ArgumentException>(options.Validate).ParamName);
+        options = new Seq2SeqForecastingOptions { FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 0 } };
+        Assert.Equal("FamilyOptions.SegmentLength", Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);
         options = new Seq2SeqForecastingOptions();
         options.HuberDelta = 0;
         Assert.Equal(nameof(Seq2SeqOptions.HuberDelta), Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);

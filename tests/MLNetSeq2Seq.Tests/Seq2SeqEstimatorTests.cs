@@ -104,7 +104,7 @@ public sealed class Seq2SeqEstimatorTests
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 6);
         options.ValidationFraction = 0.2;
         options.MicroBatchSize = 8;
-        options.Attention = AttentionKind.Additive;
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Additive };
         var observer = new LiveTensorCounter();
         var estimator = ml.Regression.Trainers.Seq2Seq(options);
         estimator.Observer = observer;

@@ -19,7 +19,7 @@ public sealed class Seq2SeqTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView train = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 4));
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 3);
-        options.Attention = AttentionKind.Additive;
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Additive };
         options.Cell = RecurrentCellType.Lstm;
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.Seq2Seq(options));
         using var folder = new TemporaryFolder();
@@ -46,8 +46,7 @@ public sealed class Seq2SeqTransformerTests
         var rows = SyntheticSequences.Generate(120, seed: 8);
         IDataView data = ml.Data.LoadFromEnumerable(rows);
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 2);
-        options.Attention = AttentionKind.Dot;
-        options.Bidirectional = true;
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Dot, Bidirectional = true };
         using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
         using var folder = new TemporaryFolder();
         ml.Model.Save(trained, data.Schema, folder.File("model.zip"));
@@ -74,9 +73,9 @@ public sealed class Seq2SeqTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(60, seed: 8));
         Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
-        options.ResidualDecoding = true;
+        options.FamilyOptions = new AutoregressiveOptions { ResidualDecoding = true };
         using var residual = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
-        options.ResidualDecoding = false;
+        options.FamilyOptions = new AutoregressiveOptions { ResidualDecoding = false };
         using var plain = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
         using var folder = new TemporaryFolder();
         ml.Model.Save(residual, data.Schema, folder.File("residual.zip"));

@@ -18,18 +18,20 @@ namespace MLNetSeq2Seq
         /// <summary>
         /// A GRU/LSTM encoder over every input step and a decoder of the same cell that predicts the horizon one step at
         /// a time, each step fed the previous prediction (teacher forcing in training); optional attention. The general
-        /// sequence-to-sequence network (default of <c>Regression.Trainers.Seq2Seq</c>).
+        /// sequence-to-sequence network (default of <c>Regression.Trainers.Seq2Seq</c>). Its settings are
+        /// <see cref="AutoregressiveOptions"/> (<see cref="Seq2SeqOptions.FamilyOptions"/>).
         /// </summary>
         AutoregressiveEncoderDecoder,
 
         /// <summary>
         /// Segment-recurrent encoder with a parallel multi-step decoder (after SegRNN, Lin et al. 2023): the input is cut
-        /// into segments of <see cref="Seq2SeqOptions.SegmentLength"/> steps, each embedded by Linear(w·F → d) + ReLU, and
+        /// into segments of <see cref="SegmentRecurrentOptions.SegmentLength"/> steps, each embedded by Linear(w·F → d) + ReLU, and
         /// the GRU/LSTM steps over segments (L/w steps instead of L). The decoder makes one recurrent step from the
         /// encoder's final state per output segment, all segments at once, each told which segment it is by a learned
         /// position embedding (and, with channel independence, a learned channel embedding), then Dropout and
         /// Linear(d → w·O). An input whose length is not a multiple of w is padded at the front by repeating its first
         /// step; the decoder predicts ⌈H/w⌉·w steps and the first H are kept. Inputs must be full length (no padding).
+        /// Its settings are <see cref="SegmentRecurrentOptions"/> (<see cref="Seq2SeqOptions.FamilyOptions"/>).
         /// Default of <c>Forecasting.Seq2Seq</c>.
         /// </summary>
         SegmentRecurrent,

@@ -114,7 +114,7 @@ public sealed class SeriesBackedWindowsTests
 
         Seq2SeqOptions Options() => new()
         {
-            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, ChannelIndependent = true, InstanceNormalization = InstanceNormalization.Standardize,
+            Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 }, ChannelIndependent = true, InstanceNormalization = InstanceNormalization.Standardize,
             HiddenSize = 16, BatchSize = 16, MaxEpochs = 2, LearningRate = 1e-2, Seed = 4, ValidationFraction = 0.2,
         };
         AssertSameTraining(ml, windows, Options);

@@ -78,7 +78,7 @@ public sealed class VariableLengthTests
         var ml = new MLContext(seed: 1);
         var train = Generate(500, seed: 1);
         var test = Generate(120, seed: 2);
-        var options = new Seq2SeqOptions { InputFeatureCount = FeatureCount, Horizon = Horizon, HiddenSize = 32, BatchSize = 32, MaxEpochs = 25, LearningRate = 1e-2, Seed = 1, Attention = AttentionKind.Dot };
+        var options = new Seq2SeqOptions { InputFeatureCount = FeatureCount, Horizon = Horizon, HiddenSize = 32, BatchSize = 32, MaxEpochs = 25, LearningRate = 1e-2, Seed = 1, FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Dot } };
 
         using var model = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(train));
 

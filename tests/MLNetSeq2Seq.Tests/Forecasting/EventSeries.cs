@@ -77,7 +77,7 @@ public static class EventSeries
     public static Seq2SeqOptions Options(bool future, int maxEpochs = 12) => new()
     {
         Family = NetworkFamily.SegmentRecurrent,
-        SegmentLength = 4,
+        FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 },
         HiddenSize = 32,
         BatchSize = 32,
         LearningRate = 5e-3,

@@ -20,7 +20,7 @@ public sealed class QuantileForecaster : IDisposable
         Split = Context.Data.SplitSequenceWindowsChronologically(GeneratedSeries.Load(Context, Rows), TrainedForecaster.WindowOptions(), new ChronologicalSplit(300, 360, 420));
         Seq2SeqOptions segment = ReliabilityKit.TinyOptions(maxEpochs: 2);
         segment.Family = NetworkFamily.SegmentRecurrent;
-        segment.SegmentLength = 5;
+        segment.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 };
         segment.InstanceNormalization = InstanceNormalization.SubtractLast;
         segment.ChannelIndependent = null;
         segment.Quantiles = new() { Levels = Levels };

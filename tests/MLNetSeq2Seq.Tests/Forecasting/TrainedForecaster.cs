@@ -25,7 +25,7 @@ public sealed class TrainedForecaster : IDisposable
         Split = Context.Data.SplitSequenceWindowsChronologically(GeneratedSeries.Load(Context, Rows), WindowOptions(), new ChronologicalSplit(300, 360, 420));
         Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs: 2);
         options.Family = NetworkFamily.SegmentRecurrent;
-        options.SegmentLength = 8;
+        options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 8 };
         options.InstanceNormalization = InstanceNormalization.SubtractLast;
         options.ChannelIndependent = null;
         Model = Context.Regression.Trainers.Seq2Seq(options).Fit(Split.Train);

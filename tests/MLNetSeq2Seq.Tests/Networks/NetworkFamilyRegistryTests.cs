@@ -78,7 +78,7 @@ public sealed class NetworkFamilyRegistryTests
             Assert.Null(family.WhyInvalid(architecture));
             Assert.True(architecture.MinimumWeightBytes() > 0);
         }
-        var segmented = NetworkArchitecture.From(new Seq2SeqOptions { Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4 }, 3, 3, 4, null, false, inputLength: 8);
+        var segmented = NetworkArchitecture.From(new Seq2SeqOptions { Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 } }, 3, 3, 4, null, false, inputLength: 8);
         Assert.NotNull(NetworkFamilies.Get(NetworkFamily.AutoregressiveEncoderDecoder).WhyInvalid(segmented with { Family = NetworkFamily.AutoregressiveEncoderDecoder }));
     }
 }

@@ -22,7 +22,7 @@ public sealed class TypedModuleTests
     {
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
-        var options = new Seq2SeqOptions { Family = family, SegmentLength = 4, HiddenSize = 8, InstanceNormalization = InstanceNormalization.SubtractLast, Quantiles = new() { Levels = new[] { 0.1, 0.5, 0.9 } } };
+        var options = new Seq2SeqOptions { Family = family, FamilyOptions = family == NetworkFamily.SegmentRecurrent ? new SegmentRecurrentOptions { SegmentLength = 4 } : null, HiddenSize = 8, InstanceNormalization = InstanceNormalization.SubtractLast, Quantiles = new() { Levels = new[] { 0.1, 0.5, 0.9 } } };
         if (family == NetworkFamily.PatchTransformer)
             options.FamilyOptions = new PatchTransformerOptions { PatchLength = 4, PatchStride = 2, ModelSize = 8, HeadCount = 2, LayerCount = 1, FeedForwardSize = 8 };
         var architecture = NetworkArchitecture.From(options, 3, 2, 5, new[] { 1, 0 }, channelIndependent: true, inputLength: 8);

@@ -47,7 +47,6 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         Seq2SeqOptions options = TinyOptions();
         options.Family = family;
         options.Cell = cell;
-        options.Attention = attention;
         options.ChannelIndependent = channelIndependent;
         options.InstanceNormalization = normalization == "none" ? InstanceNormalization.None
             : normalization == "subtract-last" ? InstanceNormalization.SubtractLast : InstanceNormalization.Standardize;
@@ -55,7 +54,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         options.LayerCount = channelIndependent == (normalization is "none" or "standardize") ? 2 : 1;
         if (family == NetworkFamily.SegmentRecurrent)
         {
-            options.SegmentLength = 4; // L = 10: two steps of front padding; H = 5: two output segments, cut to 5 steps
+            options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 }; // L = 10: two steps of front padding; H = 5: two output segments, cut to 5 steps
         }
         else if (family == NetworkFamily.PatchTransformer)
         {
@@ -64,8 +63,12 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         }
         else if (family == NetworkFamily.AutoregressiveEncoderDecoder)
         {
-            options.Bidirectional = attention != AttentionKind.None || normalization == "subtract-last";
-            options.ResidualDecoding = attention != AttentionKind.Dot;
+            options.FamilyOptions = new AutoregressiveOptions
+            {
+                Attention = attention,
+                Bidirectional = attention != AttentionKind.None || normalization == "subtract-last",
+                ResidualDecoding = attention != AttentionKind.Dot,
+            };
         }
         return options;
     }

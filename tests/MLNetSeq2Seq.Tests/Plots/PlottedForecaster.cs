@@ -26,7 +26,7 @@ public sealed class PlottedForecaster : IDisposable
         Split = Context.Data.SplitSequenceWindowsChronologically(GeneratedSeries.Load(Context, Rows), windows, new ChronologicalSplit(300, 360, 420));
         Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs: 3);
         options.Family = NetworkFamily.SegmentRecurrent;
-        options.SegmentLength = 5;
+        options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 };
         options.InstanceNormalization = InstanceNormalization.SubtractLast;
         options.ChannelIndependent = null;
         options.Quantiles = new() { Levels = Levels };

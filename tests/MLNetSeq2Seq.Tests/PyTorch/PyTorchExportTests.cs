@@ -42,13 +42,20 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
             : words.Contains("patch") ? NetworkFamily.PatchTransformer : NetworkFamily.AutoregressiveEncoderDecoder;
         if (words.Contains("patch")) // L = 12, P = 4, S = 3: five patches, the last one reading the padding
             options.FamilyOptions = new PatchTransformerOptions { PatchLength = 4, PatchStride = 3, ModelSize = 8, HeadCount = 2, LayerCount = words.Contains("two-layers") ? 2 : 1, FeedForwardSize = 16 };
-        options.SegmentLength = 5; // L = 12 is padded to 15, H = 4 cropped from 5
+        if (words.Contains("segment"))
+            options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 }; // L = 12 is padded to 15, H = 4 cropped from 5
         options.Cell = words.Contains("lstm") ? RecurrentCellType.Lstm : RecurrentCellType.Gru;
-        options.Attention = words.Contains("dot") ? AttentionKind.Dot : words.Contains("additive") ? AttentionKind.Additive : AttentionKind.None;
-        options.Bidirectional = words.Contains("bidirectional");
         options.LayerCount = words.Contains("two-layers") ? 2 : 1;
         options.Dropout = words.Contains("two-layers") ? 0.1 : 0;
-        options.ResidualDecoding = words.Contains("residual");
+        if (options.Family == NetworkFamily.AutoregressiveEncoderDecoder)
+        {
+            options.FamilyOptions = new AutoregressiveOptions
+            {
+                Attention = words.Contains("dot") ? AttentionKind.Dot : words.Contains("additive") ? AttentionKind.Additive : AttentionKind.None,
+                Bidirectional = words.Contains("bidirectional"),
+                ResidualDecoding = words.Contains("residual"),
+            };
+        }
         options.InstanceNormalization = words.Contains("standardize") ? InstanceNormalization.Standardize
             : words.Contains("subtract-last") ? InstanceNormalization.SubtractLast : InstanceNormalization.None;
         options.InstanceNormalizationAffine = words.Contains("affine");
@@ -98,7 +105,7 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         options.InputFeatureCount = VariableLengthTests.FeatureCount;
         options.OutputFeatureCount = VariableLengthTests.FeatureCount;
         options.Horizon = VariableLengthTests.Horizon;
-        options.Attention = AttentionKind.Dot;
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Dot };
         options.InstanceNormalization = InstanceNormalization.Standardize;
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(train);
         float[] expected = InterchangeKit.Scores(ml, model, ml.Data.LoadFromEnumerable(testRows));

@@ -18,7 +18,7 @@ public sealed class ConcurrencyTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(64, seed: 5));
         Seq2SeqOptions options = ReliabilityKit.TinyOptions(maxEpochs: 1);
-        options.Attention = AttentionKind.Additive;
+        options.FamilyOptions = new AutoregressiveOptions { Attention = AttentionKind.Additive };
         options.InferenceBatchSize = 16;
         using (Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(options).Fit(data))
             ml.Model.Save(trained, data.Schema, folder.File("model.zip"));

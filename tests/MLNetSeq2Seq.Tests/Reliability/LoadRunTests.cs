@@ -30,7 +30,7 @@ public sealed class LoadRunTests(ITestOutputHelper output)
         var ml = new MLContext(seed: 1);
         SequenceWindowSplit split = ForecastingTests.Windows(ml);
         IDataView series = GeneratedSeries.Load(ml, GeneratedSeries.Create(420));
-        var options = new Seq2SeqForecastingOptions { Horizon = 10, HiddenSize = 16, SegmentLength = 5, MaxEpochs = 1, InferenceBatchSize = 8, BaselineComparison = BaselineComparison.Off };
+        var options = new Seq2SeqForecastingOptions { Horizon = 10, HiddenSize = 16, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 }, MaxEpochs = 1, InferenceBatchSize = 8, BaselineComparison = BaselineComparison.Off };
         using var folder = new TemporaryFolder();
         using (Seq2SeqTransformer trained = ml.Forecasting.Seq2Seq(options).Fit(split.Train))
             ml.Model.Save(trained, split.Train.Schema, folder.File("model.zip"));
@@ -63,7 +63,7 @@ public sealed class LoadRunTests(ITestOutputHelper output)
             {
                 using Seq2SeqTransformer other = new MLContext(seed: 2).Forecasting.Seq2Seq(new Seq2SeqForecastingOptions
                 {
-                    Horizon = 10, HiddenSize = 8, SegmentLength = 5, MaxEpochs = 1, BaselineComparison = BaselineComparison.Off,
+                    Horizon = 10, HiddenSize = 8, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 }, MaxEpochs = 1, BaselineComparison = BaselineComparison.Off,
                 }).Fit(split.Train);
                 fits++;
             }

@@ -65,7 +65,7 @@ public sealed class OptionValidationTests
         { "ReferenceBatchSize", "0", o => o.ReferenceBatchSize = 0 },
         { "ReferenceBatchSize", "missing for Linear scaling", o => o.LearningRateScaling = LearningRateScaling.Linear },
         { "Cell", "undefined", o => o.Cell = (RecurrentCellType)7 },
-        { "Attention", "undefined", o => o.Attention = (AttentionKind)7 },
+        { "FamilyOptions.Attention", "undefined", o => o.FamilyOptions = new AutoregressiveOptions { Attention = (AttentionKind)7 } },
         { "Schedule.Kind", "undefined", o => o.Schedule.Kind = (LearningRateSchedule)7 },
         { "Schedule", "null", o => o.Schedule = null! },
         { "Device", "undefined", o => o.Device = (ComputeDevice)7 },

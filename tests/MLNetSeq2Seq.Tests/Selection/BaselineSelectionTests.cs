@@ -45,7 +45,7 @@ public sealed class BaselineSelectionTests
     // A network that has barely moved from its initial weights: it loses to both baselines.
     private static Seq2SeqForecastingOptions Untrained(SequenceWindowSplit split, BaselineComparison comparison) => new()
     {
-        Horizon = 6, ValidationSet = split.Validation, MaxEpochs = 1, LearningRate = 1e-7, HiddenSize = 16, SegmentLength = 6,
+        Horizon = 6, ValidationSet = split.Validation, MaxEpochs = 1, LearningRate = 1e-7, HiddenSize = 16, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 6 },
         BaselineComparison = comparison, Seed = 3,
     };
 
@@ -159,7 +159,7 @@ public sealed class BaselineSelectionTests
             EventSeries.WindowOptions(futureEvents: true, CalendarFeatures.HourOfDay));
         var options = new Seq2SeqForecastingOptions
         {
-            HiddenSize = 16, SegmentLength = 4, MaxEpochs = 2, ValidationFraction = 0.25, Seed = 2, FutureFeatureColumnName = "FutureFeatures",
+            HiddenSize = 16, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 }, MaxEpochs = 2, ValidationFraction = 0.25, Seed = 2, FutureFeatureColumnName = "FutureFeatures",
         };
 
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(windows);

@@ -38,7 +38,7 @@ public sealed class ModelSearchTests
             Lookbacks = new[] { 6, SyntheticSequences.InputLength },
             AbandonMargin = 1e6, // nothing is abandoned here
         });
-        options.SegmentLength = 4;
+        options.Search!.FamilySettings = new INetworkFamilyOptions[] { new SegmentRecurrentOptions { SegmentLength = 4 } };
         options.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(epochs.Add);
 
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(Data(ml));

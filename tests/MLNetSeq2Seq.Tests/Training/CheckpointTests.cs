@@ -31,7 +31,7 @@ public sealed class CheckpointTests
         {
             // The forecasting pieces: their parameters (channel embedding, affine) and RNG use are part of the state too.
             options.Family = NetworkFamily.SegmentRecurrent;
-            options.SegmentLength = 5;
+            options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 5 };
             options.InstanceNormalization = InstanceNormalization.Standardize;
             options.InstanceNormalizationAffine = true;
             options.ChannelIndependent = true;

@@ -58,7 +58,7 @@ public sealed class FutureFeatureTrainingTests
         IDataView windows = Windows(ml);
         Seq2SeqOptions Options() => new()
         {
-            Family = NetworkFamily.SegmentRecurrent, SegmentLength = 4, HiddenSize = 16, BatchSize = 16, Seed = 8,
+            Family = NetworkFamily.SegmentRecurrent, FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 4 }, HiddenSize = 16, BatchSize = 16, Seed = 8,
             FutureFeatureColumnName = "FutureFeatures",
         };
         var sweep = new LearningRateRangeTestOptions { StartLearningRate = 1e-4, EndLearningRate = 1, StepCount = 12 };

@@ -15,19 +15,20 @@ internal sealed class AutoregressiveFamily : INetworkFamily
 
     public bool TakesVariableLengths => true;
 
-    public void CheckOptions(Seq2SeqOptions options)
-    {
-        // Every recurrent option applies; SegmentLength is ignored (checked positive with the other counts).
-    }
+    public void CheckOptions(Seq2SeqOptions options) => SettingsOf(options).Validate();
 
-    public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options) => architecture with
+    public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options)
     {
-        Bidirectional = options.Bidirectional,
-        Attention = options.Attention,
-        ResidualDecoding = options.ResidualDecoding,
-        SegmentLength = 1,
-        Lookback = 0,
-    };
+        AutoregressiveOptions settings = SettingsOf(options);
+        return architecture with
+        {
+            Bidirectional = settings.Bidirectional,
+            Attention = settings.Attention,
+            ResidualDecoding = settings.ResidualDecoding,
+            SegmentLength = 1,
+            Lookback = 0,
+        };
+    }
 
     public string? WhyInvalid(NetworkArchitecture architecture) =>
         architecture.SegmentLength != 1 ? $"architecture field 'segment_length' is {architecture.SegmentLength}, but the {Id} family has no segments (1)"
@@ -49,4 +50,6 @@ internal sealed class AutoregressiveFamily : INetworkFamily
 
     public string DescribeFields(NetworkArchitecture architecture) =>
         $" bidirectional={architecture.Bidirectional} attention={architecture.Attention} residual={architecture.ResidualDecoding}";
+
+    private static AutoregressiveOptions SettingsOf(Seq2SeqOptions options) => options.FamilyOptions as AutoregressiveOptions ?? new AutoregressiveOptions();
 }

@@ -16,9 +16,9 @@ internal sealed class LinearFamily : INetworkFamily
 
     public bool TakesFutureFeatures => false;
 
+    // No settings of its own: the other families' settings are refused by NetworkFamilies.Of.
     public void CheckOptions(Seq2SeqOptions options)
     {
-        EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "it has no encoder", decoderReason: "it has no decoder");
     }
 
     // Keeps the lookback From took from the windows; the recurrent fields stay neutral.

@@ -23,11 +23,7 @@ internal sealed class PatchTransformerFamily : INetworkFamily
 
     public bool TakesFutureFeatures => false;
 
-    public void CheckOptions(Seq2SeqOptions options)
-    {
-        EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "its encoder attends over patches in both directions already", decoderReason: "its head is one linear map");
-        SettingsOf(options).Validate();
-    }
+    public void CheckOptions(Seq2SeqOptions options) => SettingsOf(options).Validate();
 
     public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options)
     {

@@ -16,17 +16,14 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
 
     public bool TakesVariableLengths => false;
 
-    public void CheckOptions(Seq2SeqOptions options)
-    {
-        EncoderDecoderOptionChecks.RefuseFor(Id, options, encoderReason: "its encoder reads forwards", decoderReason: "its decoder is parallel");
-    }
+    public void CheckOptions(Seq2SeqOptions options) => SettingsOf(options).Validate();
 
     public NetworkArchitecture WithFamilyFields(NetworkArchitecture architecture, Seq2SeqOptions options) => architecture with
     {
         Bidirectional = false,
         Attention = AttentionKind.None,
         ResidualDecoding = false,
-        SegmentLength = options.SegmentLength,
+        SegmentLength = SettingsOf(options).SegmentLength,
         Lookback = 0,
     };
 
@@ -47,4 +44,6 @@ internal sealed class SegmentRecurrentFamily : INetworkFamily
         SegmentRecurrentNetworkOnnx.Export(ops, weights, prefix, architecture, features, inputLength, channels);
 
     public string DescribeFields(NetworkArchitecture architecture) => $" segment={architecture.SegmentLength}";
+
+    private static SegmentRecurrentOptions SettingsOf(Seq2SeqOptions options) => options.FamilyOptions as SegmentRecurrentOptions ?? new SegmentRecurrentOptions();
 }
