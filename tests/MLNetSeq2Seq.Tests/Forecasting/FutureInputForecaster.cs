@@ -20,6 +20,7 @@ public sealed class FutureInputForecaster : IDisposable
         Split = Context.Data.SplitSequenceWindowsChronologically(EventSeries.Load(Context, Rows), WindowOptions(), new ChronologicalSplit(300, 350, 400));
         Seq2SeqOptions options = EventSeries.Options(future: true, maxEpochs: 2);
         options.Family = NetworkFamily.AutoregressiveEncoderDecoder;
+        options.FamilyOptions = null;
         options.HiddenSize = 8;
         Model = Context.Regression.Trainers.Seq2Seq(options).Fit(Split.Train);
     }

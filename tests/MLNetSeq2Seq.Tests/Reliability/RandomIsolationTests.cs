@@ -47,7 +47,7 @@ public sealed class RandomIsolationTests
     {
         Seq2SeqOptions options = DropoutOptions();
         options.Family = family;
-        options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 2 };
+        options.FamilyOptions = family == NetworkFamily.SegmentRecurrent ? new SegmentRecurrentOptions { SegmentLength = 2 } : null;
         options.Streaming = streamingPool is int rows ? new() { ShufflePoolRows = rows } : null;
         return options;
     }
