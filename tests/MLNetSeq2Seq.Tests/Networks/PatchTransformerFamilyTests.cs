@@ -43,6 +43,8 @@ public sealed class PatchTransformerFamilyTests
 
         var heads = new Seq2SeqOptions { Family = NetworkFamily.PatchTransformer, FamilyOptions = new PatchTransformerOptions { ModelSize = 10, HeadCount = 4 } };
         Assert.Equal("FamilyOptions.HeadCount", Assert.Throws<ArgumentOutOfRangeException>(heads.Validate).ParamName);
+        var dropout = new Seq2SeqOptions { Family = NetworkFamily.PatchTransformer, FamilyOptions = new PatchTransformerOptions { Dropout = 1 } };
+        Assert.Equal("FamilyOptions.Dropout", Assert.Throws<ArgumentOutOfRangeException>(dropout.Validate).ParamName);
 
         var future = new Seq2SeqOptions { Family = NetworkFamily.PatchTransformer, FutureFeatureColumnName = "Future" };
         var futureError = Assert.Throws<ArgumentException>(future.Validate);

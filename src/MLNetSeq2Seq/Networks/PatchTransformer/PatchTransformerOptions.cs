@@ -46,9 +46,8 @@ public sealed class PatchTransformerOptions : INetworkFamilyOptions
         Positive(HeadCount, nameof(HeadCount));
         Positive(LayerCount, nameof(LayerCount));
         Positive(FeedForwardSize, nameof(FeedForwardSize));
-        if (Dropout is double dropout && !(dropout >= 0 && dropout < 1))
-            throw new ArgumentOutOfRangeException($"{nameof(Seq2SeqOptions.FamilyOptions)}.{nameof(Dropout)}", dropout,
-                $"{nameof(PatchTransformerOptions)}.{nameof(Dropout)} must be in [0, 1) (it is {dropout}).");
+        if (Dropout is double dropout)
+            OptionRules.RequireRange(dropout, $"{nameof(Seq2SeqOptions.FamilyOptions)}.{nameof(Dropout)}", 0, 1, upperInclusive: false);
         if (ModelSize % HeadCount != 0)
             throw new ArgumentOutOfRangeException($"{nameof(Seq2SeqOptions.FamilyOptions)}.{nameof(HeadCount)}", HeadCount,
                 $"{nameof(PatchTransformerOptions)}.{nameof(HeadCount)} ({HeadCount}) must divide {nameof(ModelSize)} ({ModelSize}): each head reads {nameof(ModelSize)} / {nameof(HeadCount)} values.");
