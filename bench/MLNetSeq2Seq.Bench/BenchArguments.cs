@@ -35,6 +35,9 @@ internal sealed class BenchArguments
                                      (b) ETTh2 H = 24 with/without calendar features (docs/benchmarks.md)
         MLNetSeq2Seq.Bench --noise-scale-overhead [--pairs 5] [--rows 4096] [--epochs 2] [--every 10] [--length 24] [--case split|micro|both]
                                      Fit epochs with the gradient noise scale off and on, side by side (docs/benchmarks.md)
+        MLNetSeq2Seq.Bench --loop-parts [--lengths 24,96,336] [--rows 4096] [--rounds 5] [--warmup-epochs 4]
+                                     figure 1 taken apart: the raw loop with the library's clipping, AdamW step and divergence
+                                     watch swapped in one at a time, and the component's epoch, side by side (docs/benchmarks.md)
         """;
 
     public bool Quick { get; private set; }

@@ -78,6 +78,13 @@ if (args.Length > 0 && args[0] == NoiseScaleOverhead.Flag)
     return NoiseScaleOverhead.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == LoopPartsFigure.Flag)
+{
+    OpenMpWaitPolicy.Apply("passive");
+    torch.set_num_threads(2);
+    return LoopPartsFigure.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == ElectricityFigure.Flag)
 {
     OpenMpWaitPolicy.Apply("passive");

@@ -12,7 +12,8 @@ namespace MLNetSeq2Seq.Selection;
 /// <summary>
 /// <see cref="Seq2SeqOptions.BaselineComparison"/>: scores the trained network, persistence and the closed-form linear
 /// forecaster over the whole window and over shorter lookbacks (<see cref="Lookbacks"/>) on every validation window with the early-stopping metric, logs every score, takes the linear
-/// forecaster over the whole window unless a shorter lookback is better by more than one standard error, and keeps (Select) the simplest kind of model (persistence, linear, network)
+/// forecaster whose lookback cross-validates best on the training windows (<see cref="LinearBaselineFit.CrossValidatedMse"/>;
+/// without folds, the whole window unless a shorter lookback is better on validation by more than one standard error), and keeps (Select) the simplest kind of model (persistence, linear, network)
 /// whose mean is within one standard error of the best one's (the one-standard-error rule, with
 /// the error of the paired per-window difference over block means, <see cref="WindowLosses"/>), or warns (Warn) when
 /// that is not the network. Both baselines are built as <see cref="NetworkFamily.Linear"/> networks with subtract-last
@@ -70,7 +71,7 @@ internal static class BaselineSelection
             var losses = order.Select(name => (Name: name, Windows: Losses(baselines[name]))).ToList();
             losses.Add((Network, Losses(trained)));
             var scores = losses.Select(l => (l.Name, Score: l.Windows.Average())).ToList();
-            var linear = LinearLookback(losses, session.Shapes.Horizon);
+            var linear = fit.CanCrossValidate ? CrossValidatedLookback(session, fit, losses, inputLength) : LinearLookback(losses, session.Shapes.Horizon);
             var kinds = losses.Where(l => l.Name == Persistence).Concat(linear).Concat(losses.Where(l => l.Name == Network)).ToList();
             string kept = Decide(session, mode, kinds, scores, losses[0].Windows.Length, metric.Name);
             SequenceNetwork keptNetwork = kept == Network ? trained : baselines[kept];
@@ -89,7 +90,26 @@ internal static class BaselineSelection
     }
 
     /// <summary>
-    /// The linear forecaster that stands for "linear" in the one-standard-error rule: over the user's whole window, unless
+    /// The linear forecaster that stands for "linear" in the comparison: the lookback with the least cross-validated MSE
+    /// on the training windows (<see cref="LinearBaselineFit.CrossValidatedMse"/>, every training month scored, not only
+    /// the validation ones); the whole window where no fold could be scored. Logs every lookback's score.
+    /// </summary>
+    private static IEnumerable<(string Name, double[] Windows)> CrossValidatedLookback(TrainingSession session, LinearBaselineFit fit,
+        List<(string Name, double[] Windows)> losses, int inputLength)
+    {
+        var scored = Lookbacks(inputLength).Select(l => (Lookback: l, Mse: fit.CrossValidatedMse(l))).Where(s => s.Mse is double m && double.IsFinite(m)).ToList();
+        int chosen = scored.Count == 0 ? inputLength : scored.OrderBy(s => s.Mse).First().Lookback;
+        string name = LinearName(chosen, inputLength);
+        session.Host.Info($"Seq2Seq: the linear forecaster's lookback by {LinearBaselineFit.Folds}-fold cross-validation on the training windows "
+            + "(folds of consecutive windows, the neighbours within H − 1 windows left out of each fit; MSE): "
+            + (scored.Count == 0 ? "no fold could be scored" : string.Join(", ", scored.Select(s => $"{s.Lookback} steps {Format(s.Mse!.Value)}")))
+            + $"; {name} stands for the linear forecaster.");
+        return losses.Where(l => l.Name == name && l.Windows.All(double.IsFinite));
+    }
+
+    /// <summary>
+    /// Without cross-validation (too few training rows, or window sums too large to keep per fold): the linear forecaster
+    /// that stands for "linear" in the one-standard-error rule is the one over the user's whole window, unless
     /// the shorter lookback with the best validation mean beats it by more than one standard error. The window is the
     /// user's choice, so leaving it needs evidence. Ranking shorter lookbacks as simpler kept 52 of 104 weeks on
     /// national_illness within one error of the whole window (and lost on test); on ETTh2 the validation months favour
