@@ -117,6 +117,31 @@ public sealed class BaselineSelectionTests
     }
 
     [Fact]
+    public void The_linear_lookback_is_the_one_that_cross_validates_best_and_the_log_lists_every_lookback()
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = Windows(ml, periodic: true);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Select)).Fit(split.Train);
+
+        string line;
+        lock (log)
+            line = Assert.Single(log, m => m.Contains("lookback by 10-fold cross-validation"));
+        // "…(MSE): 12 steps 0.01, 24 steps 0.009; linear stands for the linear forecaster."
+        var scores = System.Text.RegularExpressions.Regex.Matches(line, @"(\d+) steps ([0-9.eE+-]+)")
+            .Select(m => (Lookback: int.Parse(m.Groups[1].Value), Mse: double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(new[] { 12, 24 }, scores.Select(s => s.Lookback)); // the window's 24 steps and its halving down to 8
+        Assert.All(scores, s => Assert.True(s.Mse > 0 && double.IsFinite(s.Mse)));
+        int best = scores.OrderBy(s => s.Mse).First().Lookback;
+        string expected = best == 24 ? "linear" : $"linear, last {best} steps";
+        Assert.EndsWith($"; {expected} stands for the linear forecaster.", line);
+        ModelCandidate kept = Assert.Single(model.TrainingHistory.Candidates, c => c.Kept);
+        Assert.Equal(expected, kept.Name); // on these waves the linear forecaster wins, in the cross-validated lookback
+    }
+
+    [Fact]
     public void Warn_keeps_the_network_and_logs_a_warning_naming_the_better_baseline()
     {
         var ml = new MLContext(seed: 1);
