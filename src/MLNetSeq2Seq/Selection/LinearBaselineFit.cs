@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using MLNetSeq2Seq.TrainingData;
 using TorchSharp;
 using static TorchSharp.torch;
