@@ -31,11 +31,7 @@ internal static class LoopPieceTimings
         using var network = new RawSequenceNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
         network.train();
         var parameters = network.parameters().ToList();
-        using var torchAdamW = torch.optim.AdamW(new[]
-        {
-            new AdamW.ParamGroup(parameters.Where(p => p.dim() > 1), new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = Workload.WeightDecay }),
-            new AdamW.ParamGroup(parameters.Where(p => p.dim() <= 1), new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = 0 }),
-        }, lr: Workload.LearningRate, weight_decay: Workload.WeightDecay);
+        using var torchAdamW = RawTrainingLoop.TorchAdamW(parameters);
         using var ownAdamW = AdamWOptimizer.ForNetwork(network, Workload.LearningRate, Workload.WeightDecay);
         using var watch = new NonFiniteStepMonitor(torch.CPU, skipSteps: false);
         Tensor loss = torch.ones(1, dtype: ScalarType.Float64), squaredNorm = torch.ones(1);

@@ -31,19 +31,20 @@ internal sealed class RawTrainingLoop : IDisposable
         torch.manual_seed(Workload.Seed);
         _network = new RawSequenceNetwork(Workload.FeatureCount, Workload.OutputFeatureCount, Workload.HiddenSize, Workload.LayerCount, Workload.Horizon);
         _parameters = _network.parameters().ToList();
-        var decayed = _network.parameters().Where(p => p.dim() > 1).ToList();
-        var notDecayed = _network.parameters().Where(p => p.dim() <= 1).ToList();
-        _optimizer = torch.optim.AdamW(new[]
-        {
-            new AdamW.ParamGroup(decayed, new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = Workload.WeightDecay }),
-            new AdamW.ParamGroup(notDecayed, new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = 0 }),
-        }, lr: Workload.LearningRate, weight_decay: Workload.WeightDecay);
+        _optimizer = TorchAdamW(_parameters);
         if (parts.HasFlag(RawLoopParts.OwnAdamWStep))
             _ownOptimizer = AdamWOptimizer.ForNetwork(_network, Workload.LearningRate, Workload.WeightDecay);
         if (parts.HasFlag(RawLoopParts.DivergenceWatch))
             _divergenceWatch = new NonFiniteStepMonitor(torch.CPU, skipSteps: false);
         _network.train();
     }
+
+    /// <summary>TorchSharp's AdamW with W1's settings: weight decay on the matrices, none on the biases (1-D parameters).</summary>
+    public static OptimizerHelper TorchAdamW(IReadOnlyList<Parameter> parameters) => torch.optim.AdamW(new[]
+    {
+        new AdamW.ParamGroup(parameters.Where(p => p.dim() > 1).ToList(), new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = Workload.WeightDecay }),
+        new AdamW.ParamGroup(parameters.Where(p => p.dim() <= 1).ToList(), new AdamW.Options { LearningRate = Workload.LearningRate, weight_decay = 0 }),
+    }, lr: Workload.LearningRate, weight_decay: Workload.WeightDecay);
 
     /// <summary>One epoch over <paramref name="features"/> (N, L, F) and <paramref name="labels"/> (N, H, O); returns the mean loss.</summary>
     public double RunEpoch(Tensor features, Tensor labels, int epoch)
