@@ -284,6 +284,8 @@ class SegmentRecurrentNetwork(nn.Module):
             raise ValueError("the SegmentRecurrent network needs full-length input windows")
         if self.channel_embedding is not None and channels is None:
             raise ValueError("a channel-independent segment network needs each row's channel")
+        if self.architecture.get("lookback", 0) > 0:  # a candidate over the last L' steps of longer windows
+            features = _recent_steps(features, lengths, self.architecture["lookback"], "SegmentRecurrent")
         rows, steps = features.shape[0], features.shape[1]
         w = self.segment_length
         input_segments = (steps + w - 1) // w
@@ -306,7 +308,7 @@ class SegmentRecurrentNetwork(nn.Module):
 
 
 def _recent_steps(features, lengths, lookback, family):
-    """The last lookback steps of full-length windows, for the families whose weights are shaped by the lookback."""
+    """The last lookback steps of full-length windows, for the families that read a lookback."""
     if lengths is not None:
         raise ValueError("the %s network needs full-length input windows" % family)
     if features.shape[1] < lookback:

@@ -7,9 +7,11 @@ namespace MLNetSeq2Seq;
 /// The opt-in model search of <see cref="Seq2SeqOptions.Search"/>: Fit trains one network per family and lookback, in
 /// turn, on the same training rows, scores each on the validation rows by
 /// <see cref="EarlyStoppingOptions.Metric"/>, and keeps the best (which then meets the baselines as
-/// <see cref="Seq2SeqOptions.BaselineComparison"/> says). A family whose weights are shaped by the window length
-/// (<see cref="NetworkFamily.PatchTransformer"/>, <see cref="NetworkFamily.Linear"/>) is trained at every lookback, reading
-/// the last L′ steps of each window; a family that reads any number of steps is trained once, over the whole window.
+/// <see cref="Seq2SeqOptions.BaselineComparison"/> says). A family that can read the last L′ steps of a window is trained
+/// at every lookback: those whose weights are shaped by the window length (<see cref="NetworkFamily.PatchTransformer"/>,
+/// <see cref="NetworkFamily.Linear"/>) and <see cref="NetworkFamily.SegmentRecurrent"/>, whose kept model then records
+/// its lookback and reads only that many steps; <see cref="NetworkFamily.AutoregressiveEncoderDecoder"/>, which reads
+/// rows of any length, is trained once, over the whole window.
 /// Candidates run shortest lookback first. Each candidate takes its family's settings from <see cref="FamilySettings"/>
 /// (or <see cref="Seq2SeqOptions.FamilyOptions"/> when they belong to it, else the family's defaults); every other option
 /// is shared. Cut the windows with the longest lookback you allow: the search never reads more steps than the windows hold.
@@ -19,8 +21,8 @@ public sealed class ModelSearchOptions
     /// <summary>The families to try, in this order. Default: SegmentRecurrent, then PatchTransformer.</summary>
     public NetworkFamily[] Families { get; set; } = { NetworkFamily.SegmentRecurrent, NetworkFamily.PatchTransformer };
 
-    /// <summary>The lookbacks (steps) to try for the families shaped by the window length, each at most the windows'
-    /// length. Null (the default): the window length L and ⌊L/2⌋, ⌊L/4⌋ while at least 16 steps.</summary>
+    /// <summary>The lookbacks (steps) to try for every family that reads the last L′ steps of a window, each at most the
+    /// windows' length. Null (the default): the window length L and ⌊L/2⌋, ⌊L/4⌋ while at least 16 steps.</summary>
     public int[]? Lookbacks { get; set; }
 
     /// <summary>Settings for the families tried, at most one per family (for example a <see cref="PatchTransformerOptions"/>);

@@ -44,7 +44,7 @@ internal abstract class SequenceNetwork : nn.Module<SequenceInput, Tensor>
         (Forward(features, lengths, teacherTargets, teacherForcedSteps, future: future), null);
 
     /// <summary>The last <paramref name="lookback"/> steps of full-length windows (N, L ≥ lookback, <paramref name="inputs"/>),
-    /// after checking the shape and the known-future input: for the families whose weights are shaped by the lookback.</summary>
+    /// after checking the shape and the known-future input: for the families that read a lookback.</summary>
     protected Tensor RecentSteps(SequenceInput input, int lookback, int inputs)
     {
         Tensor features = input.Features;

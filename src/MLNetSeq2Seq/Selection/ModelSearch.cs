@@ -58,7 +58,7 @@ internal static class ModelSearch
                             : null;
                     },
                 };
-                SequenceNetwork network = NetworkFactory.Create(Architecture(session, candidateOptions, lookback), session.Seed);
+                SequenceNetwork network = NetworkFactory.Create(Architecture(session, candidateOptions, lookback, session.Shapes.InputLength!.Value), session.Seed);
                 network.to(session.Device);
                 TrainingHistory history;
                 var started = clock.Elapsed;
@@ -102,7 +102,8 @@ internal static class ModelSearch
     }
 
     /// <summary>The candidates in the order they train: for each family in the search's order, the lookbacks
-    /// shortest first when the family's weights are shaped by the window length, else once over the whole window.</summary>
+    /// shortest first when the family reads the last L′ steps of a window (its weights are shaped by the lookback, or it
+    /// takes one on its architecture, as the segment-recurrent family does), else once over the whole window.</summary>
     internal static List<(string Name, Seq2SeqOptions Options, int Lookback)> Plan(TrainingSession session, ModelSearchOptions search)
     {
         int window = session.Shapes.InputLength ?? throw new ArgumentException(
@@ -119,12 +120,14 @@ internal static class ModelSearch
             options.FamilyOptions = NetworkFamilies.SettingsOf(family, search.FamilySettings.Append(session.Options.FamilyOptions));
             options.Search = null;
             options.Validate();
-            bool shapedByLookback = Architecture(session, options, window).Lookback > 0;
-            foreach (int lookback in shapedByLookback ? lookbacks : new[] { window })
+            INetworkFamily descriptor = NetworkFamilies.Get(family);
+            bool readsLastSteps = Architecture(session, options, window, window).Lookback > 0
+                || descriptor.WhyInvalid(Architecture(session, options, lookbacks[0], window) with { Lookback = lookbacks[0] }) is null;
+            foreach (int lookback in readsLastSteps ? lookbacks : new[] { window })
             {
-                string name = Name(family, lookback, window, shapedByLookback);
+                string name = Name(family, lookback, window);
                 // Before anything trains: a candidate the family cannot build (a patch longer than its lookback, say).
-                if (NetworkFamilies.Get(family).WhyInvalid(Architecture(session, options, lookback)) is string invalid)
+                if (descriptor.WhyInvalid(Architecture(session, options, lookback, window)) is string invalid)
                     throw new ArgumentException($"{nameof(Seq2SeqOptions.Search)}: the candidate {name} cannot be built: {invalid}. Change {nameof(Seq2SeqOptions.Search)}.{nameof(ModelSearchOptions.Lookbacks)} or the family's settings.", nameof(Seq2SeqOptions.Search));
                 plan.Add((name, options, lookback));
             }
@@ -140,10 +143,16 @@ internal static class ModelSearch
         return lookbacks.ToArray();
     }
 
-    private static string Name(NetworkFamily family, int lookback, int window, bool shapedByLookback) =>
-        shapedByLookback && lookback != window ? string.Create(CultureInfo.InvariantCulture, $"{family}, last {lookback} steps") : family.ToString();
+    private static string Name(NetworkFamily family, int lookback, int window) =>
+        lookback != window ? string.Create(CultureInfo.InvariantCulture, $"{family}, last {lookback} steps") : family.ToString();
 
-    private static NetworkArchitecture Architecture(TrainingSession session, Seq2SeqOptions options, int lookback) =>
-        NetworkArchitecture.From(options, session.Shapes.InputFeatureCount, session.Shapes.OutputFeatureCount, session.Shapes.Horizon,
+    // The candidate's architecture over the last `lookback` steps of `window`-step windows: a family whose weights do not
+    // depend on the window length (lookback 0: it reads every step) gets the lookback on its architecture when it is
+    // shorter than the window, so that it reads the last that many steps.
+    private static NetworkArchitecture Architecture(TrainingSession session, Seq2SeqOptions options, int lookback, int window)
+    {
+        NetworkArchitecture architecture = NetworkArchitecture.From(options, session.Shapes.InputFeatureCount, session.Shapes.OutputFeatureCount, session.Shapes.Horizon,
             session.Targets.InputIndices, session.Targets.ChannelIndependent, lookback) with { FutureFeatureCount = session.Shapes.FutureFeatureCount };
+        return architecture.Lookback == 0 && lookback < window ? architecture with { Lookback = lookback } : architecture;
+    }
 }

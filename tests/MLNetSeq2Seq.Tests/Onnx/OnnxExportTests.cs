@@ -100,21 +100,25 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void A_linear_network_reading_the_last_steps_of_longer_windows_exports_and_reloads_with_the_scores_of_Transform()
+    [Theory]
+    [InlineData(NetworkFamily.Linear)]
+    [InlineData(NetworkFamily.SegmentRecurrent)]
+    public void A_network_reading_the_last_steps_of_longer_windows_exports_and_reloads_with_the_scores_of_Transform(NetworkFamily family)
     {
-        // What the baseline comparison returns when a shorter lookback wins: a Linear network whose lookback is half the
-        // windows' length, behind the trained model's state (same columns, same windows).
+        // What the baseline comparison or the search returns when a shorter lookback wins: a network whose lookback is
+        // half the windows' length, behind the trained model's state (same columns, same windows).
         var ml = new MLContext(seed: 1);
         Row[] test = Rows(9, seed: 2);
-        using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(Options(NetworkFamily.Linear, RecurrentCellType.Gru, AttentionKind.None, "subtract-last", channelIndependent: true))
-            .Fit(ml.Data.LoadFromEnumerable(Rows(48, seed: 1)));
-        NetworkArchitecture architecture = trained.Network.Architecture with { Lookback = trained.Network.Architecture.Lookback / 2 };
+        Seq2SeqOptions options = Options(family, RecurrentCellType.Gru, AttentionKind.None, "subtract-last", channelIndependent: true);
+        if (family == NetworkFamily.SegmentRecurrent)
+            options.FamilyOptions = new SegmentRecurrentOptions { SegmentLength = 3 };
+        using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(Rows(48, seed: 1)));
+        NetworkArchitecture architecture = trained.Network.Architecture with { Lookback = InputLength / 2 };
         using var model = new Seq2SeqTransformer(NetworkFactory.Create(architecture, seed: 4), trained.State, torch.CPU, host: null);
         IDataView testView = FeaturesOnly(ml, test);
         float[] transformed = Scores(model, testView);
 
-        string path = Export(ml, model, testView, "linear-shorter-lookback");
+        string path = Export(ml, model, testView, $"{family}-shorter-lookback");
         try
         {
             double difference = MaxAbsoluteDifference(transformed, RunOnnxRuntime(path, test));

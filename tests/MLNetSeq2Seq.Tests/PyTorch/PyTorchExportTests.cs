@@ -27,6 +27,7 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         "linear subtract-last channel-independent",
         "linear standardize affine",
         "linear subtract-last channel-independent half-lookback", // a kept shorter lookback: the last 6 of 12 steps
+        "segment gru subtract-last channel-independent half-lookback", // a search candidate over the last 6 of 12 steps
         "patch subtract-last channel-independent",
         "patch standardize affine two-layers",
         "patch subtract-last channel-independent half-lookback",
@@ -72,7 +73,7 @@ public sealed class PyTorchExportTests(PyTorchDriver python) : IClassFixture<PyT
         var testRows = SyntheticSequences.Generate(9, seed: 11);
         using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(Options(configuration)).Fit(train);
         using Seq2SeqTransformer? shorter = configuration.Contains("half-lookback", StringComparison.Ordinal)
-            ? new Seq2SeqTransformer(NetworkFactory.Create(trained.Network.Architecture with { Lookback = trained.Network.Architecture.Lookback / 2 }, seed: 4), trained.State, torch.CPU, host: null)
+            ? new Seq2SeqTransformer(NetworkFactory.Create(trained.Network.Architecture with { Lookback = SyntheticSequences.InputLength / 2 }, seed: 4), trained.State, torch.CPU, host: null)
             : null;
         Seq2SeqTransformer model = shorter ?? trained;
         float[] expected = InterchangeKit.Scores(ml, model, ml.Data.LoadFromEnumerable(testRows));

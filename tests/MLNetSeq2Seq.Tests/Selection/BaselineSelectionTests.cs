@@ -107,10 +107,10 @@ public sealed class BaselineSelectionTests
 
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
 
-        // The search's three networks first (none kept: an untrained network loses to persistence), then the baselines;
+        // The search's four networks first (none kept: an untrained network loses to persistence), then the baselines;
         // no anonymous "network" entry.
         string[] names = model.TrainingHistory.Candidates.Select(c => c.Name).ToArray();
-        Assert.Equal(new[] { "PatchTransformer, last 12 steps", "PatchTransformer", "SegmentRecurrent", "persistence" }, names.Take(4));
+        Assert.Equal(new[] { "PatchTransformer, last 12 steps", "PatchTransformer", "SegmentRecurrent, last 12 steps", "SegmentRecurrent", "persistence" }, names.Take(5));
         Assert.DoesNotContain("network", names);
         Assert.Equal("persistence", Assert.Single(model.TrainingHistory.Candidates, c => c.Kept).Name);
         Assert.Equal(NetworkFamily.Linear, model.Network.Architecture.Family);

@@ -34,7 +34,7 @@ public sealed class ModelSearchTests
         var epochs = new List<EpochSummary>();
         Seq2SeqOptions options = Options(new ModelSearchOptions
         {
-            Families = new[] { NetworkFamily.PatchTransformer, NetworkFamily.SegmentRecurrent },
+            Families = new[] { NetworkFamily.PatchTransformer, NetworkFamily.SegmentRecurrent, NetworkFamily.AutoregressiveEncoderDecoder },
             Lookbacks = new[] { 6, SyntheticSequences.InputLength },
             AbandonMargin = 1e6, // nothing is abandoned here
         });
@@ -43,8 +43,9 @@ public sealed class ModelSearchTests
 
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(Data(ml));
 
-        // The window-shaped family at both lookbacks (shortest first), the other once over the whole window.
-        string[] expected = { "PatchTransformer, last 6 steps", "PatchTransformer", "SegmentRecurrent" };
+        // The window-shaped family and the segment-recurrent one at both lookbacks (shortest first); the autoregressive
+        // family, which reads rows of any length, once over the whole window.
+        string[] expected = { "PatchTransformer, last 6 steps", "PatchTransformer", "SegmentRecurrent, last 6 steps", "SegmentRecurrent", "AutoregressiveEncoderDecoder" };
         IReadOnlyList<ModelCandidate> candidates = model.TrainingHistory.Candidates;
         Assert.Equal(expected, candidates.Select(c => c.Name));
         Assert.Equal(expected, epochs.Select(e => e.Candidate).Distinct());
@@ -57,9 +58,10 @@ public sealed class ModelSearchTests
 
         // The model is the kept candidate: its family and lookback, its history.
         var architecture = model.Network.Architecture;
-        Assert.Equal(kept.Name.StartsWith("Segment", StringComparison.Ordinal) ? NetworkFamily.SegmentRecurrent : NetworkFamily.PatchTransformer, architecture.Family);
-        if (architecture.Family == NetworkFamily.PatchTransformer)
-            Assert.Equal(kept.Name.Contains("last 6", StringComparison.Ordinal) ? 6 : SyntheticSequences.InputLength, architecture.Lookback);
+        Assert.Equal(Enum.Parse<NetworkFamily>(kept.Name.Split(',')[0]), architecture.Family);
+        bool shorter = kept.Name.Contains("last 6", StringComparison.Ordinal);
+        // The lookback the kept network reads: the window-shaped family records the whole window's, the others 0 there.
+        Assert.Equal(shorter ? 6 : architecture.Family == NetworkFamily.PatchTransformer ? SyntheticSequences.InputLength : 0, architecture.Lookback);
         Assert.Equal(kept.ValidationMetric, model.TrainingHistory.BestValidationLoss);
     }
 

@@ -5,7 +5,9 @@ using MLNetSeq2Seq.Onnx;
 namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 
 /// <summary>The segment-recurrent family (<see cref="NetworkFamily.SegmentRecurrent"/>): its field is the segment length;
-/// it reads forwards, decodes in parallel and needs full-length windows.</summary>
+/// it reads forwards, decodes in parallel and needs full-length windows. Its weights do not depend on the window length:
+/// Fit builds it with lookback 0 (it reads every step of the window), and a lookback above 0 (a search candidate over the
+/// last L′ steps of longer windows) makes it read the last that many steps.</summary>
 internal sealed class SegmentRecurrentFamily : INetworkFamily
 {
     public NetworkFamily Id => NetworkFamily.SegmentRecurrent;

@@ -16,7 +16,8 @@ namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 /// <see cref="ChannelIndependentNetwork"/>, with a learned embedding of the row's channel, d/2 each); its output goes
 /// through Dropout and Linear(d → w·O). With known-future inputs (K &gt; 0), each output segment's w × K future features
 /// (zeros past the horizon) are projected by Linear(w·K → d) and added to its embedding. The first H of the ⌈H/w⌉·w predicted steps are returned. Each output segment
-/// depends on the input and on its own embedding only, never on other output segments.
+/// depends on the input and on its own embedding only, never on other output segments. With a lookback L′ &gt; 0 in the
+/// architecture, only the window's last L′ steps are read (windows shorter than L′ are refused).
 /// </summary>
 internal sealed class SegmentRecurrentNetwork : SequenceNetwork
 {
@@ -63,6 +64,8 @@ internal sealed class SegmentRecurrentNetwork : SequenceNetwork
         if (channel_embedding is not null && channels is null)
             throw new ArgumentException("A channel-independent segment network needs each row's channel.", nameof(channels));
         CheckFuture(features, future);
+        if (Architecture.Lookback > 0)
+            features = RecentSteps(input, Architecture.Lookback, _inputs);
 
         long rows = features.shape[0], steps = features.shape[1];
         long inputSegments = (steps + _segmentLength - 1) / _segmentLength;

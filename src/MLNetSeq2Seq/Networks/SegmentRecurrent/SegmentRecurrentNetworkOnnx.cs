@@ -11,10 +11,20 @@ namespace MLNetSeq2Seq.Networks.SegmentRecurrent;
 /// </summary>
 internal static class SegmentRecurrentNetworkOnnx
 {
-    /// <summary>(rows, Horizon, O) from <paramref name="features"/> (rows, L, Fᵢ). <paramref name="channels"/>: inside
-    /// channel independence, rows come in groups of that many channels (row r is channel r mod channels); else 1.</summary>
+    /// <summary>(rows, Horizon, O) from <paramref name="features"/> (rows, L, Fᵢ), or from their last L′ steps when the
+    /// architecture has a lookback L′ &gt; 0. <paramref name="channels"/>: inside channel independence, rows come in
+    /// groups of that many channels (row r is channel r mod channels); else 1.</summary>
     public static string Export(OnnxOps ops, OnnxWeights weights, string prefix, NetworkArchitecture architecture, string features, int inputLength, int channels)
     {
+        int lookback = architecture.Lookback;
+        if (lookback > 0)
+        {
+            if (inputLength < lookback)
+                throw new NotSupportedException($"ONNX export: the {NetworkFamily.SegmentRecurrent} network reads the last {lookback} steps of a window, but the feature column holds {inputLength}.");
+            if (inputLength > lookback)
+                features = ops.Slice(features, 1, inputLength - lookback, inputLength);
+            inputLength = lookback;
+        }
         var (inputs, outputs) = architecture.FamilyFeatureCounts;
         int w = architecture.SegmentLength, hidden = architecture.HiddenSize, layers = architecture.LayerCount;
         long inputSegments = (inputLength + w - 1) / w;
