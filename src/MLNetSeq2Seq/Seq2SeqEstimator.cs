@@ -85,10 +85,10 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
                     throw;
                 }
             }
-            var (keptNetwork, compared) = BaselineSelection.Choose(network, trainingTime, session);
+            var (keptNetwork, compared, decision) = BaselineSelection.Choose(network, trainingTime, session);
             network = keptNetwork; // the trained network, or a baseline that beat it (the other is disposed)
             IReadOnlyList<ModelCandidate> candidates = SearchSummary.Merge(searched, searchWinner, compared);
-            var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 ? history.WithCandidates(candidates) : history), session.Device, session.Host);
+            var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 || decision is not null ? history.WithCandidates(candidates, decision) : history), session.Device, session.Host);
             network = null; // owned by the transformer now
             Calibrate(transformer, session);
             return transformer;

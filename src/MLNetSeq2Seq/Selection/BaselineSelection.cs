@@ -26,19 +26,17 @@ internal static class BaselineSelection
     public const string Linear = "linear";
 
     /// <summary>The network to keep (<paramref name="trained"/> or a baseline; the caller owns it, and the other is
-    /// disposed) and every candidate's score (empty when there was no comparison).</summary>
-    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates) Choose(SequenceNetwork trained, TimeSpan trainingTime, TrainingSession session)
+    /// disposed), every candidate's score (empty when there was no comparison) and the decision in words, as logged
+    /// (null when the comparison is off).</summary>
+    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates, string? Decision) Choose(SequenceNetwork trained, TimeSpan trainingTime, TrainingSession session)
     {
         Seq2SeqOptions options = session.Options;
         BaselineComparison mode = options.BaselineComparison;
         if (mode == BaselineComparison.Off)
-            return (trained, Array.Empty<ModelCandidate>());
+            return (trained, Array.Empty<ModelCandidate>(), null);
         string? whyNot = WhyNoComparison(session);
         if (whyNot is not null)
-        {
-            session.Host.Info($"Seq2Seq: {nameof(Seq2SeqOptions.BaselineComparison)} = {mode}, but {whyNot}: the network is kept without comparison.");
-            return (trained, Array.Empty<ModelCandidate>());
-        }
+            return (trained, Array.Empty<ModelCandidate>(), Log(session, $"{nameof(Seq2SeqOptions.BaselineComparison)} = {mode}, but {whyNot}: the network is kept without comparison."));
 
         int[] targets = session.Targets.InputIndices!;
         int inputLength = session.Shapes.InputLength!.Value, horizon = session.Shapes.Horizon;
@@ -47,10 +45,7 @@ internal static class BaselineSelection
         TimeSpan pass = clock.Elapsed;
         var fitTimes = new Dictionary<string, TimeSpan> { [Persistence] = TimeSpan.Zero, [Network] = trainingTime };
         if (fit is null)
-        {
-            session.Host.Info($"Seq2Seq: {nameof(Seq2SeqOptions.BaselineComparison)} = {mode}, but the training rows differ in length: the network is kept without comparison.");
-            return (trained, Array.Empty<ModelCandidate>());
-        }
+            return (trained, Array.Empty<ModelCandidate>(), Log(session, $"{nameof(Seq2SeqOptions.BaselineComparison)} = {mode}, but the training rows differ in length: the network is kept without comparison."));
         // In order of simplicity (the rule keeps the first one within one standard error of the best): persistence, the
         // linear forecaster over the last L' steps from the shortest L' up to the whole window, the network.
         var baselines = new Dictionary<string, SequenceNetwork> { [Persistence] = Baseline(session, targets, inputLength, weights: null) };
@@ -73,14 +68,14 @@ internal static class BaselineSelection
             var scores = losses.Select(l => (l.Name, Score: l.Windows.Average())).ToList();
             var linear = fit.CanCrossValidate ? CrossValidatedLookback(session, fit, losses, inputLength) : LinearLookback(losses, session.Shapes.Horizon);
             var kinds = losses.Where(l => l.Name == Persistence).Concat(linear).Concat(losses.Where(l => l.Name == Network)).ToList();
-            string kept = Decide(session, mode, kinds, scores, losses[0].Windows.Length, metric.Name);
+            var (kept, decision) = Decide(session, mode, kinds, scores, losses[0].Windows.Length, metric.Name);
             SequenceNetwork keptNetwork = kept == Network ? trained : baselines[kept];
             if (kept != Network)
             {
                 baselines.Remove(kept);
                 trained.Dispose();
             }
-            return (keptNetwork, scores.Select(s => new ModelCandidate(s.Name, s.Score, s.Name == kept, fitTimes[s.Name])).ToArray());
+            return (keptNetwork, scores.Select(s => new ModelCandidate(s.Name, s.Score, s.Name == kept, fitTimes[s.Name])).ToArray(), decision);
         }
         finally
         {
@@ -154,14 +149,23 @@ internal static class BaselineSelection
         return null;
     }
 
-    // Applies the one-standard-error rule, logs every score and the decision; returns the kept candidate's name.
-    private static string Decide(TrainingSession session, BaselineComparison mode, List<(string Name, double[] Windows)> losses, List<(string Name, double Score)> scores, int windowCount, string metricName)
+    // Logs an informational message and returns it without the log's "Seq2Seq: " prefix.
+    private static string Log(TrainingSession session, string message)
+    {
+        session.Host.Info("Seq2Seq: " + message);
+        return message;
+    }
+
+    // Applies the one-standard-error rule, logs every score and the decision; returns the kept candidate's name and the
+    // logged decision (without the log's prefix).
+    private static (string Kept, string Decision) Decide(TrainingSession session, BaselineComparison mode, List<(string Name, double[] Windows)> losses, List<(string Name, double Score)> scores, int windowCount, string metricName)
     {
         var finite = losses.Where(l => l.Windows.All(double.IsFinite)).ToList();
         if (finite.Count == 0 || !finite.Any(l => l.Name == Network))
         {
-            session.Host.Warning($"Seq2Seq: the network's validation {metricName} is not finite: no comparison; the network is kept.");
-            return Network;
+            string notFinite = $"the network's validation {metricName} is not finite: no comparison; the network is kept.";
+            session.Host.Warning("Seq2Seq: " + notFinite);
+            return (Network, notFinite);
         }
         var bestLosses = finite.OrderBy(l => l.Windows.Average()).First();
         int horizon = session.Shapes.Horizon;
@@ -186,25 +190,24 @@ internal static class BaselineSelection
             double below = 100 * (1 - scores.Single(s => s.Name == name).Score / network);
             return string.Format(CultureInfo.InvariantCulture, "its mean {0:F1} % {1} the network's", Math.Abs(below), below >= 0 ? "below" : "above");
         }
-        string prefix = $"Seq2Seq: validation {metricName} of the candidates over {windowCount} windows: {listed}; ";
+        string prefix = $"validation {metricName} of the candidates over {windowCount} windows: {listed}; ";
         if (chosen == Network)
         {
             // The loop stops at the best candidate at the latest, so the network is kept only when it is the best.
-            session.Host.Info(prefix + "the network is best and is kept.");
-            return Network;
+            return (Network, Log(session, prefix + "the network is best and is kept."));
         }
         if (mode == BaselineComparison.Select && WhyBaselineCannotStandIn(session.Options) is null)
         {
-            session.Host.Info(prefix + $"{evidence} ({Behind(chosen)}), so {chosen} is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
-                + (chosen == Persistence ? "zero weights under subtract-last (it repeats each window's last value)." : "the closed-form ridge weights under subtract-last, over its lookback."));
-            return chosen;
+            return (chosen, Log(session, prefix + $"{evidence} ({Behind(chosen)}), so {chosen} is kept: the model is a {nameof(NetworkFamily.Linear)} network with "
+                + (chosen == Persistence ? "zero weights under subtract-last (it repeats each window's last value)." : "the closed-form ridge weights under subtract-last, over its lookback.")));
         }
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
             : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {chosen})";
-        session.Host.Warning(prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
-            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines.");
-        return Network;
+        string warning = prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
+            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines.";
+        session.Host.Warning("Seq2Seq: " + warning);
+        return (Network, warning);
     }
 
     private static string? WhyBaselineCannotStandIn(Seq2SeqOptions options) =>

@@ -68,6 +68,12 @@ public sealed class BaselineSelectionTests
         Assert.Equal(NetworkFamily.Linear, model.Network.Architecture.Family);
         lock (log)
             Assert.Contains(log, m => m.Contains($"{kept.Name} is best") && m.Contains("persistence") && m.Contains("network"));
+        // The history says the same as the log: every candidate's score and why the winner was kept.
+        string selection = Assert.IsType<string>(model.TrainingHistory.Selection);
+        lock (log)
+            Assert.Contains(log, m => m.EndsWith("Seq2Seq: " + selection, StringComparison.Ordinal));
+        Assert.Contains($"so {kept.Name} is kept", selection);
+        Assert.All(candidates, c => Assert.Contains(c.Name, selection));
 
         // The kept model is the baseline forecaster itself: the same test MSE as EvaluateSeq2SeqBaselines computes.
         ForecastBaselineMetrics baselines = ml.Forecasting.EvaluateSeq2SeqBaselines(split.Train, split.Test);
@@ -157,6 +163,7 @@ public sealed class BaselineSelectionTests
         Assert.NotEqual("network", best);
         lock (warnings)
             Assert.Contains(warnings, m => m.Contains($"the one-standard-error rule prefers {best} to the network"));
+        Assert.Contains($"the one-standard-error rule prefers {best} to the network, but the network is kept (BaselineComparison = Warn", model.TrainingHistory.Selection);
     }
 
     [Fact]
@@ -229,7 +236,10 @@ public sealed class BaselineSelectionTests
 
         Seq2SeqForecastingOptions off = Untrained(split, BaselineComparison.Off);
         using (Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(off).Fit(split.Train))
+        {
             Assert.Empty(model.TrainingHistory.Candidates);
+            Assert.Null(model.TrainingHistory.Selection);
+        }
 
         Seq2SeqForecastingOptions noValidation = Untrained(split, BaselineComparison.Select);
         noValidation.ValidationSet = null;
@@ -237,6 +247,7 @@ public sealed class BaselineSelectionTests
         {
             Assert.Empty(model.TrainingHistory.Candidates);
             Assert.Equal(NetworkFamily.SegmentRecurrent, model.Network.Architecture.Family);
+            Assert.StartsWith("BaselineComparison = Select, but there is no validation data", model.TrainingHistory.Selection);
         }
         lock (log)
             Assert.Contains(log, m => m.Contains("BaselineComparison = Select, but there is no validation data"));
