@@ -205,6 +205,11 @@ public sealed class Seq2SeqTransformer : ITransformer, ICanSaveModel, IDisposabl
             throw new ArgumentOutOfRangeException("inputSchema",
                 $"Schema mismatch for feature column '{FeatureColumnName}': expected Vector<Single, L, {InputFeatureCount}> (a multiple of {InputFeatureCount} values), got {features}. "
                 + $"This model was trained with {InputFeatureCount} features per time step.");
+        int lookback = _network.Architecture.Lookback;
+        if (features.Size > 0 && features.Size / InputFeatureCount < lookback)
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Schema mismatch for feature column '{FeatureColumnName}': the model reads the last {lookback} steps of each window, but the column holds {features.Size / InputFeatureCount} "
+                + $"({features}). Cut windows of at least {lookback} steps.");
         if (TrainingSeries is TrainingSeries series)
             TrainingSeriesChecks.CheckWindows(schema[FeatureColumnName], features, series);
     }

@@ -125,4 +125,26 @@ public sealed class Seq2SeqTransformerTests
     {
         public float[] Score { get; set; } = Array.Empty<float>();
     }
+
+    [Fact]
+    public void The_largest_inference_batch_size_costs_memory_only_for_the_rows_that_arrive()
+    {
+        // A model file may claim an inference batch size up to 2^20 rows; five rows must not allocate buffers for all of them
+        // (2^20 × (12 × 2 features + 4 × 2 scores) floats would be 128 MiB).
+        var ml = new MLContext(seed: 1);
+        using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(SyntheticSequences.SmallOptions(maxEpochs: 1))
+            .Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(32, seed: 3)));
+        IDataView test = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(5, seed: 7));
+        float[] Scores() => model.Transform(test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
+        float[] expected = Scores();
+        model.InferenceBatchSize = Seq2SeqOptions.MaxInferenceBatchSize;
+
+        Scores(); // warm: the first call at a new size may build caches unrelated to the block
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        float[] actual = Scores();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(expected, actual);
+        Assert.True(allocated < 16L << 20, $"scoring 5 rows at batch size {model.InferenceBatchSize} allocated {allocated / (1 << 20)} MiB");
+    }
 }

@@ -9,7 +9,9 @@ namespace MLNetSeq2Seq.Scoring;
 /// produced. When the scorer takes mixed lengths (<see cref="ISequenceScorer.ScoresMixedLengths"/>) rows of any
 /// length share a block, right-padded to the longest when scored; otherwise every row of a block has the same input
 /// length L and a row of another length starts the next block. Rows are checked as they arrive: the length must be a positive multiple of InputFeatureCount
-/// and every value finite. Buffers are reused from block to block and only grow.
+/// and every value finite. Buffers are reused from block to block and only grow, with the rows a block actually holds
+/// (<see cref="BlockRows"/>): a large batch size (a model file may claim up to 2^20) costs memory only when that many
+/// rows arrive.
 /// </summary>
 internal sealed class FeatureBlock
 {
@@ -19,14 +21,14 @@ internal sealed class FeatureBlock
     private readonly int _scoreLength;
     private float[] _features = Array.Empty<float>();
     private float[] _padded = Array.Empty<float>();
-    private readonly int[] _rowLengths;
-    private readonly float[] _scores;
+    private int[] _rowLengths = Array.Empty<int>();
+    private float[] _scores = Array.Empty<float>();
     private int _usedFeatures;
     private bool _mixedLengths;
     // Known-future features: Horizon × K per row, in their own buffer; empty when the scorer takes none.
     private readonly string? _futureColumnName;
     private readonly int _futureLength;
-    private readonly float[] _future;
+    private float[] _future = Array.Empty<float>();
 
     /// <summary>Creates an empty block for up to <paramref name="capacity"/> rows.</summary>
     /// <param name="scorer">Runs the network on the block.</param>
@@ -44,11 +46,8 @@ internal sealed class FeatureBlock
             throw new ArgumentOutOfRangeException(nameof(capacity),
                 $"The inference batch size {capacity} × Horizon × OutputFeatureCount ({_scoreLength}) is too large for one buffer; lower the batch size.");
         Capacity = capacity;
-        _scores = new float[capacity * _scoreLength];
-        _rowLengths = new int[capacity];
         _futureColumnName = futureColumnName;
         _futureLength = scorer.Horizon * scorer.FutureFeatureCount;
-        _future = new float[(long)capacity * _futureLength];
     }
 
     /// <summary>The most rows a block holds.</summary>
@@ -89,6 +88,18 @@ internal sealed class FeatureBlock
         int inputLength = InputLengthOf(row.Length, rowPosition);
         if (RowCount > 0 && (RowCount == Capacity || (inputLength != InputLength && !_scorer.ScoresMixedLengths)))
             return false;
+        if (RowCount == _rowLengths.Length)
+        {
+            int rows = BlockRows.Room(RowCount + 1, Capacity);
+            Array.Resize(ref _rowLengths, rows);
+            if (_futureLength > 0)
+            {
+                if ((long)rows * _futureLength > Array.MaxLength)
+                    throw new InvalidOperationException(
+                        $"A block of {rows} rows of {_futureLength} known-future values each does not fit in one buffer; lower the inference batch size.");
+                Array.Resize(ref _future, rows * _futureLength);
+            }
+        }
         if (_futureLength > 0)
         {
             if (futureRow.Length != _futureLength)
@@ -101,10 +112,7 @@ internal sealed class FeatureBlock
         }
 
         int rowSize = row.Length;
-        if (RowCount == 0)
-            EnsureFeatureCapacity((long)Capacity * rowSize);
-        else
-            EnsureFeatureCapacity((long)_usedFeatures + rowSize);
+        EnsureFeatureCapacity(RowCount == 0 ? (long)BlockRows.Room(1, Capacity) * rowSize : (long)_usedFeatures + rowSize);
         Span<float> destination = _features.AsSpan(_usedFeatures, rowSize);
         row.CopyTo(destination);
         CheckFinite(destination, rowPosition);
@@ -122,6 +130,8 @@ internal sealed class FeatureBlock
     {
         if (RowCount == 0)
             return;
+        if (_scores.Length < RowCount * _scoreLength)
+            _scores = new float[BlockRows.Room(RowCount, Capacity) * _scoreLength];
         Span<float> scores = _scores.AsSpan(0, RowCount * _scoreLength);
         if (!_mixedLengths)
         {
@@ -131,8 +141,11 @@ internal sealed class FeatureBlock
         }
         // Rows of different lengths: right-pad each to the longest, zeros after its own last step.
         int paddedRowSize = InputLength * _inputFeatureCount;
-        if (_padded.Length < RowCount * paddedRowSize)
-            _padded = new float[Capacity * (long)paddedRowSize <= Array.MaxLength ? Capacity * paddedRowSize : RowCount * paddedRowSize];
+        if (_padded.Length < (long)RowCount * paddedRowSize)
+        {
+            long room = (long)BlockRows.Room(RowCount, Capacity) * paddedRowSize;
+            _padded = new float[room <= Array.MaxLength ? room : (long)RowCount * paddedRowSize];
+        }
         Span<float> padded = _padded.AsSpan(0, RowCount * paddedRowSize);
         padded.Clear();
         for (int row = 0, offset = 0; row < RowCount; row++)

@@ -59,18 +59,23 @@ internal abstract class RowValueCache
     private sealed class ScalarCache<T> : RowValueCache
     {
         private readonly ValueGetter<T> _input;
-        private readonly T[] _values;
+        private readonly int _capacity;
+        private T[] _values = Array.Empty<T>();
 
         public ScalarCache(ValueGetter<T> input, int capacity, BlockSlot slot)
         {
             _input = input;
-            _values = new T[capacity];
+            _capacity = capacity;
             Getter = (ValueGetter<T>)((ref T value) => value = _values[slot.Checked()]);
         }
 
         public override Delegate Getter { get; }
 
-        public override void Store(int slot) => _input(ref _values[slot]);
+        public override void Store(int slot)
+        {
+            BlockRows.EnsureSlot(ref _values, slot, _capacity);
+            _input(ref _values[slot]);
+        }
     }
 
     /// <summary>
@@ -80,13 +85,14 @@ internal abstract class RowValueCache
     private sealed class VectorCache<T> : RowValueCache
     {
         private readonly ValueGetter<VBuffer<T>> _input;
-        private readonly VBuffer<T>[] _values;
+        private readonly int _capacity;
+        private VBuffer<T>[] _values = Array.Empty<VBuffer<T>>();
         private VBuffer<T> _scratch;
 
         public VectorCache(ValueGetter<VBuffer<T>> input, int capacity, BlockSlot slot)
         {
             _input = input;
-            _values = new VBuffer<T>[capacity];
+            _capacity = capacity;
             Getter = (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) => _values[slot.Checked()].CopyTo(ref value));
         }
 
@@ -94,6 +100,7 @@ internal abstract class RowValueCache
 
         public override void Store(int slot)
         {
+            BlockRows.EnsureSlot(ref _values, slot, _capacity);
             _input(ref _scratch);
             _scratch.CopyTo(ref _values[slot]);
         }

@@ -20,8 +20,9 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
     private readonly ValueGetter<VBuffer<float>> _inputFeatures;
     private readonly ValueGetter<VBuffer<float>>? _inputFuture;
     private VBuffer<float> _futureRow;
-    private readonly DataViewRowId[] _ids;
-    private readonly long[] _batches;
+    private readonly int _blockSize;
+    private DataViewRowId[] _ids = Array.Empty<DataViewRowId>();
+    private long[] _batches = Array.Empty<long>();
     private readonly FeatureBlock _block;
     private readonly BlockSlot _slot = new();
     private VBuffer<float> _featureRow;
@@ -57,8 +58,7 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         }
         _inputIds = input.GetIdGetter();
         _inputFeatures = input.GetGetter<VBuffer<float>>(input.Schema[schema.FeatureColumn.Index]);
-        _ids = new DataViewRowId[blockSize];
-        _batches = new long[blockSize];
+        _blockSize = blockSize;
         if (schema.FutureColumn is DataViewSchema.Column future)
             _inputFuture = input.GetGetter<VBuffer<float>>(input.Schema[future.Index]);
         _block = new FeatureBlock(schema.Scorer, schema.FeatureColumnName, blockSize, schema.FutureColumnName);
@@ -184,6 +184,8 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
 
     private void StoreInputRow(int slot)
     {
+        BlockRows.EnsureSlot(ref _ids, slot, _blockSize);
+        BlockRows.EnsureSlot(ref _batches, slot, _blockSize);
         _inputIds(ref _ids[slot]);
         _batches[slot] = _input.Batch;
         foreach (RowValueCache cache in _activeCaches)

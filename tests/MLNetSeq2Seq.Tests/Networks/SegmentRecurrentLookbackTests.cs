@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML;
 using MLNetSeq2Seq.Networks;
 using TorchSharp;
 using Xunit;
@@ -53,5 +54,28 @@ public sealed class SegmentRecurrentLookbackTests
 
         Assert.Contains("last 12 steps", error.Message);
         Assert.Contains("(2, 8, 3)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(NetworkFamily.SegmentRecurrent)]
+    [InlineData(NetworkFamily.Linear)]
+    public void Transform_refuses_a_feature_column_shorter_than_the_lookback_naming_the_column(NetworkFamily family)
+    {
+        var ml = new MLContext(seed: 1);
+        Seq2SeqOptions options = SyntheticSequences.SmallOptions(maxEpochs: 1);
+        options.Family = family;
+        using Seq2SeqTransformer trained = ml.Regression.Trainers.Seq2Seq(options).Fit(ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(32, seed: 3)));
+        // The same model reading more steps than the 12-step windows hold (a damaged file could say so for a family
+        // whose weights do not depend on it).
+        int longer = SyntheticSequences.InputLength + 4;
+        using var model = new Seq2SeqTransformer(NetworkFactory.Create(trained.Network.Architecture with { Lookback = longer }, seed: 4), trained.State, torch.CPU, host: null);
+        IDataView test = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(4, seed: 5));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(test));
+
+        Assert.Equal("inputSchema", error.ParamName);
+        Assert.Contains("'Features'", error.Message);
+        Assert.Contains($"the last {longer} steps", error.Message);
+        Assert.Contains($"holds {SyntheticSequences.InputLength}", error.Message);
     }
 }
