@@ -140,20 +140,21 @@ internal sealed class LinearBaselineFit : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             Fold held = _folds[k];
-            Tensor gram = _gram.clone(), cross = _cross.clone();
+            // Only the trailing L' × L' block of the sums is needed: copy and subtract that, not the whole window's.
+            Tensor gram = Trailing(_gram, start).clone(), cross = _cross.narrow(0, start, lookback).clone();
             long fittedRows = _folds[^1].EndRow;
             foreach (Fold fold in _folds)
             {
                 if (fold.EndRow + _horizon - 1 <= held.FirstRow || fold.FirstRow >= held.EndRow + _horizon - 1)
                     continue; // more than H − 1 rows away: no label step in common
-                AddScaledInPlace(gram, fold.Gram, -1);
-                AddScaledInPlace(cross, fold.Cross, -1);
+                AddScaledInPlace(gram, Trailing(fold.Gram, start), -1);
+                AddScaledInPlace(cross, fold.Cross.narrow(0, start, lookback), -1);
                 fittedRows -= fold.EndRow - fold.FirstRow;
             }
             if (fittedRows < 1)
                 continue;
             Tensor weights = Solve(gram, cross, lookback);
-            Tensor heldGram = held.Gram.narrow(0, start, lookback).narrow(1, start, lookback);
+            Tensor heldGram = Trailing(held.Gram, start);
             Tensor heldCross = held.Cross.narrow(0, start, lookback);
             squares += held.LabelSquares - 2 * ReadDouble(weights.mul(heldCross).sum()) + ReadDouble(weights.mul(heldGram.matmul(weights)).sum());
             values += held.LabelValues;
@@ -169,6 +170,10 @@ internal sealed class LinearBaselineFit : IDisposable
             fold.Dispose();
     }
 
+    // The block of a window's Gram matrix from row and column `start` on: the last L' = L − start steps.
+    private static Tensor Trailing(Tensor gram, int start) =>
+        gram.narrow(0, start, gram.shape[0] - start).narrow(1, start, gram.shape[1] - start);
+
     private void CheckLookback(int lookback)
     {
         if (lookback < 1 || lookback > InputLength)
@@ -179,7 +184,7 @@ internal sealed class LinearBaselineFit : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         int start = (int)fullGram.shape[0] - lookback;
-        Tensor gram = fullGram.narrow(0, start, lookback).narrow(1, start, lookback);
+        Tensor gram = Trailing(fullGram, start);
         Tensor cross = fullCross.narrow(0, start, lookback);
         double scale = ReadDouble(gram.diagonal().mean());
         Tensor regularized = Plus(gram, Times(torch.eye(lookback, dtype: ScalarType.Float64), RidgePenalty * (scale > 0 ? scale : 1)));
