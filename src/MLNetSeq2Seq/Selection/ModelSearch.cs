@@ -121,8 +121,9 @@ internal static class ModelSearch
             options.Search = null;
             options.Validate();
             INetworkFamily descriptor = NetworkFamilies.Get(family);
-            bool readsLastSteps = Architecture(session, options, window, window).Lookback > 0
-                || descriptor.WhyInvalid(Architecture(session, options, lookbacks[0], window) with { Lookback = lookbacks[0] }) is null;
+            // Its weights are shaped by the window (it keeps a lookback), or it accepts one on its architecture.
+            NetworkArchitecture wholeWindow = Architecture(session, options, window, window);
+            bool readsLastSteps = wholeWindow.Lookback > 0 || descriptor.WhyInvalid(wholeWindow with { Lookback = window }) is null;
             foreach (int lookback in readsLastSteps ? lookbacks : new[] { window })
             {
                 string name = Name(family, lookback, window);
