@@ -61,11 +61,11 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
             TrainingHistory history;
             TimeSpan trainingTime;
             IReadOnlyList<ModelCandidate> searched = Array.Empty<ModelCandidate>();
-            string? searchWinner = null;
+            string? searchWinner = null, searchDecision = null;
             if (_options.Search is not null)
             {
                 ModelSearch.Result result = ModelSearch.Run(session, peakLearningRate, Observer);
-                (network, history, trainingTime, searched, searchWinner) = (result.Network, result.History, result.FitTime, result.Candidates, result.Name);
+                (network, history, trainingTime, searched, searchWinner, searchDecision) = (result.Network, result.History, result.FitTime, result.Candidates, result.Name, result.Decision);
             }
             else
             {
@@ -85,9 +85,12 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
                     throw;
                 }
             }
-            var (keptNetwork, compared, decision) = BaselineSelection.Choose(network, trainingTime, session);
+            var (keptNetwork, compared, comparison) = BaselineSelection.Choose(network, trainingTime, session, searched);
             network = keptNetwork; // the trained network, or a baseline that beat it (the other is disposed)
             IReadOnlyList<ModelCandidate> candidates = SearchSummary.Merge(searched, searchWinner, compared);
+            string? decision = SearchSummary.Decision(searchDecision, comparison);
+            if (decision is not null)
+                _options.SelectionProgress?.Report(new SelectionReport(Scored: null, candidates, decision));
             var transformer = new Seq2SeqTransformer(network, State(candidates.Count > 0 || decision is not null ? history.WithCandidates(candidates, decision) : history), session.Device, session.Host);
             network = null; // owned by the transformer now
             Calibrate(transformer, session);

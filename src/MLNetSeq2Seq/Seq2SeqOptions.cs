@@ -230,6 +230,12 @@ public class Seq2SeqOptions
     /// <summary>Receives one <see cref="EpochSummary"/> per epoch, on the training thread.</summary>
     public IProgress<EpochSummary>? Progress { get; set; }
 
+    /// <summary>Receives, on the training thread, each candidate of <see cref="Search"/> and of
+    /// <see cref="BaselineComparison"/> as soon as it has a validation score, then the decision: which candidate Fit
+    /// returns and why (<see cref="SelectionReport"/>). Nothing is reported when there is neither a search nor a
+    /// comparison. Epochs go to <see cref="Progress"/>.</summary>
+    public IProgress<SelectionReport>? SelectionProgress { get; set; }
+
     /// <summary>Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or
     /// <see cref="ArgumentException"/> naming the first one out of range, a group's setting by its path (for example
     /// "Schedule.PlateauPatience"). Fit calls it before reading any data.</summary>

@@ -45,16 +45,18 @@ public sealed class TrainingHistory
     /// or never positive. Not stored in the saved model.</summary>
     public BatchSizeAdvice? BatchSizeAdvice { get; internal init; }
 
-    /// <summary>The candidates of <see cref="Seq2SeqOptions.BaselineComparison"/> with their validation scores and which was
-    /// kept; empty when there was no comparison. Not stored in the saved model (the kept model's
+    /// <summary>The candidates of <see cref="Seq2SeqOptions.Search"/> and of <see cref="Seq2SeqOptions.BaselineComparison"/>
+    /// with their validation scores and which was kept; empty when there was neither. Not stored in the saved model (the kept model's
     /// <see cref="NetworkFamily"/> tells a baseline from a network).</summary>
     public IReadOnlyList<ModelCandidate> Candidates { get; internal init; } = Array.Empty<ModelCandidate>();
 
     /// <summary>Why the model is the one kept: the baseline comparison's decision in the words of its log line, with every
     /// candidate's validation score (for example "validation MSE of the candidates over 2689 windows: persistence 0.3159,
-    /// linear 0.2076, network 0.2099; linear is best (…), so linear is kept: …"), or why there was no comparison. Null
-    /// when <see cref="Seq2SeqOptions.BaselineComparison"/> is Off, and on a model loaded from a file (not stored in the
-    /// saved model).</summary>
+    /// linear 0.2076, network 0.2099; linear is best (…), so linear is kept: …"), or why there was no comparison. With
+    /// <see cref="Seq2SeqOptions.Search"/> it begins with the search's decision ("search: … has the best validation score
+    /// …"). Null when there was neither a search nor a comparison (<see cref="Seq2SeqOptions.BaselineComparison"/> Off),
+    /// and on a model loaded from a file (not stored in the saved model). <see cref="Seq2SeqOptions.SelectionProgress"/>
+    /// receives the same text with the decision.</summary>
     public string? Selection { get; internal init; }
 
     /// <summary>This history with <paramref name="candidates"/> and <paramref name="selection"/>, every other property the same.</summary>

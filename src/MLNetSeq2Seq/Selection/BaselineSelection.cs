@@ -27,8 +27,11 @@ internal static class BaselineSelection
 
     /// <summary>The network to keep (<paramref name="trained"/> or a baseline; the caller owns it, and the other is
     /// disposed), every candidate's score (empty when there was no comparison) and the decision in words, as logged
-    /// (null when the comparison is off).</summary>
-    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates, string? Decision) Choose(SequenceNetwork trained, TimeSpan trainingTime, TrainingSession session)
+    /// (null when the comparison is off). Each candidate goes to <see cref="Seq2SeqOptions.SelectionProgress"/> as it is
+    /// scored, after <paramref name="searched"/> (the search's candidates, already reported; its winner is the "network"
+    /// here and is not reported again).</summary>
+    public static (SequenceNetwork Kept, IReadOnlyList<ModelCandidate> Candidates, string? Decision) Choose(SequenceNetwork trained, TimeSpan trainingTime, TrainingSession session,
+        IReadOnlyList<ModelCandidate> searched)
     {
         Seq2SeqOptions options = session.Options;
         BaselineComparison mode = options.BaselineComparison;
@@ -62,9 +65,21 @@ internal static class BaselineSelection
         try
         {
             PointLoss metric = PointLoss.EarlyStoppingMetricOf(options);
-            double[] Losses(SequenceNetwork candidate) => WindowLosses.Of(candidate, session.ValidationRows!, options.InferenceBatchSize, metric);
-            var losses = order.Select(name => (Name: name, Windows: Losses(baselines[name]))).ToList();
-            losses.Add((Network, Losses(trained)));
+            var losses = new List<(string Name, double[] Windows)>();
+            var reported = new List<ModelCandidate>(searched);
+            void Score(string name, SequenceNetwork candidate)
+            {
+                double[] windows = WindowLosses.Of(candidate, session.ValidationRows!, options.InferenceBatchSize, metric);
+                losses.Add((name, windows));
+                if (name == Network && searched.Count > 0)
+                    return;
+                var scored = new ModelCandidate(name, windows.Average(), Kept: false, fitTimes[name]);
+                options.SelectionProgress?.Report(SelectionReport.Of(scored, reported));
+                reported.Add(scored);
+            }
+            foreach (string name in order)
+                Score(name, baselines[name]);
+            Score(Network, trained);
             var scores = losses.Select(l => (l.Name, Score: l.Windows.Average())).ToList();
             var linear = fit.CanCrossValidate ? CrossValidatedLookback(session, fit, losses, inputLength) : LinearLookback(losses, session.Shapes.Horizon);
             var kinds = losses.Where(l => l.Name == Persistence).Concat(linear).Concat(losses.Where(l => l.Name == Network)).ToList();

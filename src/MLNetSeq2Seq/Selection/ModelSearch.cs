@@ -16,8 +16,9 @@ namespace MLNetSeq2Seq.Selection;
 /// </summary>
 internal static class ModelSearch
 {
-    /// <summary>One trained candidate: its name, its network (null once disposed), its history and what training took.</summary>
-    internal sealed record Result(string Name, SequenceNetwork Network, TrainingHistory History, TimeSpan FitTime, IReadOnlyList<ModelCandidate> Candidates);
+    /// <summary>One trained candidate: its name, its network (null once disposed), its history and what training took;
+    /// on the search's result, every candidate and the search's decision in words, as logged.</summary>
+    internal sealed record Result(string Name, SequenceNetwork Network, TrainingHistory History, TimeSpan FitTime, IReadOnlyList<ModelCandidate> Candidates, string? Decision = null);
 
     /// <summary>Trains the candidates; the caller owns the returned network. Throws the last candidate's error when none trained.</summary>
     public static Result Run(TrainingSession session, double peakLearningRate, ITrainingObserver? observer)
@@ -75,7 +76,9 @@ internal static class ModelSearch
                 }
                 TimeSpan fitTime = clock.Elapsed - started;
                 double score = history.BestValidationLoss ?? double.PositiveInfinity;
-                candidates.Add(new ModelCandidate(name, score, Kept: false, fitTime));
+                var scored = new ModelCandidate(name, score, Kept: false, fitTime);
+                options.SelectionProgress?.Report(SelectionReport.Of(scored, candidates));
+                candidates.Add(scored);
                 session.Host.Info(string.Create(CultureInfo.InvariantCulture,
                     $"Seq2Seq search: {name}: validation {history.ValidationMetricName} {score:G4} (epoch {history.BestEpoch} of {history.Epochs.Count}), {fitTime.TotalSeconds:F0} s."));
                 if (score < bestScore || best is null)
@@ -97,8 +100,9 @@ internal static class ModelSearch
         }
         if (best is null)
             throw lastError ?? new InvalidOperationException("The model search trained no candidate.");
-        session.Host.Info(string.Create(CultureInfo.InvariantCulture, $"Seq2Seq search: {best.Name} has the best validation score ({bestScore:G4}) of {candidates.Count} trained candidates, in {clock.Elapsed.TotalSeconds:F0} s."));
-        return best with { Candidates = candidates.Select(c => c with { Kept = c.Name == best.Name }).ToArray() };
+        string decision = string.Create(CultureInfo.InvariantCulture, $"search: {best.Name} has the best validation score ({bestScore:G4}) of {candidates.Count} trained candidates, in {clock.Elapsed.TotalSeconds:F0} s.");
+        session.Host.Info("Seq2Seq " + decision);
+        return best with { Candidates = candidates.Select(c => c with { Kept = c.Name == best.Name }).ToArray(), Decision = decision };
     }
 
     /// <summary>The candidates in the order they train: for each family in the search's order, the lookbacks

@@ -19,4 +19,9 @@ internal static class SearchSummary
             .Concat(compared.Where(c => c.Name != BaselineSelection.Network))
             .ToArray();
     }
+
+    /// <summary>The Fit's decision in words (<see cref="TrainingHistory.Selection"/>): the search's, then the comparison's
+    /// (each as logged); null when there was neither.</summary>
+    public static string? Decision(string? search, string? comparison) =>
+        search is null ? comparison : comparison is null ? search : $"{search} Then the {nameof(Seq2SeqOptions.BaselineComparison)}: {comparison}";
 }

@@ -59,11 +59,24 @@ public sealed class BaselineSelectionTests
         var log = new List<string>();
         ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
 
-        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Select)).Fit(split.Train);
+        var reports = new List<SelectionReport>();
+        Seq2SeqForecastingOptions options = Untrained(split, BaselineComparison.Select);
+        options.SelectionProgress = new Training.TrainingTestKit.SynchronousProgress<SelectionReport>(reports.Add);
+
+        using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
 
         IReadOnlyList<ModelCandidate> candidates = model.TrainingHistory.Candidates;
         ModelCandidate kept = Assert.Single(candidates, c => c.Kept);
         Assert.Equal(winner, kept.Name);
+        // SelectionProgress got each candidate as it was scored, then the decision the history holds.
+        Assert.Equal(candidates.Select(c => (c.Name, c.ValidationMetric)), reports.SkipLast(1).Select(r => (r.Scored!.Name, r.Scored.ValidationMetric)));
+        Assert.All(reports.SkipLast(1), r => Assert.False(r.IsDecision || r.Scored!.Kept));
+        Assert.Equal(Enumerable.Range(1, candidates.Count), reports.SkipLast(1).Select(r => r.Candidates.Count));
+        SelectionReport decision = reports[^1];
+        Assert.Null(decision.Scored);
+        Assert.Equal(model.TrainingHistory.Selection, decision.Decision);
+        Assert.Equal(candidates, decision.Candidates);
+        Assert.Equal(kept, decision.Kept);
         Assert.Equal(candidates.Min(c => c.ValidationMetric), kept.ValidationMetric);
         Assert.Equal(NetworkFamily.Linear, model.Network.Architecture.Family);
         lock (log)
@@ -111,7 +124,20 @@ public sealed class BaselineSelectionTests
             FamilySettings = new INetworkFamilyOptions[] { new PatchTransformerOptions { PatchLength = 6, PatchStride = 6, ModelSize = 8, HeadCount = 2, LayerCount = 1, FeedForwardSize = 8 } },
         };
 
+        var reports = new List<SelectionReport>();
+        options.SelectionProgress = new Training.TrainingTestKit.SynchronousProgress<SelectionReport>(reports.Add);
+
         using Seq2SeqTransformer model = ml.Forecasting.Seq2Seq(options).Fit(split.Train);
+
+        // SelectionProgress: each searched network and each baseline as scored, in the history's order, then the
+        // decision: the search's winner, then the comparison that kept persistence.
+        Assert.Equal(model.TrainingHistory.Candidates.Select(c => c.Name), reports.Where(r => !r.IsDecision).Select(r => r.Scored!.Name));
+        SelectionReport decision = Assert.Single(reports, r => r.IsDecision);
+        Assert.Same(decision, reports[^1]);
+        Assert.StartsWith("search: ", decision.Decision);
+        Assert.Contains("Then the BaselineComparison: validation", decision.Decision);
+        Assert.Equal(model.TrainingHistory.Selection, decision.Decision);
+        Assert.Equal("persistence", decision.Kept!.Name);
 
         // The search's four networks first (none kept: an untrained network loses to persistence), then the baselines;
         // no anonymous "network" entry.

@@ -40,8 +40,15 @@ public sealed class ModelSearchTests
         });
         options.Search!.FamilySettings = new INetworkFamilyOptions[] { new SegmentRecurrentOptions { SegmentLength = 4 } };
         options.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(epochs.Add);
+        var reports = new List<SelectionReport>();
+        options.SelectionProgress = new TrainingTestKit.SynchronousProgress<SelectionReport>(reports.Add);
 
         using Seq2SeqTransformer model = ml.Regression.Trainers.Seq2Seq(options).Fit(Data(ml));
+
+        // SelectionProgress: each candidate when it has finished (after its last epoch), then the search's decision.
+        Assert.Equal(model.TrainingHistory.Candidates.Select(c => (c.Name, c.ValidationMetric)), reports.SkipLast(1).Select(r => (r.Scored!.Name, r.Scored.ValidationMetric)));
+        Assert.True(reports[^1].IsDecision);
+        Assert.Equal(model.TrainingHistory.Selection, reports[^1].Decision);
 
         // The window-shaped family and the segment-recurrent one at both lookbacks (shortest first); the autoregressive
         // family, which reads rows of any length, once over the whole window.
@@ -63,6 +70,8 @@ public sealed class ModelSearchTests
         // The lookback the kept network reads: the window-shaped family records the whole window's, the others 0 there.
         Assert.Equal(shorter ? 6 : architecture.Family == NetworkFamily.PatchTransformer ? SyntheticSequences.InputLength : 0, architecture.Lookback);
         Assert.Equal(kept.ValidationMetric, model.TrainingHistory.BestValidationLoss);
+        Assert.StartsWith($"search: {kept.Name} has the best validation score", model.TrainingHistory.Selection);
+        Assert.Equal(kept, reports[^1].Kept);
     }
 
     [Fact]
