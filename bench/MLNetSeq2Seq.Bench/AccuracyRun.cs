@@ -16,7 +16,7 @@ namespace MLNetSeq2Seq.Bench;
 /// test windows, with the candidate the baseline comparison kept and every candidate's validation score.
 /// --data illness runs national_illness.csv on its protocol instead (70/10/20 rows: train [0, 676), validation targets
 /// [676, 773), test targets [773, 966); L = 36, H = 24/36/48/60). Options after the flag override the defaults, to try
-/// recipes: --hidden, --epochs, --patience, --lr, --batch, --dropout, --segment, --schedule, --normalization,
+/// recipes: --hidden, --epochs, --patience, --lr, --batch, --dropout, --segment, --schedule, --normalization, --amplitude,
 /// --channel-independent, --loss, --family, --comparison, --horizons, --lookback; the opt-in model search with
 /// --search-families, --search-lookbacks, --search-minutes, and the patch Transformer's settings with --patch P/S/d/heads/layers/ff.
 /// </summary>
@@ -160,6 +160,7 @@ internal static class AccuracyRun
             "--normalization" => o => o.InstanceNormalization = Enum.Parse<InstanceNormalization>(value, ignoreCase: true),
             "--channel-independent" => o => o.ChannelIndependent = bool.Parse(value),
             "--loss" => o => o.Loss = Enum.Parse<LossFunction>(value, ignoreCase: true),
+            "--amplitude" => o => o.AmplitudeAugmentation = number,
             "--family" => o => o.Family = Enum.Parse<NetworkFamily>(value, ignoreCase: true),
             "--comparison" => o => o.BaselineComparison = Enum.Parse<BaselineComparison>(value, ignoreCase: true),
             "--search-families" => o => Search(o).Families = value.Split(',').Select(f => Enum.Parse<NetworkFamily>(f, ignoreCase: true)).ToArray(),

@@ -16,7 +16,8 @@ namespace MLNetSeq2Seq;
 /// = 0.5, after <see cref="LearningRateScheduleOptions.PlateauPatience"/> = 2 epochs without validation improvement),
 /// <see cref="Seq2SeqOptions.EarlyStopping"/> with <see cref="EarlyStoppingOptions.Patience"/> = 4 epochs,
 /// <see cref="Seq2SeqOptions.MaxEpochs"/> = 30, <see cref="Seq2SeqOptions.TeacherForcingRatio"/> = 0,
-/// <see cref="Seq2SeqOptions.Loss"/> = MeanAbsoluteError (robust to spikes), early-stopped on
+/// <see cref="Seq2SeqOptions.Loss"/> = MeanAbsoluteError (robust to spikes), <see cref="Seq2SeqOptions.AmplitudeAugmentation"/>
+/// = 4 (training windows stretched about their last value by up to 4× either way), early-stopped on
 /// <see cref="EarlyStoppingOptions.Metric"/> = MeanSquaredError, and <see cref="Seq2SeqOptions.BaselineComparison"/> =
 /// Select (the network is kept only when it beats persistence and the closed-form linear forecaster on the validation
 /// windows). Every other option, including the other settings of those two groups, keeps its general default.
@@ -40,6 +41,7 @@ public sealed class Seq2SeqForecastingOptions : Seq2SeqOptions
         EarlyStopping = new() { Patience = 4, Metric = LossFunction.MeanSquaredError };
         TeacherForcingRatio = 0;
         Loss = LossFunction.MeanAbsoluteError;
+        AmplitudeAugmentation = 4;
         BaselineComparison = BaselineComparison.Select;
     }
 }

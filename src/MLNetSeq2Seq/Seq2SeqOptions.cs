@@ -157,6 +157,17 @@ public class Seq2SeqOptions
     /// recipe: reduce-on-plateau).</summary>
     public LearningRateScheduleOptions Schedule { get; set; } = new();
 
+    /// <summary>Amplitude augmentation, the largest stretch k ≥ 1: each training window's target columns and its labels
+    /// are stretched about the window's last value of that column by a factor drawn log-uniformly from [1/k, k], one
+    /// per window and optimizer step, so that a network under subtract-last normalisation learns forecasts that scale
+    /// with the window's swing (as a linear forecaster's do) and holds up when the series swings wider than in training.
+    /// Other input columns, known-future inputs and validation rows are not changed. Needs each output's input column
+    /// (<see cref="TargetInputIndices"/> or windows from CreateSequenceWindows); without it, training goes on without and
+    /// the log says so. Default 1: off; the forecasting recipe: 4.</summary>
+    public double AmplitudeAugmentation { get; set; } = 1;
+
+    internal const double MaxAmplitudeAugmentation = 100;
+
     /// <summary>The training loss, averaged over every real label value. Default <see cref="LossFunction.MeanSquaredError"/>.</summary>
     public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
 
@@ -257,6 +268,9 @@ public class Seq2SeqOptions
         RequireDefined(Loss, nameof(Loss));
         RequireDefined(BaselineComparison, nameof(BaselineComparison));
         RequireFinitePositive(HuberDelta, nameof(HuberDelta));
+        if (!(AmplitudeAugmentation >= 1 && AmplitudeAugmentation <= MaxAmplitudeAugmentation))
+            throw new ArgumentOutOfRangeException(nameof(AmplitudeAugmentation), AmplitudeAugmentation,
+                $"{nameof(AmplitudeAugmentation)} is the largest stretch factor, from 1 (off) to {MaxAmplitudeAugmentation} (it is {AmplitudeAugmentation}).");
         Networks.INetworkFamily family = Networks.NetworkFamilies.Of(this);
         if (FutureFeatureColumnName is not null && !family.TakesFutureFeatures)
             throw new ArgumentException($"{nameof(FutureFeatureColumnName)} = '{FutureFeatureColumnName}': {nameof(NetworkFamily)}.{Family} reads the look-back window only and takes no known-future inputs; "

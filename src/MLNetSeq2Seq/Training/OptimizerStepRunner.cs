@@ -31,14 +31,18 @@ internal sealed class OptimizerStepRunner : IDisposable
     private readonly List<int> _triedMicroBatchSizes = new();
     private readonly int _randomSeed;
     private readonly GradientNoiseScale? _noiseScale;
+    private readonly AmplitudeStretch? _stretch;
+    private const long StretchSeedSalt = 0x5BD1E995; // the stretch's factors and the dropout masks come from different seeds
 
     /// <summary>AdamW over the network's parameters. <paramref name="nonFinite"/> records (or, in skip mode, checks and
     /// skips) steps whose loss is not finite; null: no watch. Dropout masks derive from <paramref name="randomSeed"/>, the step
-    /// and the micro-batch's place in it (<see cref="RandomSeeds.ForStep"/>), drawn by the network's own generator.</summary>
+    /// and the micro-batch's place in it (<see cref="RandomSeeds.ForStep"/>), drawn by the network's own generator.
+    /// <paramref name="stretch"/>: the training windows' amplitude augmentation, or null.</summary>
     public OptimizerStepRunner(SequenceNetwork network, QuantileLoss loss, double learningRate, double weightDecay, double? clipNorm,
         int microBatchSize, MLNetHost host, ITrainingObserver? observer, NonFiniteStepMonitor? nonFinite = null, int randomSeed = 0,
-        GradientNoiseScale? noiseScale = null)
+        GradientNoiseScale? noiseScale = null, AmplitudeStretch? stretch = null)
     {
+        _stretch = stretch;
         _noiseScale = noiseScale;
         _randomSeed = randomSeed;
         _network = network;
@@ -141,6 +145,8 @@ internal sealed class OptimizerStepRunner : IDisposable
             using var scope = torch.NewDisposeScope();
             var (features, labels) = data.Rows(microRows);
             Tensor? lengths = data.FeatureLengths(microRows);
+            if (_stretch is not null)
+                (features, labels) = _stretch.Apply(features, labels, lengths, RandomSeeds.ForStep(_randomSeed, step, part) ^ StretchSeedSalt);
             Tensor? future = data.FutureRows(microRows);
             _network.Random.ReseedDropout(RandomSeeds.ForStep(_randomSeed, step, part));
             var (prediction, quantiles) = _network.ForwardWithQuantiles(features, lengths: lengths, teacherTargets: labels, teacherForcedSteps: teacherForcedSteps, future: future);

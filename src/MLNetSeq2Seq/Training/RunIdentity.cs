@@ -46,6 +46,8 @@ internal sealed record RunIdentity(NetworkArchitecture Architecture, int Seed, i
             ("EarlyStoppingMinDelta", o.EarlyStopping.MinDelta), (nameof(o.SkipNonFiniteSteps), o.SkipNonFiniteSteps), (nameof(o.NonFiniteRows), o.NonFiniteRows),
             (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.ValidationGapRows), o.ValidationGapRows),
         }.Concat(o.Quantiles is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { ("PointLossWeight", o.Quantiles.PointLossWeight) }) // point-only runs keep format-5 identities
+         // Only augmented runs name the stretch, so that earlier checkpoints keep their identities.
+         .Concat(o.AmplitudeAugmentation == 1 ? Array.Empty<(string, object?)>() : new (string, object?)[] { (nameof(o.AmplitudeAugmentation), o.AmplitudeAugmentation) })
          // Only streamed runs name the pool (it sets the order of the rows), so in-memory checkpoints keep their identities and
          // neither kind resumes as the other.
          .Concat(o.Streaming is null ? Array.Empty<(string, object?)>() : new (string, object?)[] { ("StreamingShufflePoolRows", o.Streaming.ShufflePoolRows) })

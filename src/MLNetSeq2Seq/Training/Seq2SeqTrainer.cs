@@ -42,6 +42,17 @@ internal sealed class Seq2SeqTrainer
     public static int InitialMicroBatchSize(Seq2SeqOptions options, int batchSize) =>
         Math.Min(options.MicroBatchSize ?? options.MaxMicroBatchSize ?? batchSize, batchSize);
 
+    /// <summary>AmplitudeAugmentation's stretch for this network, or null when it is off; a warning when it is asked for but
+    /// the outputs' input columns are unknown.</summary>
+    private AmplitudeStretch? Stretch(SequenceNetwork network)
+    {
+        int[]? targets = network.Architecture.TargetInputIndices;
+        if (_options.AmplitudeAugmentation > 1 && targets is not { Length: > 0 })
+            _host.Warning($"Seq2Seq: {nameof(Seq2SeqOptions.AmplitudeAugmentation)} = {_options.AmplitudeAugmentation:G4}, but the input column of each output is not known "
+                + $"(set {nameof(Seq2SeqOptions.TargetInputIndices)}, or build the windows with CreateSequenceWindows): training without it.");
+        return AmplitudeStretch.For(_options, targets);
+    }
+
     /// <summary>Asked after each epoch (with validation) whether to stop this run early; a reason stops it like early
     /// stopping does (the best epoch's weights are kept) and is logged. Null: never. Used by the model search to abandon
     /// candidates that are clearly losing.</summary>
@@ -62,7 +73,7 @@ internal sealed class Seq2SeqTrainer
         var validationMetric = PointLoss.EarlyStoppingMetricOf(_options);
         using var noiseScale = GradientNoiseScale.For(_options, network.parameters(), train.Device);
         using var runner = new OptimizerStepRunner(network, trainingLoss, schedule.RateAt(0), _options.WeightDecay, _options.GradientClipNorm,
-            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed, noiseScale);
+            resume?.MicroBatchSize ?? InitialMicroBatchSize(_options, batchSize), _host, _observer, nonFinite, _seed, noiseScale, Stretch(network));
         // With validation: the best epoch's weights. Without: the last epoch's whose weights were finite, so that
         // a run that diverges can still hand back what it had.
         using var best = new BestWeights(network);

@@ -36,6 +36,7 @@ public sealed class CheckpointTests
             options.InstanceNormalizationAffine = true;
             options.ChannelIndependent = true;
             options.Loss = LossFunction.Huber;
+            options.AmplitudeAugmentation = 3; // its factors are drawn per step: a resumed run must draw the same ones
         }
         options.Dropout = 0.2;           // dropout and teacher forcing make the RNG part of the state
         options.LayerCount = 2;
@@ -102,6 +103,7 @@ public sealed class CheckpointTests
     [InlineData("Schedule", "Schedule.Kind: ")]
     [InlineData("Loss", "Loss: ")]
     [InlineData("TeacherForcingRatio", "TeacherForcingRatio: ")]
+    [InlineData("AmplitudeAugmentation", "AmplitudeAugmentation: ")]
     [InlineData("data", "data (a fingerprint")]
     public void Resuming_with_other_training_options_or_other_data_is_refused_naming_what_differs(string change, string named)
     {
@@ -121,6 +123,7 @@ public sealed class CheckpointTests
             case "Schedule": other.Schedule.Kind = first.Schedule.Kind == LearningRateSchedule.Constant ? LearningRateSchedule.OneCycle : LearningRateSchedule.Constant; break;
             case "Loss": other.Loss = LossFunction.MeanAbsoluteError; break;
             case "TeacherForcingRatio": other.TeacherForcingRatio = first.TeacherForcingRatio / 2 + 0.1; break;
+            case "AmplitudeAugmentation": other.AmplitudeAugmentation = 2; break;
             case "data": rows[0].Features[5] += 1; break; // one value of the first row: the same row count and shapes
         }
         var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Seq2Seq(other).Fit(ml.Data.LoadFromEnumerable(rows)));
