@@ -27,6 +27,8 @@ if (args.Length > 0 && args[0] == OpenMpLoadFigure.Flag)
     }
 }
 
+if (args.Length > 0 && args[0] == BlendRun.Flag)
+    return BlendRun.Run(args[1..]);
 if (args.Length > 0 && args[0] == LookbackRun.Flag)
     return LookbackRun.Run(args);
 if (args.Length > 0 && args[0] == AccuracyRun.Flag)
