@@ -73,13 +73,7 @@ internal static class AccuracyRun
         Console.WriteLine("| H | model MSE | model MAE | persistence MSE | persistence MAE | linear MSE | linear MAE | SegRNN MSE / MAE (published, ETTh2 L = 96) | iTransformer MSE (published, ETTh2 L = 96) | kept (validation MSE: network / persistence / linear) | kept epoch / run | seconds |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         var ml = new MLContext(seed: seed);
-        // The illness file's headers hold spaces and '%': the columns are named here, by position.
-        string[] columns = illness
-            ? new[] { "WeightedIli", "UnweightedIli", "Age0To4", "Age5To24", "IliTotal", "Providers", "OT" }
-            : new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" };
-        IDataView series = ml.Data.LoadFromTextFile(csv, columns.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i + 1)).ToArray(),
-            separatorChar: ',', hasHeader: true);
-        ChronologicalSplit protocol = illness ? new ChronologicalSplit(676, 773, 966) : ChronologicalSplit.EttHourly;
+        var (series, columns, protocol) = Load(ml, csv, illness);
         foreach (int horizon in horizons)
         {
             var windows = new SequenceWindowOptions { InputColumnNames = columns, InputLength = lookback, Horizon = horizon };
@@ -112,6 +106,20 @@ internal static class AccuracyRun
         Console.WriteLine();
         Console.WriteLine($"Total {clock.Elapsed.TotalMinutes:F1} min; load average at the end {MachineInfo.LoadAverage()}.");
         return 0;
+    }
+
+    /// <summary>ETTh2 (standard 12/4/4-month split) or national_illness (70/10/20 rows) from <paramref name="csv"/>: the
+    /// series with its seven columns named, and the split. The illness file's headers hold spaces and '%', so the columns
+    /// are named here, by position.</summary>
+    internal static (IDataView Series, string[] Columns, ChronologicalSplit Protocol) Load(MLContext ml, string csv, bool illness)
+    {
+        string[] columns = illness
+            ? new[] { "WeightedIli", "UnweightedIli", "Age0To4", "Age5To24", "IliTotal", "Providers", "OT" }
+            : new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" };
+        IDataView series = ml.Data.LoadFromTextFile(csv, columns.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i + 1)).ToArray(),
+            separatorChar: ',', hasHeader: true);
+        ChronologicalSplit protocol = illness ? new ChronologicalSplit(676, 773, 966) : ChronologicalSplit.EttHourly;
+        return (series, columns, protocol);
     }
 
     private static ModelSearchOptions Search(Seq2SeqOptions options) => options.Search ??= new ModelSearchOptions();

@@ -48,12 +48,7 @@ internal static class BlendRun
         Console.WriteLine("| H | validation MSE by w | best w on validation | test MSE by w | test MSE at that w ÷ linear | ÷ network | linear kind |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         var ml = new MLContext(seed: 1);
-        string[] columns = illness
-            ? new[] { "WeightedIli", "UnweightedIli", "Age0To4", "Age5To24", "IliTotal", "Providers", "OT" }
-            : new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" };
-        IDataView series = ml.Data.LoadFromTextFile(csv, columns.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i + 1)).ToArray(),
-            separatorChar: ',', hasHeader: true);
-        ChronologicalSplit protocol = illness ? new ChronologicalSplit(676, 773, 966) : ChronologicalSplit.EttHourly;
+        var (series, columns, protocol) = AccuracyRun.Load(ml, csv, illness);
         foreach (int horizon in horizons)
         {
             SequenceWindowSplit split = ml.Data.SplitSequenceWindowsChronologically(series,
