@@ -171,6 +171,13 @@ internal static class BaselineSelection
         return message;
     }
 
+    // Logs a warning and returns it without the log's "Seq2Seq: " prefix.
+    private static string Warn(TrainingSession session, string message)
+    {
+        session.Host.Warning("Seq2Seq: " + message);
+        return message;
+    }
+
     // Applies the one-standard-error rule, logs every score and the decision; returns the kept candidate's name and the
     // logged decision (without the log's prefix).
     private static (string Kept, string Decision) Decide(TrainingSession session, BaselineComparison mode, List<(string Name, double[] Windows)> losses, List<(string Name, double Score)> scores, int windowCount, string metricName)
@@ -178,9 +185,7 @@ internal static class BaselineSelection
         var finite = losses.Where(l => l.Windows.All(double.IsFinite)).ToList();
         if (finite.Count == 0 || !finite.Any(l => l.Name == Network))
         {
-            string notFinite = $"the network's validation {metricName} is not finite: no comparison; the network is kept.";
-            session.Host.Warning("Seq2Seq: " + notFinite);
-            return (Network, notFinite);
+            return (Network, Warn(session, $"the network's validation {metricName} is not finite: no comparison; the network is kept."));
         }
         var bestLosses = finite.OrderBy(l => l.Windows.Average()).First();
         int horizon = session.Shapes.Horizon;
@@ -219,10 +224,8 @@ internal static class BaselineSelection
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
             : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {chosen})";
-        string warning = prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
-            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines.";
-        session.Host.Warning("Seq2Seq: " + warning);
-        return (Network, warning);
+        return (Network, Warn(session, prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
+            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines."));
     }
 
     private static string? WhyBaselineCannotStandIn(Seq2SeqOptions options) =>
