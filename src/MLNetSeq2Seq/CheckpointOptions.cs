@@ -9,7 +9,8 @@ namespace MLNetSeq2Seq;
 /// </summary>
 public sealed class CheckpointOptions
 {
-    /// <summary>Folder for checkpoints (model, optimizer, schedule, early stopping, history), written atomically.
+    /// <summary>Folder for checkpoints (model, optimizer, schedule, early stopping, history), written atomically; with
+    /// <see cref="Seq2SeqOptions.Search"/>, one subfolder per candidate ("candidate-1-SegmentRecurrent", …).
     /// Null: no checkpoints are written (<see cref="ResumeFrom"/> still resumes). Default null.</summary>
     public string? Directory { get; set; }
 
@@ -18,7 +19,10 @@ public sealed class CheckpointOptions
     public int EveryEpochs { get; set; } = 1;
 
     /// <summary>A checkpoint file, or a checkpoint <see cref="Directory"/>, to continue a run from: the same data and
-    /// options give the same final weights as the uninterrupted run (on the CPU). Null: start a new run. Default null.</summary>
+    /// options give the same final weights as the uninterrupted run (on the CPU). A run that had ended (early stopping)
+    /// trains no further. With <see cref="Seq2SeqOptions.Search"/>, the search's <see cref="Directory"/>: candidates that
+    /// had ended are not trained again, the interrupted one continues, the rest start, and the time the interrupted search
+    /// had spent counts against its budget. Null: start a new run. Default null.</summary>
     public string? ResumeFrom { get; set; }
 
     /// <summary>Checks every setting and throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of

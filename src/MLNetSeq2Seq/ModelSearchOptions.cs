@@ -32,7 +32,7 @@ public sealed class ModelSearchOptions
 
     /// <summary>Wall-clock time for the whole search. Once it is spent, the running candidate stops after its current
     /// epoch (keeping its best epoch) and no further candidate starts; the first candidate always trains at least one
-    /// epoch. Default 30 minutes.</summary>
+    /// epoch. A search resumed from its checkpoints counts the epochs they record as spent. Default 30 minutes.</summary>
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Epochs a candidate trains before it may be abandoned. Default 3.</summary>

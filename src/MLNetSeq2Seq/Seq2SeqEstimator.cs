@@ -43,7 +43,8 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
     public Seq2SeqTransformer Fit(IDataView input)
     {
         using TrainingSession session = TrainingSession.Open(_environment, _options, input, nameof(Seq2SeqEstimator));
-        TrainingCheckpoint? resume = _options.Checkpoints?.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
+        // A search resumes each candidate from its own subfolder (Selection/SearchCheckpoints).
+        TrainingCheckpoint? resume = _options.Search is null && _options.Checkpoints?.ResumeFrom is string path ? TrainingCheckpoint.ReadFrom(path) : null;
         double peakLearningRate = resume?.PeakLearningRate ?? PeakLearningRate(session);
         // The Score column names its values like the label does (e.g. "OT@t+1" from CreateSequenceWindows).
         string[]? scoreSlotNames = SequenceSlotNames.Of(input.Schema[_options.LabelColumnName], session.Shapes.LabelLength);

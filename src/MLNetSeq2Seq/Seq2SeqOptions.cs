@@ -180,8 +180,9 @@ public class Seq2SeqOptions
     public BaselineComparison BaselineComparison { get; set; } = BaselineComparison.Off;
 
     /// <summary>An opt-in search over network families and lookbacks, chosen on the validation rows, within a time budget
-    /// (see <see cref="ModelSearchOptions"/>). Needs validation data and a <see cref="LearningRate"/>; not with
-    /// checkpoints. Default null: one network, of <see cref="Family"/>.</summary>
+    /// (see <see cref="ModelSearchOptions"/>). Needs validation data and a <see cref="LearningRate"/>; with
+    /// <see cref="Checkpoints"/>, each candidate checkpoints into its own subfolder and the whole search resumes from the
+    /// folder. Default null: one network, of <see cref="Family"/>.</summary>
     public ModelSearchOptions? Search { get; set; }
 
     /// <summary>Quantile forecasts besides the point forecast: the levels, the point loss's weight and conformal
@@ -333,8 +334,6 @@ public class Seq2SeqOptions
                 throw new ArgumentException($"{nameof(Search)} chooses among its candidates on validation data: set {nameof(ValidationSet)} or {nameof(ValidationFraction)}.", nameof(Search));
             if (LearningRate is null)
                 throw new ArgumentException($"{nameof(Search)} trains every candidate at one learning rate: set {nameof(LearningRate)} (the range test runs for one network).", nameof(LearningRate));
-            if (Checkpoints is not null)
-                throw new ArgumentException($"{nameof(Search)} trains several networks, which checkpoints do not cover yet: set {nameof(Checkpoints)} = null, or train one family.", nameof(Search));
         }
         RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         if (InferenceBatchSize > MaxInferenceBatchSize)

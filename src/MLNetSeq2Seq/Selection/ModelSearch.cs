@@ -25,8 +25,12 @@ internal static class ModelSearch
     {
         Seq2SeqOptions options = session.Options;
         ModelSearchOptions search = options.Search!;
-        var clock = Stopwatch.StartNew();
         var plan = Plan(session, search);
+        var checkpoints = SearchCheckpoints.Of(options.Checkpoints, plan.Select(c => c.Name).ToList());
+        // Resumed: the time the interrupted search had spent counts against the budget (its candidates' recorded epochs).
+        TimeSpan spentBefore = checkpoints.TimeSpentBefore();
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan Elapsed() => spentBefore + stopwatch.Elapsed;
         session.Host.Info($"Seq2Seq search: {plan.Count} candidates ({string.Join("; ", plan.Select(c => c.Name))}), budget {search.TimeBudget.TotalMinutes:F1} min, "
             + $"abandoning after {search.AbandonAfterEpochs} epochs any candidate {search.AbandonMargin:P0} behind the best finished one.");
         Result? best = null;
@@ -38,21 +42,22 @@ internal static class ModelSearch
             for (int i = 0; i < plan.Count; i++)
             {
                 var (name, candidateOptions, lookback) = plan[i];
-                if (i > 0 && clock.Elapsed >= search.TimeBudget)
+                if (i > 0 && Elapsed() >= search.TimeBudget)
                 {
                     session.Host.Info($"Seq2Seq search: the time budget is spent; {plan.Count - i} candidates not trained ({string.Join("; ", plan.Skip(i).Select(c => c.Name))}).");
                     break;
                 }
                 session.Host.Info($"Seq2Seq search: candidate {i + 1} of {plan.Count}, {name}.");
                 double reference = bestScore, candidateBest = double.PositiveInfinity;
-                var trainer = new Seq2SeqTrainer(candidateOptions, session.Host, session.Seed, peakLearningRate, observer)
+                TrainingCheckpoint? resume = checkpoints.ResumeOf(i);
+                var trainer = new Seq2SeqTrainer(checkpoints.OptionsOf(i, candidateOptions), session.Host, session.Seed, peakLearningRate, observer)
                 {
                     Candidate = name,
                     Abandon = epoch =>
                     {
                         if (epoch.ValidationLoss is double v)
                             candidateBest = Math.Min(candidateBest, v);
-                        if (clock.Elapsed >= search.TimeBudget)
+                        if (Elapsed() >= search.TimeBudget)
                             return "the search's time budget is spent";
                         return epoch.Epoch >= search.AbandonAfterEpochs && double.IsFinite(reference) && !(candidateBest <= reference * (1 + search.AbandonMargin))
                             ? string.Create(CultureInfo.InvariantCulture, $"abandoned, its best validation score {candidateBest:G4} is more than {search.AbandonMargin:P0} above the best finished candidate's {reference:G4}")
@@ -62,10 +67,10 @@ internal static class ModelSearch
                 SequenceNetwork network = NetworkFactory.Create(Architecture(session, candidateOptions, lookback, session.Shapes.InputLength!.Value), session.Seed);
                 network.to(session.Device);
                 TrainingHistory history;
-                var started = clock.Elapsed;
+                var started = stopwatch.Elapsed;
                 try
                 {
-                    history = trainer.Train(network, session.TrainRows, session.ValidationRows);
+                    history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
                 }
                 catch (TrainingDivergedException diverged)
                 {
@@ -74,7 +79,7 @@ internal static class ModelSearch
                     session.Host.Warning($"Seq2Seq search: {name} diverged and is dropped: {diverged.Message}");
                     continue;
                 }
-                TimeSpan fitTime = clock.Elapsed - started;
+                TimeSpan fitTime = stopwatch.Elapsed - started + SearchCheckpoints.TimeOf(resume);
                 double score = history.BestValidationLoss ?? double.PositiveInfinity;
                 var scored = new ModelCandidate(name, score, Kept: false, fitTime);
                 options.SelectionProgress?.Report(SelectionReport.Of(scored, candidates));
@@ -100,7 +105,7 @@ internal static class ModelSearch
         }
         if (best is null)
             throw lastError ?? new InvalidOperationException("The model search trained no candidate.");
-        string decision = string.Create(CultureInfo.InvariantCulture, $"search: {best.Name} has the best validation score ({bestScore:G4}) of {candidates.Count} trained candidates, in {clock.Elapsed.TotalSeconds:F0} s.");
+        string decision = string.Create(CultureInfo.InvariantCulture, $"search: {best.Name} has the best validation score ({bestScore:G4}) of {candidates.Count} trained candidates, in {Elapsed().TotalSeconds:F0} s.");
         session.Host.Info("Seq2Seq " + decision);
         return best with { Candidates = candidates.Select(c => c with { Kept = c.Name == best.Name }).ToArray(), Decision = decision };
     }

@@ -84,12 +84,13 @@ internal sealed class Seq2SeqTrainer
             validation is null ? null : validationMetric.Name, TrainingSwitches.StepProgressInterval);
         long step = 0;
         int firstEpoch = 1;
+        string? stoppedBecause = null; // why the run stopped before MaxEpochs, once it has
 
         if (resume is not null)
         {
             if (resume.Identity.FirstDifference(identity) is string difference)
-                throw new ArgumentException($"{ResumeFrom}: the checkpoint belongs to another run, {difference}. Resume with the options and data of the run that wrote it, "
-                    + $"or start a new run without {ResumeFrom}.", ResumeFrom);
+                throw new ArgumentException($"{ResumeFrom}: the checkpoint{(Candidate is null ? "" : $" of the search candidate {Candidate}")} belongs to another run, {difference}. "
+                    + $"Resume with the options and data of the run that wrote it, or start a new run without {ResumeFrom}.", ResumeFrom);
             TrainingCheckpoint.LoadModule(network, resume.NetworkState);
             TrainingCheckpoint.LoadOptimizer(runner.Optimizer, resume.OptimizerState);
             if (resume.BestWeightsState is byte[] bestState)
@@ -99,7 +100,13 @@ internal sealed class Seq2SeqTrainer
             epochs.AddRange(resume.History);
             step = resume.Step;
             firstEpoch = resume.CompletedEpochs + 1;
-            _host.Info($"Seq2Seq: resuming after epoch {resume.CompletedEpochs} (optimizer step {step}).");
+            // A run that had stopped early ends here, as it did: another epoch could change the kept weights. (Checkpoints
+            // before format 10 do not say why they stopped; their early-stopping state does.)
+            stoppedBecause = resume.StoppedEarlyBecause
+                ?? (validation is not null && earlyStopping.ShouldStop && resume.CompletedEpochs < _options.MaxEpochs ? "early stopping" : null);
+            _host.Info(stoppedBecause is null
+                ? $"Seq2Seq: resuming after epoch {resume.CompletedEpochs} (optimizer step {step})."
+                : $"Seq2Seq: the checkpoint's run had stopped after epoch {resume.CompletedEpochs} ({stoppedBecause}): nothing is left to train; its kept weights are restored.");
         }
 
         _host.Info($"Seq2Seq: {train.Count} training rows, {(validation is null ? "no validation" : $"{validation.Count} validation rows")}, "
@@ -114,7 +121,7 @@ internal sealed class Seq2SeqTrainer
                 + "usually ends the run long before that, with the rate still high. For rates that decay within the epochs that run, use Schedule.Kind = ReduceOnPlateau "
                 + "(as mlContext.Forecasting.Seq2Seq does) or fewer MaxEpochs.");
 
-        bool stoppedEarly = false;
+        bool stoppedEarly = stoppedBecause is not null;
         network.train();
         for (int epoch = firstEpoch; epoch <= _options.MaxEpochs && !stoppedEarly; epoch++)
         {
@@ -195,16 +202,20 @@ internal sealed class Seq2SeqTrainer
 
             stoppedEarly = validation is not null && earlyStopping.ShouldStop && epoch < _options.MaxEpochs;
             if (stoppedEarly)
+            {
+                stoppedBecause = "early stopping";
                 _host.Info($"Seq2Seq: no validation improvement for {_options.EarlyStopping.Patience} epochs; stopping after epoch {epoch}.");
+            }
             else if (validation is not null && epoch < _options.MaxEpochs && Abandon?.Invoke(summary) is string abandoned)
             {
                 stoppedEarly = true;
+                stoppedBecause = abandoned;
                 _host.Info($"Seq2Seq: stopping after epoch {epoch}: {abandoned}.");
             }
             if (_options.Checkpoints?.Directory is string directory
                 && (epoch % _options.Checkpoints.EveryEpochs == 0 || epoch == _options.MaxEpochs || stoppedEarly))
             {
-                WriteCheckpoint(directory, identity, epoch, step, runner, schedule, earlyStopping, epochs, network, best);
+                WriteCheckpoint(directory, identity, epoch, step, runner, schedule, earlyStopping, epochs, network, best, stoppedBecause);
             }
             _options.Progress?.Report(summary);
         }
@@ -230,7 +241,7 @@ internal sealed class Seq2SeqTrainer
     }
 
     private void WriteCheckpoint(string directory, RunIdentity identity, int epoch, long step, OptimizerStepRunner runner,
-        LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, SequenceNetwork network, BestWeights best)
+        LearningRateScheduler schedule, EarlyStopping earlyStopping, List<EpochSummary> epochs, SequenceNetwork network, BestWeights best, string? stoppedBecause)
     {
         new TrainingCheckpoint
         {
@@ -245,6 +256,7 @@ internal sealed class Seq2SeqTrainer
             NetworkState = TrainingCheckpoint.SaveModule(network),
             BestWeightsState = best.HasCapture ? best.Serialize(network.Architecture) : null,
             OptimizerState = TrainingCheckpoint.SaveOptimizer(runner.Optimizer),
+            StoppedEarlyBecause = stoppedBecause,
         }.WriteTo(directory, _observer);
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using MLNetSeq2Seq.Networks;
@@ -23,7 +24,7 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "seq2seq-checkpoint.bin";
     private const string Magic = "MLNETS2S-CKPT";
     // Format history: 1 initial; 2 adds a SHA-256 of everything before it at the end of the file.
-    private const int FormatVersion = 9; // 3: ResidualDecoding in the architecture, the peak rate in the history;
+    private const int FormatVersion = 10; // 3: ResidualDecoding in the architecture, the peak rate in the history;
                                          // 4: the forecasting fields of the architecture;
                                          // 5: the run identity holds the training options and a data fingerprint (3 and 4 are still read)
                                          // 6: the architecture holds the quantile levels (3 to 5 are still read)
@@ -32,6 +33,7 @@ internal sealed class TrainingCheckpoint
                                          // 7: the architecture holds the known-future feature count (3 to 6 are still read)
                                          // 8: the architecture holds the lookback (3 to 7 are still read)
                                          // 9: the architecture holds the family's own fields (3 to 8 are still read)
+                                         // 10: why the run stopped early, when it did (3 to 9 are still read)
     private const int OldestReadableVersion = 3;
     private const string TemporarySuffix = ".tmp-";
 
@@ -47,6 +49,9 @@ internal sealed class TrainingCheckpoint
     public required byte[] NetworkState { get; init; }
     public required byte[]? BestWeightsState { get; init; }
     public required byte[] OptimizerState { get; init; }
+    /// <summary>Why the run stopped before MaxEpochs (early stopping, or the model search abandoning it) when this is its
+    /// last checkpoint; null while it goes on. A run resumed from an ended checkpoint trains no further epoch.</summary>
+    public string? StoppedEarlyBecause { get; init; }
 
     public static byte[] SaveModule(nn.Module module) => NetworkWeights.Save(module);
 
@@ -92,6 +97,9 @@ internal sealed class TrainingCheckpoint
     public static TrainingCheckpoint ReadFrom(string path)
     {
         string file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
+        if (!File.Exists(file) && Directory.Exists(path) && Directory.EnumerateDirectories(path, Selection.SearchCheckpoints.FolderPrefix + "*").Any())
+            throw new ArgumentException($"Checkpoints.ResumeFrom: '{path}' holds the checkpoints of a model search (one subfolder per candidate): resume it with the "
+                + "Search options of the run that wrote it.", "Checkpoints.ResumeFrom");
         if (!File.Exists(file))
             throw new FileNotFoundException($"Checkpoints.ResumeFrom: no checkpoint at '{file}'.", file);
         try
@@ -157,7 +165,8 @@ internal sealed class TrainingCheckpoint
     // *** Binary format ***
     // string magic, int version; identity (RunIdentity.Write); int completed epochs; long step; int micro-batch; double peak lr; plateau (double, double, int);
     // early stopping (double, int, int); history (TrainingHistoryFormat); byte blocks: network, best weights
-    // (length -1 = none), optimizer (AdamWStateFormat; TorchSharp's AdamW state before it); then the SHA-256 of all the bytes before it.
+    // (length -1 = none), optimizer (AdamWStateFormat; TorchSharp's AdamW state before it); bool stopped early, then its
+    // reason (string) when true (format 10 on); then the SHA-256 of all the bytes before it.
     private void Write(BinaryWriter writer)
     {
         writer.Write(Magic);
@@ -177,6 +186,9 @@ internal sealed class TrainingCheckpoint
         WriteBlock(writer, NetworkState);
         WriteBlock(writer, BestWeightsState);
         WriteBlock(writer, OptimizerState);
+        writer.Write(StoppedEarlyBecause is not null);
+        if (StoppedEarlyBecause is not null)
+            writer.Write(StoppedEarlyBecause);
     }
 
     private static TrainingCheckpoint Read(BinaryReader reader, byte[] content)
@@ -203,6 +215,7 @@ internal sealed class TrainingCheckpoint
             NetworkState = ReadBlock(reader) ?? throw new InvalidDataException("the network state is missing"),
             BestWeightsState = ReadBlock(reader),
             OptimizerState = ReadBlock(reader) ?? throw new InvalidDataException("the optimizer state is missing"),
+            StoppedEarlyBecause = version >= 10 && reader.ReadBoolean() ? reader.ReadString() : null,
         };
     }
 

@@ -81,6 +81,36 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void A_run_that_had_stopped_early_resumes_to_its_kept_weights_without_training_another_epoch()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 31));
+        using var folder = new TemporaryFolder();
+        var options = Options(6);
+        options.EarlyStopping.Patience = 1;
+        options.EarlyStopping.MinDelta = 1e6; // no epoch after the first counts as an improvement: it stops after epoch 2
+        options.Checkpoints = new() { Directory = folder.Path };
+        using var finished = ml.Regression.Trainers.Seq2Seq(options).Fit(data);
+        Assert.True(finished.TrainingHistory.StoppedEarly);
+        Assert.Equal(2, finished.TrainingHistory.Epochs.Count);
+
+        var resumed = Options(6);
+        resumed.EarlyStopping.Patience = 1;
+        resumed.EarlyStopping.MinDelta = 1e6;
+        resumed.Checkpoints = new() { ResumeFrom = folder.Path };
+        var epochs = new System.Collections.Generic.List<EpochSummary>();
+        resumed.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(epochs.Add);
+        using var continued = ml.Regression.Trainers.Seq2Seq(resumed).Fit(data);
+
+        Assert.Empty(epochs);
+        Assert.True(continued.TrainingHistory.StoppedEarly);
+        Assert.Equal(finished.TrainingHistory.BestEpoch, continued.TrainingHistory.BestEpoch);
+        Assert.Equal(finished.TrainingHistory.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)), continued.TrainingHistory.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)));
+        double difference = TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(finished));
+        Assert.True(difference == 0, $"weights differ by {difference:G3}");
+    }
+
+    [Fact]
     public void Resuming_a_checkpoint_of_another_run_is_refused()
     {
         var ml = new MLContext(seed: 1);
