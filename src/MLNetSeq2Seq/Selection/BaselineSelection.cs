@@ -15,8 +15,10 @@ namespace MLNetSeq2Seq.Selection;
 /// forecaster whose lookback cross-validates best on the training windows (<see cref="LinearBaselineFit.CrossValidatedMse"/>;
 /// without folds, the whole window unless a shorter lookback is better on validation by more than one standard error), and keeps (Select) the simplest kind of model (persistence, linear, network)
 /// whose mean is within one standard error of the best one's (the one-standard-error rule, with
-/// the error of the paired per-window difference over block means, <see cref="WindowLosses"/>), or warns (Warn) when
-/// that is not the network. Both baselines are built as <see cref="NetworkFamily.Linear"/> networks with subtract-last
+/// the error of the paired per-window difference over means of blocks of windows that share label steps,
+/// <see cref="WindowLosses"/>), or warns (Warn) when that is not the network. With too few validation windows for an
+/// error (fewer than four such blocks) the network's score, which early stopping already used, cannot be checked, and the
+/// better baseline is kept (or named in the warning). Both baselines are built as <see cref="NetworkFamily.Linear"/> networks with subtract-last
 /// normalisation and channel independence, so the one kept is a model like any other.
 /// </summary>
 internal static class BaselineSelection
@@ -81,7 +83,7 @@ internal static class BaselineSelection
                 Score(name, baselines[name]);
             Score(Network, trained);
             var scores = losses.Select(l => (l.Name, Score: l.Windows.Average())).ToList();
-            var linear = fit.CanCrossValidate ? CrossValidatedLookback(session, fit, losses, inputLength) : LinearLookback(losses, session.Shapes.Horizon);
+            var linear = fit.CanCrossValidate ? CrossValidatedLookback(session, fit, losses, inputLength) : LinearLookback(losses, session.CorrelatedValidationWindows);
             var kinds = losses.Where(l => l.Name == Persistence).Concat(linear).Concat(losses.Where(l => l.Name == Network)).ToList();
             var (kept, decision) = Decide(session, mode, kinds, scores, losses[0].Windows.Length, metric.Name);
             SequenceNetwork keptNetwork = kept == Network ? trained : baselines[kept];
@@ -125,14 +127,14 @@ internal static class BaselineSelection
     /// national_illness within one error of the whole window (and lost on test); on ETTh2 the validation months favour
     /// short windows by less than their noise while the test months favour long ones (docs/benchmarks.md, --lookbacks).
     /// </summary>
-    internal static IEnumerable<(string Name, double[] Windows)> LinearLookback(List<(string Name, double[] Windows)> losses, int horizon)
+    internal static IEnumerable<(string Name, double[] Windows)> LinearLookback(List<(string Name, double[] Windows)> losses, int correlatedWindows)
     {
         var linear = losses.Where(l => l.Name != Persistence && l.Name != Network && l.Windows.All(double.IsFinite)).ToList();
         var whole = linear.Where(l => l.Name == Linear).ToList();
         var best = linear.OrderBy(l => l.Windows.Average()).Take(1).ToList();
         if (whole.Count == 0 || best.Count == 0)
             return best;
-        var (difference, error) = WindowLosses.Difference(whole[0].Windows, best[0].Windows, horizon);
+        var (difference, error) = WindowLosses.Difference(whole[0].Windows, best[0].Windows, correlatedWindows);
         return difference > error ? best : whole;
     }
 
@@ -188,17 +190,31 @@ internal static class BaselineSelection
             return (Network, Warn(session, $"the network's validation {metricName} is not finite: no comparison; the network is kept."));
         }
         var bestLosses = finite.OrderBy(l => l.Windows.Average()).First();
-        int horizon = session.Shapes.Horizon;
+        int block = session.CorrelatedValidationWindows;
         string chosen = Network, evidence = "";
-        foreach (var (name, windows) in finite)
+        if (!WindowLosses.CanEstimateError(windowCount, block))
         {
-            var (difference, error) = WindowLosses.Difference(windows, bestLosses.Windows, horizon);
-            if (difference <= error)
+            // No standard error: the network's score, on which early stopping chose its epoch (and a search its candidate),
+            // cannot be checked against the baselines', which saw none of these windows. The better baseline is kept.
+            if (finite.Where(l => l.Name != Network).OrderBy(l => l.Windows.Average()).FirstOrDefault() is { Name: string baseline })
             {
-                chosen = name;
-                evidence = name == bestLosses.Name ? $"{name} is best"
-                    : string.Format(CultureInfo.InvariantCulture, "{0} is within one standard error of the best ({1}: {2} ± {3} per window), and simpler", name, bestLosses.Name, Format(difference), Format(error));
-                break;
+                chosen = baseline;
+                evidence = $"the {windowCount} validation windows hold fewer than {WindowLosses.MinimumBlocks} blocks of {block} (windows that share label steps), too few "
+                    + $"to check the network's score (early stopping chose its epoch on them) against the baselines': of the baselines, {baseline} is best";
+            }
+        }
+        else
+        {
+            foreach (var (name, windows) in finite)
+            {
+                var (difference, error) = WindowLosses.Difference(windows, bestLosses.Windows, block);
+                if (difference <= error)
+                {
+                    chosen = name;
+                    evidence = name == bestLosses.Name ? $"{name} is best"
+                        : string.Format(CultureInfo.InvariantCulture, "{0} is within one standard error of the best ({1}: {2} ± {3} per window), and simpler", name, bestLosses.Name, Format(difference), Format(error));
+                    break;
+                }
             }
         }
         string listed = string.Join(", ", scores.Select(s => $"{s.Name} {Format(s.Score)}"));
@@ -224,8 +240,12 @@ internal static class BaselineSelection
         string reason = mode == BaselineComparison.Select
             ? $"it cannot stand in for the network ({WhyBaselineCannotStandIn(session.Options)}), so the network is kept"
             : $"the network is kept ({nameof(Seq2SeqOptions.BaselineComparison)} = {mode}; Select would keep {chosen})";
-        return (Network, Warn(session, prefix + $"{evidence} ({Behind(chosen)}): the one-standard-error rule prefers {chosen} to the network, but {reason}. The data may favour a simpler model: "
-            + "try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines."));
+        bool estimated = WindowLosses.CanEstimateError(windowCount, block);
+        string advice = estimated
+            ? "The data may favour a simpler model: try a longer input window, fewer epochs or a smaller network, and check on held-out windows with EvaluateSeq2SeqBaselines."
+            : $"Give at least {WindowLosses.MinimumBlocks * block} validation windows to compare them, and check on held-out windows with EvaluateSeq2SeqBaselines.";
+        return (Network, Warn(session, prefix + $"{evidence} ({Behind(chosen)}): {(estimated ? "the one-standard-error rule" : "the comparison")} prefers {chosen} to the network, "
+            + $"but {reason}. " + advice));
     }
 
     private static string? WhyBaselineCannotStandIn(Seq2SeqOptions options) =>

@@ -12,11 +12,18 @@ namespace MLNetSeq2Seq.Selection;
 /// Each validation window's mean loss under a candidate, in data order, and the one-standard-error comparison of two
 /// candidates on the same windows. Overlapping windows are strongly correlated (a window and the next share all but
 /// one target step), so the standard error of the mean difference is taken over block means: consecutive windows in
-/// blocks of <c>min(H, windows / 4)</c>, the batch-means estimate for a serially correlated sequence.
+/// blocks of H, the batch-means estimate for a serially correlated sequence. Blocks shorter than H would share label
+/// steps with their neighbours and understate the error; with fewer than <see cref="MinimumBlocks"/> blocks of H there
+/// is no estimate (the error is infinite), and the validation windows cannot tell two candidates apart.
 /// </summary>
 internal static class WindowLosses
 {
+    /// <summary>The fewest blocks of H windows the standard error is estimated from.</summary>
     public const int MinimumBlocks = 4;
+
+    /// <summary>Whether <paramref name="windows"/> validation windows of <paramref name="horizon"/> steps hold enough blocks
+    /// for a standard error (<see cref="MinimumBlocks"/> blocks of H).</summary>
+    public static bool CanEstimateError(int windows, int horizon) => windows >= (long)MinimumBlocks * Math.Max(1, horizon);
 
     /// <summary>Per-window mean loss (eval mode, no gradients), every row of <paramref name="rows"/> in data order; one
     /// device read at the end.</summary>
@@ -47,15 +54,19 @@ internal static class WindowLosses
     }
 
     /// <summary>The mean of (<paramref name="candidate"/> − <paramref name="reference"/>) per window and its standard
-    /// error over block means; the error is infinite with fewer than two windows.</summary>
+    /// error over the means of blocks of <paramref name="horizon"/> windows (the last, partial block left out of the error);
+    /// the error is infinite with fewer than <see cref="MinimumBlocks"/> blocks.</summary>
     public static (double Mean, double StandardError) Difference(double[] candidate, double[] reference, int horizon)
     {
         int windows = candidate.Length;
         if (windows != reference.Length)
             throw new ArgumentException("The candidates were scored on different windows.", nameof(reference));
-        if (windows < 2)
-            return (windows == 1 ? candidate[0] - reference[0] : 0, double.PositiveInfinity);
-        int blockLength = Math.Max(1, Math.Min(horizon, windows / MinimumBlocks));
+        double overall = 0;
+        for (int i = 0; i < windows; i++)
+            overall += candidate[i] - reference[i];
+        if (!CanEstimateError(windows, horizon))
+            return (windows == 0 ? 0 : overall / windows, double.PositiveInfinity);
+        int blockLength = Math.Max(1, horizon);
         int blocks = windows / blockLength;
         var means = new double[blocks];
         double total = 0;
@@ -70,9 +81,6 @@ internal static class WindowLosses
         double mean = total / blocks, squares = 0;
         foreach (double m in means)
             squares += (m - mean) * (m - mean);
-        double overall = 0;
-        for (int i = 0; i < windows; i++)
-            overall += candidate[i] - reference[i];
-        return (overall / windows, blocks < 2 ? double.PositiveInfinity : Math.Sqrt(squares / (blocks - 1) / blocks));
+        return (overall / windows, Math.Sqrt(squares / (blocks - 1) / blocks));
     }
 }

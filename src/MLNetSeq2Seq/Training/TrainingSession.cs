@@ -75,8 +75,23 @@ internal sealed class TrainingSession : IDisposable
     public NetworkArchitecture Architecture => NetworkArchitecture.From(Options, Shapes.InputFeatureCount, Shapes.OutputFeatureCount, Shapes.Horizon,
         Targets.InputIndices, Targets.ChannelIndependent, Shapes.InputLength) with { FutureFeatureCount = Shapes.FutureFeatureCount };
 
+    /// <summary>The step, in rows of the series, between consecutive validation windows, from the windows' annotations
+    /// (CreateSequenceWindows and the splits write it); null when the windows do not say.</summary>
+    public int? ValidationWindowStride { get; private set; }
+
+    /// <summary>How many consecutive validation windows share label steps with each other: ⌈H / stride⌉ (H when the
+    /// stride is unknown). Their losses are correlated, so comparisons on validation take blocks of this many windows.</summary>
+    public int CorrelatedValidationWindows => ValidationWindowStride is int stride && stride > 0 ? (Shapes.Horizon + stride - 1) / stride : Shapes.Horizon;
+
     /// <summary>Checks the options and the schema, then reads the data once.</summary>
     public static TrainingSession Open(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)
+    {
+        TrainingSession session = OpenRows(environment, options, input, component);
+        session.ValidationWindowStride = SequenceWindowDataView.StrideOf((options.ValidationSet ?? input).Schema[options.LabelColumnName]);
+        return session;
+    }
+
+    private static TrainingSession OpenRows(IHostEnvironment environment, Seq2SeqOptions options, IDataView input, string component)
     {
         ArgumentNullException.ThrowIfNull(input);
         options.Validate();

@@ -24,10 +24,10 @@ public sealed class BaselineSelectionTests
 
     // periodic: noisy waves of period 12, which a linear map of the window forecasts well and persistence does not;
     // otherwise random walks, where persistence is the best forecast there is.
-    private static SequenceWindowSplit Windows(MLContext ml, bool periodic) =>
+    private static SequenceWindowSplit Windows(MLContext ml, bool periodic, int validationEnd = 360, int stride = 1) =>
         ml.Data.SplitSequenceWindowsChronologically(Series(ml, periodic),
-            new SequenceWindowOptions { InputColumnNames = s_columns, TargetColumnNames = s_columns, InputLength = 24, Horizon = 6, Stride = 1 },
-            new ChronologicalSplit(300, 360, 420));
+            new SequenceWindowOptions { InputColumnNames = s_columns, TargetColumnNames = s_columns, InputLength = 24, Horizon = 6, Stride = stride },
+            new ChronologicalSplit(300, validationEnd, 420));
 
     private static IDataView Series(MLContext ml, bool periodic)
     {
@@ -171,6 +171,39 @@ public sealed class BaselineSelectionTests
         Assert.EndsWith($"; {expected} stands for the linear forecaster.", line);
         ModelCandidate kept = Assert.Single(model.TrainingHistory.Candidates, c => c.Kept);
         Assert.Equal(expected, kept.Name); // on these waves the linear forecaster wins, in the cross-validated lookback
+    }
+
+    [Theory]
+    [InlineData(1, true)]  // 24 validation rows, H = 6, stride 1: 19 windows, each sharing label steps with 5 neighbours; 4 blocks need 24
+    [InlineData(6, false)] // the same rows at stride 6: 4 windows that share no label step, 4 blocks of 1
+    public void The_comparison_needs_four_blocks_of_windows_that_share_label_steps_to_check_the_network(int stride, bool tooFew)
+    {
+        var ml = new MLContext(seed: 1);
+        SequenceWindowSplit split = Windows(ml, periodic: true, validationEnd: 324, stride: stride);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+
+        using Seq2SeqTransformer selected = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Select)).Fit(split.Train);
+        using Seq2SeqTransformer warned = ml.Forecasting.Seq2Seq(Untrained(split, BaselineComparison.Warn)).Fit(split.Train);
+
+        int windows = split.Validation.GetColumn<float[]>("Label").Count();
+        Assert.Equal(stride == 1 ? 19 : 4, windows);
+        const string reason = "too few to check the network's score";
+        Assert.Equal(tooFew, selected.TrainingHistory.Selection!.Contains(reason, StringComparison.Ordinal));
+        if (tooFew)
+        {
+            // Whatever the network scored, the better baseline is kept; Warn keeps the network and says how many windows a comparison needs.
+            ModelCandidate bestBaseline = selected.TrainingHistory.Candidates.Where(c => c.Name != "network").MinBy(c => c.ValidationMetric)!;
+            Assert.Equal(bestBaseline.Name, Assert.Single(selected.TrainingHistory.Candidates, c => c.Kept).Name);
+            Assert.Contains($"the {windows} validation windows hold fewer than 4 blocks of 6", selected.TrainingHistory.Selection);
+            Assert.Equal("network", Assert.Single(warned.TrainingHistory.Candidates, c => c.Kept).Name);
+            lock (warnings)
+                Assert.Contains(warnings, m => m.Contains($"the comparison prefers {bestBaseline.Name} to the network") && m.Contains("Give at least 24 validation windows"));
+        }
+        else
+        {
+            Assert.DoesNotContain(reason, warned.TrainingHistory.Selection);
+        }
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class LinearLookbackRuleTests
             Candidate(BaselineSelection.Network, w => 2 + Noise(w, 4)),
         };
 
-        var chosen = BaselineSelection.LinearLookback(losses, horizon: 6).Single();
+        var chosen = BaselineSelection.LinearLookback(losses, correlatedWindows: 6).Single();
 
         Assert.Equal(expected, chosen.Name);
     }

@@ -9,14 +9,15 @@ namespace MLNetSeq2Seq.Tests.Selection;
 public sealed class WindowLossesTests
 {
     [Fact]
-    public void The_error_is_the_standard_error_of_the_block_means_of_the_difference()
+    public void The_error_is_the_standard_error_of_the_means_of_blocks_of_H_windows()
     {
-        // 12 windows, horizon 3: blocks of min(3, 12 / 4) = 3 windows; differences 1,2,3 | 0,0,0 | 2,2,2 | 4,5,6.
-        double[] reference = Enumerable.Repeat(10.0, 12).ToArray();
-        double[] difference = { 1, 2, 3, 0, 0, 0, 2, 2, 2, 4, 5, 6 };
+        // 13 windows, blocks of 3 (the windows that share label steps): 1,2,3 | 0,0,0 | 2,2,2 | 4,5,6, and a partial
+        // block (the 13th window) that counts in the mean but not in the error.
+        double[] reference = Enumerable.Repeat(10.0, 13).ToArray();
+        double[] difference = { 1, 2, 3, 0, 0, 0, 2, 2, 2, 4, 5, 6, 7 };
         double[] candidate = reference.Zip(difference, (r, d) => r + d).ToArray();
 
-        var (mean, error) = WindowLosses.Difference(candidate, reference, horizon: 3);
+        var (mean, error) = WindowLosses.Difference(candidate, reference, 3);
 
         double[] blockMeans = { 2, 0, 2, 5 };
         double blockMean = blockMeans.Average();
@@ -26,16 +27,21 @@ public sealed class WindowLossesTests
     }
 
     [Fact]
-    public void Blocks_shrink_to_keep_four_of_them_and_one_window_has_no_error()
+    public void Fewer_than_four_blocks_of_H_windows_have_no_error()
     {
-        // 8 windows with horizon 24: blocks of 2, so four block means 0, 1, 0, 1.
-        double[] reference = new double[8];
-        double[] candidate = { 0, 0, 1, 1, 0, 0, 1, 1 };
-        var (mean, error) = WindowLosses.Difference(candidate, reference, horizon: 24);
-        Assert.Equal(0.5, mean, 12);
-        Assert.Equal(Math.Sqrt(4 * 0.25 / 3 / 4), error, 12);
+        // 95 windows of H = 24 (national_illness's validation weeks at H = 24 hold 74): three full blocks. Blocks shorter
+        // than H would share label steps with their neighbours, so the windows cannot give an error.
+        double[] reference = new double[95];
+        double[] candidate = Enumerable.Range(0, 95).Select(i => (double)(i % 2)).ToArray();
+        var (mean, error) = WindowLosses.Difference(candidate, reference, 24);
+        Assert.Equal(candidate.Average(), mean, 12);
+        Assert.True(double.IsPositiveInfinity(error));
+        Assert.False(WindowLosses.CanEstimateError(95, 24));
+        // One more window makes four blocks, and the error is finite.
+        Assert.True(WindowLosses.CanEstimateError(96, 24));
+        Assert.True(double.IsFinite(WindowLosses.Difference(candidate.Append(1).ToArray(), reference.Append(0).ToArray(), 24).StandardError));
 
-        Assert.True(double.IsPositiveInfinity(WindowLosses.Difference(new[] { 1.0 }, new[] { 0.0 }, horizon: 3).StandardError));
-        Assert.Throws<ArgumentException>(() => WindowLosses.Difference(new[] { 1.0, 2 }, new[] { 1.0 }, horizon: 3));
+        Assert.True(double.IsPositiveInfinity(WindowLosses.Difference(new[] { 1.0 }, new[] { 0.0 }, 3).StandardError));
+        Assert.Throws<ArgumentException>(() => WindowLosses.Difference(new[] { 1.0, 2 }, new[] { 1.0 }, 3));
     }
 }
