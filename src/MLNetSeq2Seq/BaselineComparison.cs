@@ -17,8 +17,10 @@ public enum BaselineComparison
 
     /// <summary>Keep the simplest candidate (persistence, then linear, then the network) whose mean validation score by
     /// <see cref="EarlyStoppingOptions.Metric"/> is within one standard error of the best candidate's: the
-    /// one-standard-error rule, with the error of the per-window difference taken over block means of consecutive
-    /// windows (min(H, windows / 4) per block), since overlapping windows are strongly correlated. A network that is
+    /// one-standard-error rule, with the error of the per-window difference taken over the means of blocks of
+    /// ⌈H / stride⌉ consecutive windows (the windows that share label steps; H when the stride is unknown), since
+    /// overlapping windows are strongly correlated. With fewer than four such blocks there is no error, the network's
+    /// score (which early stopping already used) cannot be checked, and the better baseline is kept. A network that is
     /// better only by noise of a small validation set does not displace a baseline. A baseline that wins is returned as
     /// a real model: a <see cref="NetworkFamily.Linear"/> network with subtract-last normalisation and channel
     /// independence (zero weights for persistence), saved, loaded and exported like any other. When the options ask for
