@@ -76,7 +76,7 @@ public sealed class Seq2SeqEstimator : IEstimator<Seq2SeqTransformer>
                 {
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     history = trainer.Train(network, session.TrainRows, session.ValidationRows, resume);
-                    trainingTime = clock.Elapsed;
+                    trainingTime = clock.Elapsed + (resume?.RecordedTime ?? TimeSpan.Zero); // with the epochs before a resume
                 }
                 catch (TrainingDivergedException diverged) when (diverged.KeptHistory is TrainingHistory kept)
                 {

@@ -27,8 +27,9 @@ internal static class ModelSearch
         ModelSearchOptions search = options.Search!;
         var plan = Plan(session, search);
         var checkpoints = SearchCheckpoints.Of(options.Checkpoints, plan.Select(c => c.Name).ToList());
-        // Resumed: the time the interrupted search had spent counts against the budget (its candidates' recorded epochs).
-        TimeSpan spentBefore = checkpoints.TimeSpentBefore();
+        // Resumed: the time the interrupted search had spent on the candidates handed out so far (their checkpoints'
+        // recorded epochs) counts against the budget.
+        TimeSpan spentBefore = TimeSpan.Zero;
         var stopwatch = Stopwatch.StartNew();
         TimeSpan Elapsed() => spentBefore + stopwatch.Elapsed;
         session.Host.Info($"Seq2Seq search: {plan.Count} candidates ({string.Join("; ", plan.Select(c => c.Name))}), budget {search.TimeBudget.TotalMinutes:F1} min, "
@@ -42,14 +43,17 @@ internal static class ModelSearch
             for (int i = 0; i < plan.Count; i++)
             {
                 var (name, candidateOptions, lookback) = plan[i];
-                if (i > 0 && Elapsed() >= search.TimeBudget)
+                // A candidate with a checkpoint had started within the budget: it is resumed whatever the clock says now.
+                if (i > 0 && Elapsed() >= search.TimeBudget && !checkpoints.HasCheckpoint(i))
                 {
                     session.Host.Info($"Seq2Seq search: the time budget is spent; {plan.Count - i} candidates not trained ({string.Join("; ", plan.Skip(i).Select(c => c.Name))}).");
                     break;
                 }
                 session.Host.Info($"Seq2Seq search: candidate {i + 1} of {plan.Count}, {name}.");
-                double reference = bestScore, candidateBest = double.PositiveInfinity;
                 TrainingCheckpoint? resume = checkpoints.ResumeOf(i);
+                spentBefore += resume?.RecordedTime ?? TimeSpan.Zero;
+                // The candidate's best so far includes the epochs before an interruption, as it did in the original run.
+                double reference = bestScore, candidateBest = resume?.History.Min(e => e.ValidationLoss) ?? double.PositiveInfinity;
                 var trainer = new Seq2SeqTrainer(checkpoints.OptionsOf(i, candidateOptions), session.Host, session.Seed, peakLearningRate, observer)
                 {
                     Candidate = name,
@@ -79,7 +83,12 @@ internal static class ModelSearch
                     session.Host.Warning($"Seq2Seq search: {name} diverged and is dropped: {diverged.Message}");
                     continue;
                 }
-                TimeSpan fitTime = stopwatch.Elapsed - started + SearchCheckpoints.TimeOf(resume);
+                catch
+                {
+                    network.Dispose(); // cancelled, or a checkpoint of another run: nothing of this candidate is kept
+                    throw;
+                }
+                TimeSpan fitTime = stopwatch.Elapsed - started + (resume?.RecordedTime ?? TimeSpan.Zero);
                 double score = history.BestValidationLoss ?? double.PositiveInfinity;
                 var scored = new ModelCandidate(name, score, Kept: false, fitTime);
                 options.SelectionProgress?.Report(SelectionReport.Of(scored, candidates));

@@ -11,8 +11,9 @@ namespace MLNetSeq2Seq.Selection;
 /// Checkpoints of a model search (<see cref="Seq2SeqOptions.Search"/> with <see cref="Seq2SeqOptions.Checkpoints"/>): one
 /// subfolder of <see cref="CheckpointOptions.Directory"/> per candidate, "candidate-N-Name", each holding that candidate's
 /// checkpoint as a single run writes it. Resuming from the folder continues every candidate from its own checkpoint: one
-/// that had ended trains no further, the one that was interrupted continues, the rest start. Every subfolder is read
-/// and matched to the planned candidates before anything trains, so a folder of another search is refused by name.
+/// that had ended trains no further, the one that was interrupted continues, the rest start. The subfolders are matched
+/// to the planned candidates before anything trains, so a folder of another plan is refused by name; each checkpoint is
+/// read when its candidate's turn comes, and the trainer checks it against that candidate's options and data then.
 /// </summary>
 internal sealed class SearchCheckpoints
 {
@@ -22,24 +23,24 @@ internal sealed class SearchCheckpoints
     private static readonly string ResumeFrom = CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom));
     private readonly CheckpointOptions? _options;
     private readonly IReadOnlyList<string> _folders;
-    private readonly TrainingCheckpoint?[] _resumes;
+    private readonly string?[] _resumeFiles;
 
-    private SearchCheckpoints(CheckpointOptions? options, IReadOnlyList<string> folders, TrainingCheckpoint?[] resumes)
+    private SearchCheckpoints(CheckpointOptions? options, IReadOnlyList<string> folders, string?[] resumeFiles)
     {
         _options = options;
         _folders = folders;
-        _resumes = resumes;
+        _resumeFiles = resumeFiles;
     }
 
-    /// <summary>The search's checkpoints for its planned candidates (in training order); with ResumeFrom, every candidate
-    /// checkpoint it holds is read and checked against the plan here.</summary>
+    /// <summary>The search's checkpoints for its planned candidates (in training order); with ResumeFrom, the folder's
+    /// candidate subfolders are checked against the plan here.</summary>
     public static SearchCheckpoints Of(CheckpointOptions? options, IReadOnlyList<string> candidateNames)
     {
         string[] folders = candidateNames.Select((name, i) => FolderName(i, name)).ToArray();
-        var resumes = new TrainingCheckpoint?[folders.Length];
+        var resumeFiles = new string?[folders.Length];
         if (options?.ResumeFrom is string resumeFrom)
-            ReadAll(resumeFrom, folders, resumes);
-        return new SearchCheckpoints(options, folders, resumes);
+            FindAll(resumeFrom, folders, resumeFiles);
+        return new SearchCheckpoints(options, folders, resumeFiles);
     }
 
     /// <summary>"candidate-2-PatchTransformer-last-168": the candidate's place in the plan (1-based) and its name, in letters,
@@ -68,23 +69,13 @@ internal sealed class SearchCheckpoints
         return options;
     }
 
-    /// <summary>The checkpoint candidate <paramref name="index"/> continues from, or null when it starts afresh; handed
-    /// out once (the search holds no candidate's state longer than it needs).</summary>
-    public TrainingCheckpoint? ResumeOf(int index)
-    {
-        TrainingCheckpoint? resume = _resumes[index];
-        _resumes[index] = null;
-        return resume;
-    }
+    /// <summary>Whether candidate <paramref name="index"/> has a checkpoint to continue from (it had started).</summary>
+    public bool HasCheckpoint(int index) => _resumeFiles[index] is not null;
 
-    /// <summary>The time the interrupted search had spent: every read checkpoint's recorded epochs.</summary>
-    public TimeSpan TimeSpentBefore() => _resumes.Aggregate(TimeSpan.Zero, (sum, resume) => sum + TimeOf(resume));
+    /// <summary>The checkpoint candidate <paramref name="index"/> continues from, read now, or null when it starts afresh.</summary>
+    public TrainingCheckpoint? ResumeOf(int index) => _resumeFiles[index] is string file ? TrainingCheckpoint.ReadFrom(file) : null;
 
-    /// <summary>The seconds a checkpoint's recorded epochs took (zero for none).</summary>
-    public static TimeSpan TimeOf(TrainingCheckpoint? resume) =>
-        TimeSpan.FromSeconds(resume?.History.Sum(e => e.Seconds) ?? 0);
-
-    private static void ReadAll(string resumeFrom, string[] folders, TrainingCheckpoint?[] resumes)
+    private static void FindAll(string resumeFrom, string[] folders, string?[] resumeFiles)
     {
         if (File.Exists(resumeFrom))
             throw new ArgumentException($"{ResumeFrom}: '{resumeFrom}' is a checkpoint file, but a model search resumes from the folder its Checkpoints.Directory named "
@@ -103,10 +94,10 @@ internal sealed class SearchCheckpoints
                 + $"resume with the {nameof(Seq2SeqOptions.Search)} options and data of the run that wrote it.", ResumeFrom);
         for (int i = 0; i < folders.Length; i++)
         {
-            string folder = Path.Combine(resumeFrom, folders[i]);
+            string file = Path.Combine(resumeFrom, folders[i], TrainingCheckpoint.FileName);
             // A folder without a checkpoint: its candidate was interrupted before its first checkpoint; it starts again.
-            if (File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)))
-                resumes[i] = TrainingCheckpoint.ReadFrom(folder);
+            if (File.Exists(file))
+                resumeFiles[i] = file;
         }
     }
 }

@@ -10,20 +10,21 @@ namespace MLNetSeq2Seq.Selection;
 
 /// <summary>
 /// Each validation window's mean loss under a candidate, in data order, and the one-standard-error comparison of two
-/// candidates on the same windows. Overlapping windows are strongly correlated (a window and the next share all but
-/// one target step), so the standard error of the mean difference is taken over block means: consecutive windows in
-/// blocks of H, the batch-means estimate for a serially correlated sequence. Blocks shorter than H would share label
-/// steps with their neighbours and understate the error; with fewer than <see cref="MinimumBlocks"/> blocks of H there
-/// is no estimate (the error is infinite), and the validation windows cannot tell two candidates apart.
+/// candidates on the same windows. Overlapping windows are strongly correlated (at stride 1 a window and the next share
+/// all but one target step), so the standard error of the mean difference is taken over block means: consecutive windows
+/// in blocks of those that share label steps (⌈H / stride⌉, the caller's block length), the batch-means estimate for a
+/// serially correlated sequence. Shorter blocks would share label steps with their neighbours and understate the error;
+/// with fewer than <see cref="MinimumBlocks"/> blocks there is no estimate (the error is infinite), and the validation
+/// windows cannot tell two candidates apart.
 /// </summary>
 internal static class WindowLosses
 {
-    /// <summary>The fewest blocks of H windows the standard error is estimated from.</summary>
+    /// <summary>The fewest blocks the standard error is estimated from.</summary>
     public const int MinimumBlocks = 4;
 
-    /// <summary>Whether <paramref name="windows"/> validation windows of <paramref name="horizon"/> steps hold enough blocks
-    /// for a standard error (<see cref="MinimumBlocks"/> blocks of H).</summary>
-    public static bool CanEstimateError(int windows, int horizon) => windows >= (long)MinimumBlocks * Math.Max(1, horizon);
+    /// <summary>Whether <paramref name="windows"/> validation windows hold enough blocks of <paramref name="blockLength"/>
+    /// for a standard error (<see cref="MinimumBlocks"/> of them).</summary>
+    public static bool CanEstimateError(int windows, int blockLength) => windows >= (long)MinimumBlocks * Math.Max(1, blockLength);
 
     /// <summary>Per-window mean loss (eval mode, no gradients), every row of <paramref name="rows"/> in data order; one
     /// device read at the end.</summary>
@@ -54,9 +55,9 @@ internal static class WindowLosses
     }
 
     /// <summary>The mean of (<paramref name="candidate"/> − <paramref name="reference"/>) per window and its standard
-    /// error over the means of blocks of <paramref name="horizon"/> windows (the last, partial block left out of the error);
-    /// the error is infinite with fewer than <see cref="MinimumBlocks"/> blocks.</summary>
-    public static (double Mean, double StandardError) Difference(double[] candidate, double[] reference, int horizon)
+    /// error over the means of blocks of <paramref name="blockLength"/> windows (the last, partial block left out of the
+    /// error); the error is infinite with fewer than <see cref="MinimumBlocks"/> blocks.</summary>
+    public static (double Mean, double StandardError) Difference(double[] candidate, double[] reference, int blockLength)
     {
         int windows = candidate.Length;
         if (windows != reference.Length)
@@ -64,9 +65,9 @@ internal static class WindowLosses
         double overall = 0;
         for (int i = 0; i < windows; i++)
             overall += candidate[i] - reference[i];
-        if (!CanEstimateError(windows, horizon))
+        if (!CanEstimateError(windows, blockLength))
             return (windows == 0 ? 0 : overall / windows, double.PositiveInfinity);
-        int blockLength = Math.Max(1, horizon);
+        blockLength = Math.Max(1, blockLength);
         int blocks = windows / blockLength;
         var means = new double[blocks];
         double total = 0;

@@ -97,7 +97,7 @@ internal sealed class Seq2SeqTrainer
                 best.Deserialize(network.Architecture, bestState, validation is null ? resume.CompletedEpochs : resume.EarlyStopping.BestEpoch);
             earlyStopping = new EarlyStopping(_options.EarlyStopping.Patience, _options.EarlyStopping.MinDelta, resume.EarlyStopping);
             schedule.PlateauState = resume.Plateau;
-            epochs.AddRange(resume.History);
+            epochs.AddRange(Candidate is null ? resume.History : resume.History.Select(e => e with { Candidate = Candidate }));
             step = resume.Step;
             firstEpoch = resume.CompletedEpochs + 1;
             // A run that had stopped early ends here, as it did: another epoch could change the kept weights. (Checkpoints
@@ -122,6 +122,10 @@ internal sealed class Seq2SeqTrainer
                 + "(as mlContext.Forecasting.Seq2Seq does) or fewer MaxEpochs.");
 
         bool stoppedEarly = stoppedBecause is not null;
+        // A resumed run with nothing left to train still leaves its checkpoint in this run's folder (which may be another
+        // than the one it was read from), so that resuming from there ends the same way.
+        if (resume is not null && (stoppedEarly || firstEpoch > _options.MaxEpochs) && _options.Checkpoints?.Directory is string finishedDirectory)
+            WriteCheckpoint(finishedDirectory, identity, resume.CompletedEpochs, step, runner, schedule, earlyStopping, epochs, network, best, stoppedBecause);
         network.train();
         for (int epoch = firstEpoch; epoch <= _options.MaxEpochs && !stoppedEarly; epoch++)
         {

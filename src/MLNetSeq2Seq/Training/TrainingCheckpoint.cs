@@ -53,6 +53,10 @@ internal sealed class TrainingCheckpoint
     /// last checkpoint; null while it goes on. A run resumed from an ended checkpoint trains no further epoch.</summary>
     public string? StoppedEarlyBecause { get; init; }
 
+    /// <summary>The time the recorded epochs took (their <see cref="EpochSummary.Seconds"/>): what the run had spent
+    /// training before this checkpoint.</summary>
+    public TimeSpan RecordedTime => TimeSpan.FromSeconds(History.Sum(e => e.Seconds));
+
     public static byte[] SaveModule(nn.Module module) => NetworkWeights.Save(module);
 
     public static void LoadModule(nn.Module module, byte[] state) => NetworkWeights.Load(module, state);

@@ -43,10 +43,10 @@ public sealed class SearchCheckpointTests
 
     private static IDataView Data(MLContext ml) => ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 21));
 
-    private static (Seq2SeqTransformer Model, List<EpochSummary> Epochs) Fit(Seq2SeqOptions options, Func<EpochSummary, bool>? cancelAfter = null)
+    private static (Seq2SeqTransformer Model, List<EpochSummary> Epochs) Fit(Seq2SeqOptions options, Func<EpochSummary, bool>? cancelAfter = null, List<EpochSummary>? reported = null)
     {
         var ml = new MLContext(seed: 1);
-        var epochs = new List<EpochSummary>();
+        var epochs = reported ?? new List<EpochSummary>();
         options.Progress = new TrainingTestKit.SynchronousProgress<EpochSummary>(e =>
         {
             epochs.Add(e);
@@ -70,7 +70,8 @@ public sealed class SearchCheckpointTests
         using var folder = new TemporaryFolder();
         var interrupted = Options();
         interrupted.Checkpoints = new() { Directory = folder.Path };
-        Assert.ThrowsAny<OperationCanceledException>(() => Fit(interrupted, e => e.Candidate == interruptedCandidate && e.Epoch == interruptedEpoch));
+        var beforeInterruption = new List<EpochSummary>();
+        Assert.ThrowsAny<OperationCanceledException>(() => Fit(interrupted, e => e.Candidate == interruptedCandidate && e.Epoch == interruptedEpoch, beforeInterruption));
         string[] expectedFolders = interruptedCandidate == "PatchTransformer"
             ? new[] { "candidate-1-Linear", "candidate-2-PatchTransformer" }
             : new[] { "candidate-1-Linear", "candidate-2-PatchTransformer", "candidate-3-SegmentRecurrent" };
@@ -90,8 +91,41 @@ public sealed class SearchCheckpointTests
         double difference = TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted));
         Assert.True(difference < 1e-6, $"weights differ by {difference:G3}");
         Assert.Equal(uninterrupted.TrainingHistory.BestEpoch, continued.TrainingHistory.BestEpoch);
-        // Every candidate's fit time includes the seconds its checkpoint recorded before the interruption.
-        Assert.All(continued.TrainingHistory.Candidates, c => Assert.True(c.FitTime > TimeSpan.Zero, c.ToString()));
+        // Every candidate's fit time includes the seconds of its epochs before the interruption, as its checkpoint recorded them.
+        Assert.All(continued.TrainingHistory.Candidates.Where(c => allEpochs.Any(e => e.Candidate == c.Name)), c =>
+        {
+            double seconds = beforeInterruption.Concat(resumedEpochs).Where(e => e.Candidate == c.Name).Sum(e => e.Seconds);
+            Assert.True(c.FitTime.TotalSeconds >= seconds * (1 - 1e-9), $"{c}: {seconds} s of epochs");
+        });
+        // The kept candidate's restored epochs carry its name, as its new ones do.
+        Assert.All(continued.TrainingHistory.Epochs, e => Assert.Equal(continued.TrainingHistory.Candidates.Single(c => c.Kept).Name, e.Candidate));
+    }
+
+    [Fact]
+    public void A_finished_search_resumed_past_its_budget_restores_every_candidate_without_training_one()
+    {
+        using var folder = new TemporaryFolder();
+        var first = Options();
+        first.Checkpoints = new() { Directory = folder.Path };
+        var (finished, _) = Fit(first);
+        using var _ = finished;
+
+        // As if the process had died after the search (in the comparison, say), and the budget had meanwhile been spent:
+        // every candidate with a checkpoint had started within it, so each is restored, none trained.
+        using var elsewhere = new TemporaryFolder();
+        var resumed = Options();
+        resumed.Search!.TimeBudget = TimeSpan.FromTicks(1);
+        resumed.Checkpoints = new() { Directory = elsewhere.Path, ResumeFrom = folder.Path };
+        var (restored, epochs) = Fit(resumed);
+        using var __ = restored;
+
+        Assert.Empty(epochs);
+        Assert.Equal(finished.TrainingHistory.Candidates.Select(c => (c.Name, c.ValidationMetric, c.Kept)),
+            restored.TrainingHistory.Candidates.Select(c => (c.Name, c.ValidationMetric, c.Kept)));
+        Assert.Equal(0, TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(restored), TrainingTestKit.Weights(finished)));
+        // Resumed into another folder, the ended candidates leave their checkpoints there too.
+        Assert.Equal(Directory.GetDirectories(folder.Path).Select(Path.GetFileName).Order(), Directory.GetDirectories(elsewhere.Path).Select(Path.GetFileName).Order());
+        Assert.All(Directory.GetDirectories(elsewhere.Path), d => Assert.True(File.Exists(Path.Combine(d, "seq2seq-checkpoint.bin")), d));
     }
 
     [Fact]
