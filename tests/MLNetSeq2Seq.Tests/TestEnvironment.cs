@@ -19,6 +19,12 @@ internal static class TestEnvironment
         return File.Exists(path) ? path : null;
     }
 
+    /// <summary>Why a test that reads ../shared/data/<paramref name="name"/> is skipped; null when the file is here. The
+    /// data sets are not committed to the repository (../shared/data/README.md).</summary>
+    public static string? MissingSharedDataReason(string name) => SharedDataFile(name) is null
+        ? $"../shared/data/{name} is not in this checkout (the real data sets are not committed to the repository)."
+        : null;
+
     private static string Metadata(string key) =>
         typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == key).Value ?? throw new InvalidOperationException($"No {key} metadata.");
