@@ -196,11 +196,16 @@ internal static class BaselineSelection
         {
             // No standard error: the network's score, on which early stopping chose its epoch (and a search its candidate),
             // cannot be checked against the baselines', which saw none of these windows. The better baseline is kept.
+            string tooFew = $"the {windowCount} validation windows hold fewer than {WindowLosses.MinimumBlocks} blocks of {block} (windows that share label steps), too few "
+                + "to check the network's score (early stopping chose its epoch on them) against the baselines'";
             if (finite.Where(l => l.Name != Network).OrderBy(l => l.Windows.Average()).FirstOrDefault() is { Name: string baseline })
             {
                 chosen = baseline;
-                evidence = $"the {windowCount} validation windows hold fewer than {WindowLosses.MinimumBlocks} blocks of {block} (windows that share label steps), too few "
-                    + $"to check the network's score (early stopping chose its epoch on them) against the baselines': of the baselines, {baseline} is best";
+                evidence = $"{tooFew}: of the baselines, {baseline} is best";
+            }
+            else
+            {
+                return (Network, Warn(session, $"{tooFew}, and no baseline's validation {metricName} is finite: the network is kept unchecked."));
             }
         }
         else

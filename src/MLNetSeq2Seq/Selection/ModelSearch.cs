@@ -43,13 +43,21 @@ internal static class ModelSearch
             for (int i = 0; i < plan.Count; i++)
             {
                 var (name, candidateOptions, lookback) = plan[i];
-                // A candidate with a checkpoint had started within the budget: it is resumed whatever the clock says now.
-                if (i > 0 && Elapsed() >= search.TimeBudget && !checkpoints.HasCheckpoint(i))
+                // A candidate that had started did so within the budget: it is resumed whatever the clock says now.
+                if (i > 0 && Elapsed() >= search.TimeBudget && !checkpoints.HadStarted(i))
                 {
                     session.Host.Info($"Seq2Seq search: the time budget is spent; {plan.Count - i} candidates not trained ({string.Join("; ", plan.Skip(i).Select(c => c.Name))}).");
                     break;
                 }
+                if (checkpoints.DivergedBefore(i) is TrainingDivergedException divergedBefore)
+                {
+                    checkpoints.MarkDiverged(i, divergedBefore); // into this run's folder too, when it is another
+                    lastError = divergedBefore;
+                    session.Host.Warning($"Seq2Seq search: {name} diverged in the interrupted search and is dropped again: {divergedBefore.Message}");
+                    continue;
+                }
                 session.Host.Info($"Seq2Seq search: candidate {i + 1} of {plan.Count}, {name}.");
+                checkpoints.MarkStarted(i);
                 TrainingCheckpoint? resume = checkpoints.ResumeOf(i);
                 spentBefore += resume?.RecordedTime ?? TimeSpan.Zero;
                 // The candidate's best so far includes the epochs before an interruption, as it did in the original run.
@@ -79,6 +87,7 @@ internal static class ModelSearch
                 catch (TrainingDivergedException diverged)
                 {
                     network.Dispose();
+                    checkpoints.MarkDiverged(i, diverged);
                     lastError = diverged;
                     session.Host.Warning($"Seq2Seq search: {name} diverged and is dropped: {diverged.Message}");
                     continue;

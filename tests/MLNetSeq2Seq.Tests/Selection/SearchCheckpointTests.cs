@@ -43,7 +43,8 @@ public sealed class SearchCheckpointTests
 
     private static IDataView Data(MLContext ml) => ml.Data.LoadFromEnumerable(SyntheticSequences.Generate(160, seed: 21));
 
-    private static (Seq2SeqTransformer Model, List<EpochSummary> Epochs) Fit(Seq2SeqOptions options, Func<EpochSummary, bool>? cancelAfter = null, List<EpochSummary>? reported = null)
+    private static (Seq2SeqTransformer Model, List<EpochSummary> Epochs) Fit(Seq2SeqOptions options, Func<EpochSummary, bool>? cancelAfter = null, List<EpochSummary>? reported = null,
+        MLNetSeq2Seq.Training.ITrainingObserver? observer = null)
     {
         var ml = new MLContext(seed: 1);
         var epochs = reported ?? new List<EpochSummary>();
@@ -53,7 +54,49 @@ public sealed class SearchCheckpointTests
             if (cancelAfter?.Invoke(e) == true)
                 ml.CancelExecution();
         });
-        return (ml.Regression.Trainers.Seq2Seq(options).Fit(Data(ml)), epochs);
+        return (TrainingTestKit.Estimator(ml, options, observer).Fit(Data(ml)), epochs);
+    }
+
+    // Fills the patch Transformer's weights with NaN after its first epoch: its validation score is NaN, and it diverges.
+    private sealed class PoisonPatchTransformer : MLNetSeq2Seq.Training.ITrainingObserver
+    {
+        public void OnMicroBatch(int epoch, ReadOnlySpan<long> rows) { }
+
+        public void OnEpochEnd(int epoch, MLNetSeq2Seq.Networks.SequenceNetwork network)
+        {
+            if (network.Architecture.Family != NetworkFamily.PatchTransformer)
+                return;
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var _ = TorchSharp.torch.no_grad();
+            foreach (var parameter in network.parameters())
+                parameter.fill_(float.NaN);
+        }
+    }
+
+    [Fact]
+    public void A_candidate_that_diverged_before_its_first_checkpoint_is_dropped_again_not_retrained()
+    {
+        var (uninterrupted, allEpochs) = Fit(Options(), observer: new PoisonPatchTransformer());
+        using var _ = uninterrupted;
+        Assert.Equal(new[] { "Linear", "SegmentRecurrent" }, uninterrupted.TrainingHistory.Candidates.Select(c => c.Name)); // the premise: it diverged
+
+        using var folder = new TemporaryFolder();
+        var interrupted = Options();
+        interrupted.Checkpoints = new() { Directory = folder.Path };
+        Assert.ThrowsAny<OperationCanceledException>(() => Fit(interrupted, e => e.Candidate == "SegmentRecurrent" && e.Epoch == 1, observer: new PoisonPatchTransformer()));
+        Assert.True(File.Exists(Path.Combine(folder.Path, "candidate-2-PatchTransformer", "seq2seq-diverged.txt")));
+        Assert.False(File.Exists(Path.Combine(folder.Path, "candidate-2-PatchTransformer", "seq2seq-checkpoint.bin")));
+
+        // Resumed without the poison: a retrained Transformer would now finish and be scored.
+        var resumed = Options();
+        resumed.Checkpoints = new() { Directory = folder.Path, ResumeFrom = folder.Path };
+        var (continued, resumedEpochs) = Fit(resumed);
+        using var __ = continued;
+
+        Assert.DoesNotContain(resumedEpochs, e => e.Candidate == "PatchTransformer");
+        Assert.Equal(uninterrupted.TrainingHistory.Candidates.Select(c => (c.Name, c.ValidationMetric, c.Kept)),
+            continued.TrainingHistory.Candidates.Select(c => (c.Name, c.ValidationMetric, c.Kept)));
+        Assert.True(TrainingTestKit.NormRelativeDifference(TrainingTestKit.Weights(continued), TrainingTestKit.Weights(uninterrupted)) < 1e-6);
     }
 
     [Theory]
