@@ -32,6 +32,9 @@ public sealed class CheckpointOptions
     /// <summary>A copy, so Fit's copy of the options shares nothing with the caller's.</summary>
     internal CheckpointOptions Clone() => (CheckpointOptions)MemberwiseClone();
 
+    /// <summary>"Checkpoints.ResumeFrom": how messages and parameter names name <see cref="ResumeFrom"/>.</summary>
+    internal const string ResumeFromPath = nameof(Seq2SeqOptions.Checkpoints) + "." + nameof(ResumeFrom);
+
     /// <summary>"Checkpoints.{setting}": how messages name a setting of this group.</summary>
     internal static string Path(string setting) => nameof(Seq2SeqOptions.Checkpoints) + "." + setting;
 }

@@ -98,7 +98,7 @@ internal static class PyTorchTrainingDataFile
             throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{nameof(Seq2SeqOptions.Streaming)} is set: streamed rows are not held by Fit, so there is no storage to export. "
                 + "Export the component's window view (CreateSequenceWindows), whose series is written once, without Streaming.");
         if (options.Checkpoints?.ResumeFrom is not null)
-            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom))} is set; the export describes a run from its start. Leave it null.");
+            throw new NotSupportedException($"{nameof(Seq2SeqOptions)}.{CheckpointOptions.ResumeFromPath} is set; the export describes a run from its start. Leave it null.");
     }
 
     /// <summary>One part's tensors into <paramref name="tensors"/>; returns its layout entry.</summary>

@@ -26,7 +26,7 @@ internal sealed class SearchCheckpoints
     /// <summary>The file a diverged candidate leaves in its folder: its epoch, step and learning rate, then the message.</summary>
     public const string DivergedFileName = "seq2seq-diverged.txt";
 
-    private static readonly string ResumeFrom = CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom));
+    private const string ResumeFrom = CheckpointOptions.ResumeFromPath;
     private readonly CheckpointOptions? _options;
     private readonly IReadOnlyList<string> _folders;
     private readonly bool[] _started;

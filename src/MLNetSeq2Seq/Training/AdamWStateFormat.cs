@@ -69,7 +69,7 @@ internal static class AdamWStateFormat
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or FormatException)
         {
-            throw new InvalidDataException($"Checkpoints.ResumeFrom: the checkpoint's optimizer state cannot be restored: {ex.Message}", ex);
+            throw new InvalidDataException($"{CheckpointOptions.ResumeFromPath}: the checkpoint's optimizer state cannot be restored: {ex.Message}", ex);
         }
     }
 

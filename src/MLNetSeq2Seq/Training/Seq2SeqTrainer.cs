@@ -24,7 +24,7 @@ internal sealed class Seq2SeqTrainer
     private readonly int _seed;
     private readonly double _peakLearningRate;
     private readonly ITrainingObserver? _observer;
-    private static readonly string ResumeFrom = CheckpointOptions.Path(nameof(CheckpointOptions.ResumeFrom));
+    private const string ResumeFrom = CheckpointOptions.ResumeFromPath;
 
     public Seq2SeqTrainer(Seq2SeqOptions options, MLNetHost host, int seed, double peakLearningRate, ITrainingObserver? observer = null)
     {

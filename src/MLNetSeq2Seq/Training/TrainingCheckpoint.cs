@@ -102,10 +102,10 @@ internal sealed class TrainingCheckpoint
     {
         string file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file) && Directory.Exists(path) && Directory.EnumerateDirectories(path, Selection.SearchCheckpoints.FolderPrefix + "*").Any())
-            throw new ArgumentException($"Checkpoints.ResumeFrom: '{path}' holds the checkpoints of a model search (one subfolder per candidate): resume it with the "
-                + "Search options of the run that wrote it.", "Checkpoints.ResumeFrom");
+            throw new ArgumentException($"{CheckpointOptions.ResumeFromPath}: '{path}' holds the checkpoints of a model search (one subfolder per candidate): resume it with the "
+                + "Search options of the run that wrote it.", CheckpointOptions.ResumeFromPath);
         if (!File.Exists(file))
-            throw new FileNotFoundException($"Checkpoints.ResumeFrom: no checkpoint at '{file}'.", file);
+            throw new FileNotFoundException($"{CheckpointOptions.ResumeFromPath}: no checkpoint at '{file}'.", file);
         try
         {
             byte[] content = File.ReadAllBytes(file);
@@ -117,7 +117,7 @@ internal sealed class TrainingCheckpoint
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
         {
-            throw new InvalidDataException($"Checkpoints.ResumeFrom: '{file}' is not a readable Seq2Seq checkpoint: {ex.Message}", ex);
+            throw new InvalidDataException($"{CheckpointOptions.ResumeFromPath}: '{file}' is not a readable Seq2Seq checkpoint: {ex.Message}", ex);
         }
     }
 
